@@ -1,0 +1,1 @@
+# Customers, customer GCC validation and validation codes arrive with issue 4.

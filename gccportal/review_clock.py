@@ -1,0 +1,63 @@
+"""The two-business-day review clock.
+
+A request submitted on day D falls due at 17:00 (REVIEW_TIME_ZONE) on the second business
+day after D. Business days are weekdays that are not US federal holidays. D is the calendar
+day of submission *in the review time zone*, whatever the hour, and whether or not D is
+itself a business day.
+"""
+
+import datetime as dt
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+
+BUSINESS_DAYS_TO_DECIDE = 2
+
+
+@cache
+def _us_federal_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("US", years=year)
+
+
+def is_business_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _us_federal_holidays(day.year)
+
+
+def add_business_days(day: dt.date, count: int) -> dt.date:
+    """The `count`-th business day strictly after `day`."""
+    current = day
+    remaining = count
+    while remaining:
+        current += dt.timedelta(days=1)
+        if is_business_day(current):
+            remaining -= 1
+    return current
+
+
+def review_time_zone() -> ZoneInfo:
+    return ZoneInfo(settings.REVIEW_TIME_ZONE)
+
+
+def review_due_at(submitted_at: dt.datetime) -> dt.datetime:
+    """When a request submitted at `submitted_at` (aware) must be decided, as an aware datetime."""
+    if submitted_at.tzinfo is None:
+        raise ValueError("submitted_at must be timezone-aware")
+    zone = review_time_zone()
+    local_day = submitted_at.astimezone(zone).date()
+    due_day = add_business_days(local_day, BUSINESS_DAYS_TO_DECIDE)
+    # Built from the local wall-clock time so that DST changes keep 17:00 at 17:00.
+    return dt.datetime.combine(due_day, dt.time(settings.REVIEW_DUE_HOUR), tzinfo=zone)
+
+
+def business_time_remaining_is_short(due_at: dt.datetime, now: dt.datetime) -> bool:
+    """True when less than one business day remains before `due_at` (reminder threshold)."""
+    zone = review_time_zone()
+    local_now = now.astimezone(zone)
+    # One business day before the due time: same hour on the previous business day.
+    day = due_at.astimezone(zone).date() - dt.timedelta(days=1)
+    while not is_business_day(day):
+        day -= dt.timedelta(days=1)
+    threshold = dt.datetime.combine(day, dt.time(settings.REVIEW_DUE_HOUR), tzinfo=zone)
+    return local_now >= threshold

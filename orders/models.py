@@ -1,0 +1,1 @@
+# The offer catalogue, orders and subscriptions arrive with issue 6.

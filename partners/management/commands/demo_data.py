@@ -1,0 +1,109 @@
+"""Load the demo organizations and users (idempotent: safe to run on every `make run`)."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from partners.models import Membership, Organization
+
+DEMO_PASSWORD = "gcc-demo-2026!"  # noqa: S105 - demo data for the embedded shape only
+
+ORGS = [
+    {
+        "key": "contoso",
+        "legal_name": "Contoso Federal Solutions LLC",
+        "partner_type": Organization.PartnerType.DIRECT_RESELLER,
+        "partner_id": "6100001",
+        "commercial_tenant_id": uuid.UUID("3f2b8c1e-6d4a-4c1f-9a7e-2b5d8e9f0a11"),
+        "azure_gcc_tenant_id": uuid.UUID("8a1c2d3e-4f50-4617-8899-aabbccddee01"),
+    },
+    {
+        "key": "fabrikam",
+        "legal_name": "Fabrikam Distribution Inc.",
+        "partner_type": Organization.PartnerType.INDIRECT_PROVIDER,
+        "partner_id": "6100002",
+        "commercial_tenant_id": uuid.UUID("5c7e9a0b-1d2f-4e3a-8b4c-6d7e8f901a22"),
+        "azure_gcc_tenant_id": None,
+    },
+    {
+        "key": "northwind",
+        "legal_name": "Northwind Government Partners",
+        "partner_type": Organization.PartnerType.INDIRECT_RESELLER,
+        "partner_id": "6100003",
+        "commercial_tenant_id": uuid.UUID("9e8d7c6b-5a49-4382-a716-5f4e3d2c1b33"),
+        "azure_gcc_tenant_id": None,
+        "provider": "fabrikam",
+    },
+]
+
+USERS = [
+    ("admin@contoso.example", "Avery", "Admin", "contoso", Membership.Role.ADMIN_AGENT),
+    ("sales@contoso.example", "Sam", "Sales", "contoso", Membership.Role.SALES_AGENT),
+    ("helpdesk@contoso.example", "Harper", "Helpdesk", "contoso", Membership.Role.HELPDESK_AGENT),
+    ("admin@fabrikam.example", "Frankie", "Admin", "fabrikam", Membership.Role.ADMIN_AGENT),
+    ("sales@northwind.example", "Noor", "Sales", "northwind", Membership.Role.SALES_AGENT),
+]
+REVIEWERS = [
+    ("reviewer@gccreview.example", "Riley", "Reviewer", settings.REVIEWER_GROUP_NAME),
+    ("lead@gccreview.example", "Lee", "Lead", settings.REVIEWER_LEAD_GROUP_NAME),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo partner organizations, partner users and reviewers."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--logins", action="store_true", help="Only print the demo sign-ins; change nothing."
+        )
+
+    def handle(self, *args, logins: bool = False, **options) -> None:
+        if not logins:
+            self._load()
+        self.stdout.write(f"  Demo sign-ins (password for all: {DEMO_PASSWORD})")
+        for email, _first, _last, org_key, role in USERS:
+            org = next(o["legal_name"] for o in ORGS if o["key"] == org_key)
+            self.stdout.write(f"    {email:<28} {role.label}, {org}")
+        for email, _first, _last, group in REVIEWERS:
+            self.stdout.write(f"    {email:<28} {group} (admin site)")
+
+    @transaction.atomic
+    def _load(self) -> None:
+        User = get_user_model()
+        orgs: dict[str, Organization] = {}
+        for spec in ORGS:
+            spec = dict(spec)
+            key = spec.pop("key")
+            provider = spec.pop("provider", None)
+            orgs[key], _ = Organization.objects.get_or_create(
+                partner_id=spec["partner_id"],
+                defaults={
+                    **spec,
+                    "csp_enrollment": Organization.CspEnrollment.ENROLLED,
+                    "indirect_provider": orgs.get(provider),
+                },
+            )
+        for email, first, last, org_key, role in USERS:
+            user = self._user(User, email, first, last)
+            Membership.objects.get_or_create(
+                user=user, defaults={"organization": orgs[org_key], "role": role}
+            )
+        for email, first, last, group_name in REVIEWERS:
+            user = self._user(User, email, first, last, is_staff=True)
+            user.groups.add(Group.objects.get(name=group_name))
+            if group_name == settings.REVIEWER_LEAD_GROUP_NAME:
+                user.groups.add(Group.objects.get(name=settings.REVIEWER_GROUP_NAME))
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _user(self, User, email, first, last, **extra):
+        user, created = User.objects.get_or_create(
+            email=email, defaults={"first_name": first, "last_name": last, **extra}
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        return user

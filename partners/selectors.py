@@ -1,0 +1,138 @@
+"""Reads for the partners app. Every partner-facing read takes the organization."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from reviews.models import OPEN_STATUSES
+
+from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
+
+GCC = ResellerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
+
+
+def membership_for_user(*, user) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.select_related("organization", "organization__indirect_provider")
+        .filter(user=user)
+        .first()
+    )
+
+
+def organization_is_gcc_approved(*, organization: Organization) -> bool:
+    return organization.reseller_qualifications.filter(qualification=GCC).exists()
+
+
+def reseller_qualification_list(*, organization: Organization) -> QuerySet[ResellerQualification]:
+    return organization.reseller_qualifications.order_by("granted_at")
+
+
+def partner_validation_list_for_org(
+    *, organization: Organization
+) -> QuerySet[PartnerValidationRequest]:
+    return (
+        PartnerValidationRequest.objects.filter(organization=organization)
+        .select_related("submitted_by")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def partner_validation_open_for_org(
+    *, organization: Organization
+) -> PartnerValidationRequest | None:
+    return (
+        partner_validation_list_for_org(organization=organization)
+        .filter(status__in=OPEN_STATUSES)
+        .first()
+    )
+
+
+def partner_validation_block_reason(*, organization: Organization) -> str | None:
+    """Why this organization may not submit a partner validation now, or None if it may."""
+    if organization.csp_enrollment != Organization.CspEnrollment.ENROLLED:
+        return _(
+            "Your organization is not enrolled in the Cloud Solution Provider (CSP) program yet. "
+            "Complete CSP enrollment first, then apply for GCC."
+        )
+    if organization.partner_type == Organization.PartnerType.INDIRECT_RESELLER:
+        return _(
+            "Indirect resellers are not validated for GCC themselves: work with your indirect "
+            "provider, %(provider)s, which validates its own organization."
+        ) % {"provider": organization.indirect_provider.legal_name}
+    if organization_is_gcc_approved(organization=organization):
+        return _("Your organization is already approved for GCC. There is nothing to apply for.")
+    if partner_validation_open_for_org(organization=organization):
+        return _(
+            "Your organization already has a GCC validation request under way. Follow it from "
+            "its page; you can apply again only once it is decided or withdrawn."
+        )
+    return None
+
+
+def tenant_id_problem(*, organization: Organization, value: str) -> str | None:
+    """The mistake in a commercial tenant ID entered for `organization`, or None.
+
+    Catches the common errors before a reviewer sees them, each with what to enter instead.
+    """
+    expected = organization.commercial_tenant_id
+    try:
+        tenant_id = uuid.UUID(str(value).strip())
+    except ValueError:
+        return _(
+            "This is not a valid tenant ID. A tenant ID is a GUID of 32 hexadecimal digits, "
+            "like %(example)s. Enter your organization's Microsoft ID: %(expected)s."
+        ) % {"example": "00000000-0000-0000-0000-000000000000", "expected": expected}
+    if organization.azure_gcc_tenant_id and tenant_id == organization.azure_gcc_tenant_id:
+        return _(
+            "This is your organization's Azure GCC tenant ID. Enter the commercial (global) "
+            "tenant ID instead — the Microsoft ID on your profile: %(expected)s."
+        ) % {"expected": expected}
+    if tenant_id != expected and (
+        Organization.objects.filter(
+            Q(commercial_tenant_id=tenant_id) | Q(azure_gcc_tenant_id=tenant_id)
+        )
+        .exclude(pk=organization.pk)
+        .exists()
+    ):
+        return _(
+            "This tenant ID belongs to another organization. Enter your own organization's "
+            "Microsoft ID: %(expected)s."
+        ) % {"expected": expected}
+    if tenant_id != expected:
+        return _(
+            "This is not your organization's Microsoft ID (it may be a customer's tenant). "
+            "Enter the commercial tenant ID on your profile: %(expected)s."
+        ) % {"expected": expected}
+    return None
+
+
+def reviewer_users() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=settings.REVIEWER_GROUP_NAME)
+        .distinct()
+    )
+
+
+def reviewer_lead_users() -> QuerySet:
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, is_staff=True, groups__name=settings.REVIEWER_LEAD_GROUP_NAME
+        )
+        .distinct()
+    )
+
+
+def partner_validation_queue() -> QuerySet[PartnerValidationRequest]:
+    """Reviewer queue: open requests, soonest due first (the clock-stopped ones last)."""
+    return (
+        PartnerValidationRequest.objects.filter(status__in=OPEN_STATUSES)
+        .select_related("organization", "assigned_reviewer")
+        .order_by(F("due_at").asc(nulls_last=True), "submitted_at")
+    )

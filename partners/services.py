@@ -1,0 +1,328 @@
+"""State changes of partner organizations and their GCC validation requests.
+
+Every transition: one atomic entry point → lock the row → check the move → save the
+changed fields → audit event → emails into the outbox (sent after commit).
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gccportal.exceptions import ActionNotAllowed
+from gccportal.review_clock import business_time_remaining_is_short, review_due_at
+from reviews.models import CLOCK_RUNNING_STATUSES
+from reviews.services import audit_event_record, review_transition_apply
+
+from . import emails
+from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
+from .selectors import partner_validation_block_reason, tenant_id_problem
+
+DECIDE_PERMISSION = "partners.decide_partnervalidationrequest"
+
+
+def gcc_actor_require(*, user, organization: Organization) -> Membership:
+    """The acting user's membership, if it may take GCC actions for `organization`."""
+    membership = Membership.objects.filter(user=user, organization=organization).first()
+    if membership is None:
+        raise ActionNotAllowed(_("You are not a member of this organization."))
+    if not membership.can_take_gcc_actions:
+        raise ActionNotAllowed(
+            _(
+                "Your role (%(role)s) can't take GCC actions. Only Admin agents and Sales agents "
+                "can; ask one of them."
+            )
+            % {"role": membership.get_role_display()}
+        )
+    return membership
+
+
+def _reviewer_require(reviewer) -> None:
+    if not reviewer.has_perm(DECIDE_PERMISSION):
+        raise ActionNotAllowed(_("Only GCC reviewers can review validation requests."))
+
+
+def _lock(request_id: int) -> PartnerValidationRequest:
+    # Lock only the request row; a second reviewer waits here, then sees the decision.
+    return (
+        PartnerValidationRequest.objects.select_for_update(of=("self",))
+        .select_related("organization", "submitted_by")
+        .get(pk=request_id)
+    )
+
+
+def _audit(request: PartnerValidationRequest, *, actor, action: str, previous: str, note: str = ""):
+    audit_event_record(
+        subject=request,
+        organization=request.organization,
+        actor=actor,
+        action=action,
+        from_status=previous,
+        to_status=request.status,
+        note=note,
+    )
+
+
+@transaction.atomic
+def partner_validation_submit(
+    *,
+    organization: Organization,
+    submitted_by,
+    commercial_tenant_id: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str,
+    government_segments: list[str],
+    contract_vehicles: str,
+    attested: bool,
+    now: dt.datetime | None = None,
+) -> PartnerValidationRequest:
+    # Lock the organization: two agents submitting at once must not both pass the checks.
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    gcc_actor_require(user=submitted_by, organization=organization)
+    reason = partner_validation_block_reason(organization=organization)
+    if reason:
+        raise ActionNotAllowed(reason)
+    problem = tenant_id_problem(organization=organization, value=commercial_tenant_id)
+    if problem:
+        raise ValidationError({"commercial_tenant_id": problem})
+    if not attested:
+        raise ValidationError({"attested": _("Confirm that the information is accurate.")})
+
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            request = PartnerValidationRequest.objects.create(
+                organization=organization,
+                submitted_by=submitted_by,
+                submitted_at=now,
+                due_at=review_due_at(now),
+                commercial_tenant_id=organization.commercial_tenant_id,
+                contact_name=contact_name,
+                contact_email=contact_email,
+                contact_phone=contact_phone,
+                government_segments=list(government_segments),
+                contract_vehicles=contract_vehicles,
+                attested=attested,
+            )
+    except IntegrityError as exc:  # the one-open-request constraint
+        raise ActionNotAllowed(
+            _("Your organization already has a GCC validation request under way.")
+        ) from exc
+    _audit(request, actor=submitted_by, action="submitted", previous="")
+    emails.submitted(request)
+    return request
+
+
+@transaction.atomic
+def partner_validation_start_review(*, request_id: int, reviewer) -> PartnerValidationRequest:
+    _reviewer_require(reviewer)
+    request = _lock(request_id)
+    previous = review_transition_apply(request=request, move="start_review")
+    request.assigned_reviewer = reviewer
+    request.save(update_fields=["status", "assigned_reviewer", "updated_at"])
+    _audit(request, actor=reviewer, action="review_started", previous=previous)
+    return request
+
+
+@transaction.atomic
+def partner_validation_request_info(
+    *, request_id: int, reviewer, message: str, now: dt.datetime | None = None
+) -> PartnerValidationRequest:
+    _reviewer_require(reviewer)
+    if not message.strip():
+        raise ValidationError({"message": _("Say what information the partner must send.")})
+    request = _lock(request_id)
+    previous = review_transition_apply(request=request, move="request_info")
+    request.info_request_message = message.strip()
+    request.info_requested_at = now or timezone.now()
+    request.info_response = ""
+    request.info_responded_at = None
+    request.due_at = None  # the clock stops while the partner answers
+    request.save(
+        update_fields=[
+            "status",
+            "info_request_message",
+            "info_requested_at",
+            "info_response",
+            "info_responded_at",
+            "due_at",
+            "updated_at",
+        ]
+    )
+    _audit(
+        request, actor=reviewer, action="info_requested", previous=previous, note=message.strip()
+    )
+    emails.info_requested(request, round_key=request.info_requested_at.isoformat())
+    return request
+
+
+@transaction.atomic
+def partner_validation_answer_info(
+    *,
+    request_id: int,
+    organization: Organization,
+    actor,
+    response: str,
+    now: dt.datetime | None = None,
+) -> PartnerValidationRequest:
+    gcc_actor_require(user=actor, organization=organization)
+    if not response.strip():
+        raise ValidationError({"response": _("Enter the information the reviewer asked for.")})
+    request = _lock(request_id)
+    if request.organization_id != organization.pk:
+        raise PartnerValidationRequest.DoesNotExist
+    previous = review_transition_apply(request=request, move="answer_info")
+    now = now or timezone.now()
+    request.info_response = response.strip()
+    request.info_responded_at = now
+    # The clock restarts: a new two-business-day due time from the answer.
+    request.due_at = review_due_at(now)
+    request.reminder_sent_at = None
+    request.escalated_at = None
+    request.save(
+        update_fields=[
+            "status",
+            "info_response",
+            "info_responded_at",
+            "due_at",
+            "reminder_sent_at",
+            "escalated_at",
+            "updated_at",
+        ]
+    )
+    _audit(request, actor=actor, action="info_provided", previous=previous, note=response.strip())
+    emails.info_answered(request, round_key=now.isoformat())
+    return request
+
+
+@transaction.atomic
+def partner_validation_approve(
+    *, request_id: int, reviewer, note: str = ""
+) -> PartnerValidationRequest:
+    _reviewer_require(reviewer)
+    request = _lock(request_id)
+    previous = review_transition_apply(request=request, move="approve")
+    request.decided_at = timezone.now()
+    request.decided_by = reviewer
+    request.decision_note = note.strip()
+    request.due_at = None
+    request.save(
+        update_fields=[
+            "status",
+            "decided_at",
+            "decided_by",
+            "decision_note",
+            "due_at",
+            "updated_at",
+        ]
+    )
+    qualification, _created = ResellerQualification.objects.get_or_create(
+        organization=request.organization,
+        qualification=ResellerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD,
+        defaults={"granted_at": request.decided_at, "source_request": request},
+    )
+    _audit(
+        request, actor=reviewer, action="approved", previous=previous, note=request.decision_note
+    )
+    audit_event_record(
+        subject=request.organization,
+        organization=request.organization,
+        actor=reviewer,
+        action="qualification_granted",
+        note=qualification.qualification,
+    )
+    emails.decided(request)
+    return request
+
+
+@transaction.atomic
+def partner_validation_reject(
+    *, request_id: int, reviewer, reason: str
+) -> PartnerValidationRequest:
+    _reviewer_require(reviewer)
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Give the reason for the rejection; the partner sees it.")}
+        )
+    request = _lock(request_id)
+    previous = review_transition_apply(request=request, move="reject")
+    request.decided_at = timezone.now()
+    request.decided_by = reviewer
+    request.decision_note = reason.strip()
+    request.due_at = None
+    request.save(
+        update_fields=[
+            "status",
+            "decided_at",
+            "decided_by",
+            "decision_note",
+            "due_at",
+            "updated_at",
+        ]
+    )
+    _audit(
+        request, actor=reviewer, action="rejected", previous=previous, note=request.decision_note
+    )
+    emails.decided(request)
+    return request
+
+
+@transaction.atomic
+def partner_validation_withdraw(
+    *, request_id: int, organization: Organization, actor
+) -> PartnerValidationRequest:
+    gcc_actor_require(user=actor, organization=organization)
+    request = _lock(request_id)
+    if request.organization_id != organization.pk:
+        raise PartnerValidationRequest.DoesNotExist
+    previous = review_transition_apply(request=request, move="withdraw")
+    request.due_at = None
+    request.save(update_fields=["status", "due_at", "updated_at"])
+    _audit(request, actor=actor, action="withdrawn", previous=previous)
+    return request
+
+
+def partner_validation_sla_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Remind reviewers when under one business day remains; escalate overdue requests.
+
+    Each request is handled in its own transaction, locked with skip_locked so that two
+    sweeps never send the same reminder.
+    """
+    now = now or timezone.now()
+    counts = {"reminders": 0, "escalations": 0}
+    candidate_ids = list(
+        PartnerValidationRequest.objects.filter(
+            Q(reminder_sent_at__isnull=True) | Q(due_at__lt=now, escalated_at__isnull=True),
+            status__in=CLOCK_RUNNING_STATUSES,
+            due_at__isnull=False,
+        ).values_list("pk", flat=True)
+    )
+    for request_id in candidate_ids:
+        with transaction.atomic():
+            request = (
+                PartnerValidationRequest.objects.select_for_update(skip_locked=True)
+                .select_related("organization", "assigned_reviewer")
+                .filter(pk=request_id, status__in=CLOCK_RUNNING_STATUSES, due_at__isnull=False)
+                .first()
+            )
+            if request is None:
+                continue
+            if request.due_at < now and request.escalated_at is None:
+                request.escalated_at = now
+                request.save(update_fields=["escalated_at"])
+                emails.escalation(request)
+                counts["escalations"] += 1
+            elif (
+                request.reminder_sent_at is None
+                and request.due_at >= now
+                and business_time_remaining_is_short(request.due_at, now)
+            ):
+                request.reminder_sent_at = now
+                request.save(update_fields=["reminder_sent_at"])
+                emails.reminder(request)
+                counts["reminders"] += 1
+    return counts

@@ -1,0 +1,236 @@
+"""Admin pieces shared by every review queue (partner validation now, customer validation next)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, Case, Q, Value, When
+from django.http import HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gccportal.exceptions import ServiceError
+
+from .models import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, AuditEvent, ReviewStatus
+from .selectors import audit_event_list_for_subject
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """Status filter whose default is the open queue, not every request ever made."""
+
+    title = _("status")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open (queue)")), *ReviewStatus.choices, ("all", _("All"))]
+
+    def choices(self, changelist):
+        current = self.value() or "open"
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": current == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or "open"
+        if value == "open":
+            return queryset.filter(status__in=OPEN_STATUSES)
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value)
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("On time"))]
+
+    def queryset(self, request, queryset):
+        overdue = Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=timezone.now())
+        if self.value() == "yes":
+            return queryset.filter(overdue)
+        if self.value() == "no":
+            return queryset.exclude(overdue)
+        return queryset
+
+
+class ReasonForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, "cols": 80}), max_length=5000)
+
+    def __init__(self, *args, label, required: bool, help_text: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["text"]
+        field.label, field.required, field.help_text = label, required, help_text
+        field.error_messages["required"] = help_text or _("This field is required.")
+
+
+class ReviewAdminMixin:
+    """Queue and decision views for a ReviewableRequest admin.
+
+    Subclasses set `decide_permission` and `decisions`: a dict of
+    action name → (button label, service callable(request_id, reviewer, text), text label,
+    text required, help text). Status and audit fields are read-only; decisions go through
+    the services only.
+    """
+
+    change_form_template = "admin/reviews/change_form.html"
+    decide_template = "admin/reviews/decide.html"
+    decide_permission: str = ""
+    decisions: dict = {}
+    list_per_page = 50
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # nothing is edited here; decisions have their own views
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    def get_queryset(self, request):
+        now = timezone.now()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                overdue_flag=Case(
+                    When(Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now), then=Value(True)),
+                    default=Value(False),
+                    output_field=BooleanField(),
+                )
+            )
+        )
+
+    @admin.display(description=_("Overdue"), boolean=True, ordering="overdue_flag")
+    def overdue(self, obj) -> bool:
+        return obj.overdue_flag
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/decide/<slug:action>/",
+                self.admin_site.admin_view(self.decide_view),
+                name=f"{opts.app_label}_{opts.model_name}_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def can_decide(self, request) -> bool:
+        return request.user.has_perm(self.decide_permission)
+
+    def available_decisions(self, obj) -> list[dict]:
+        return [
+            {"action": name, "label": spec["label"], "direct": spec.get("direct", False)}
+            for name, spec in self.decisions.items()
+            if obj.status in spec["from"]
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        extra_context = extra_context or {}
+        if obj is not None:
+            extra_context.update(
+                events=audit_event_list_for_subject(subject=obj),
+                decisions=self.available_decisions(obj) if self.can_decide(request) else [],
+                decide_url_name=(
+                    f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_decide"
+                ),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def decide_view(self, request, object_id: str, action: str):
+        if action not in self.decisions:
+            raise PermissionDenied
+        if not self.can_decide(request):
+            raise PermissionDenied
+        spec = self.decisions[action]
+        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        opts = self.model._meta
+        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        form_kwargs = {
+            "label": spec["text_label"],
+            "required": spec["text_required"],
+            "help_text": spec.get("help_text", ""),
+        }
+        if request.method == "POST":
+            form = ReasonForm(request.POST, **form_kwargs)
+            if form.is_valid():
+                try:
+                    spec["service"](
+                        request_id=obj.pk, reviewer=request.user, text=form.cleaned_data["text"]
+                    )
+                except ServiceError as exc:
+                    self.message_user(request, exc.message, level=messages.ERROR)
+                    return redirect(change_url)
+                except ValidationError as exc:
+                    form.add_error("text", exc.messages)
+                else:
+                    self.log_change(request, obj, str(spec["done"]))
+                    self.message_user(request, spec["done"], level=messages.SUCCESS)
+                    return redirect(change_url)
+        elif request.method == "GET":
+            if obj.status not in spec["from"]:
+                self.message_user(
+                    request,
+                    _("This request is %(status)s; that action is no longer possible.")
+                    % {"status": obj.get_status_display().lower()},
+                    level=messages.WARNING,
+                )
+                return redirect(change_url)
+            form = ReasonForm(**form_kwargs)
+        else:
+            return HttpResponseNotAllowed(["GET", "POST"])
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "original": obj,
+            "title": spec["label"],
+            "subtitle": str(obj),
+            "form": form,
+            "action": action,
+            "spec": spec,
+            "change_url": change_url,
+            "events": audit_event_list_for_subject(subject=obj),
+        }
+        return TemplateResponse(request, self.decide_template, context)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "organization",
+        "content_type",
+        "object_id",
+        "action",
+        "from_status",
+        "to_status",
+        "actor",
+    ]
+    list_filter = ["action", "content_type"]
+    search_fields = ["organization__legal_name", "actor__email", "note"]
+    list_select_related = ["organization", "actor", "content_type"]
+    ordering = ["-created_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

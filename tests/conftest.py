@@ -1,0 +1,75 @@
+import pytest
+from django.core import mail
+
+from partners import services
+from partners.models import Membership, Organization
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    ReviewerFactory,
+    validation_answers,
+)
+
+
+@pytest.fixture
+def organization(db) -> Organization:
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def admin_agent(organization):
+    return MembershipFactory(organization=organization, role=Membership.Role.ADMIN_AGENT).user
+
+
+@pytest.fixture
+def sales_agent(organization):
+    return MembershipFactory(organization=organization, role=Membership.Role.SALES_AGENT).user
+
+
+@pytest.fixture
+def helpdesk_agent(organization):
+    return MembershipFactory(organization=organization, role=Membership.Role.HELPDESK_AGENT).user
+
+
+@pytest.fixture
+def billing_admin(organization):
+    return MembershipFactory(organization=organization, role=Membership.Role.BILLING_ADMIN).user
+
+
+@pytest.fixture
+def reviewer(db):
+    return ReviewerFactory()
+
+
+@pytest.fixture
+def other_organization(db) -> Organization:
+    return OrganizationFactory()
+
+
+@pytest.fixture
+def other_admin_agent(other_organization):
+    return MembershipFactory(organization=other_organization, role=Membership.Role.ADMIN_AGENT).user
+
+
+@pytest.fixture
+def submit_validation(django_capture_on_commit_callbacks):
+    """Submit a partner validation as `user` (emails sent after commit), then clear the outbox."""
+
+    def submit(user, **overrides):
+        organization = user.membership.organization
+        with django_capture_on_commit_callbacks(execute=True):
+            request = services.partner_validation_submit(
+                organization=organization,
+                submitted_by=user,
+                **{**validation_answers(organization), **overrides},
+            )
+        mail.outbox.clear()
+        return request
+
+    return submit
+
+
+@pytest.fixture
+def in_review_validation(submit_validation, admin_agent, reviewer):
+    request = submit_validation(admin_agent)
+    return services.partner_validation_start_review(request_id=request.pk, reviewer=reviewer)
