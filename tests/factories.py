@@ -3,8 +3,10 @@ import uuid
 import factory
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import User
+from gccportal.review_clock import review_due_at
 from partners.models import Membership, Organization, PartnerValidationRequest
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -70,3 +72,28 @@ def validation_answers(organization: Organization) -> dict:
         "contract_vehicles": "GSA Multiple Award Schedule",
         "attested": True,
     }
+
+
+class PartnerValidationRequestFactory(factory.django.DjangoModelFactory):
+    """A request row in any state, written directly (for lists and queues, not for flows:
+    flows go through the services). Submitted by an Admin agent of its organization."""
+
+    class Meta:
+        model = PartnerValidationRequest
+
+    organization = factory.SubFactory(OrganizationFactory)
+    submitted_by = factory.LazyAttribute(
+        lambda o: MembershipFactory(organization=o.organization).user
+    )
+    status = PartnerValidationRequest.Status.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(lambda o: review_due_at(o.submitted_at))
+    commercial_tenant_id = factory.LazyAttribute(lambda o: o.organization.commercial_tenant_id)
+    contact_name = "Dana Contact"
+    contact_email = "dana@partner.example"
+    contact_phone = "+1 202 555 0143"
+    government_segments = factory.LazyFunction(
+        lambda: [PartnerValidationRequest.GovernmentSegment.FEDERAL]
+    )
+    contract_vehicles = "GSA Multiple Award Schedule"
+    attested = True

@@ -1,0 +1,96 @@
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from gccportal.celery import app as celery_app
+
+BASE_DIR = Path(settings.BASE_DIR)
+UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+
+def celery_use_broker(url: str) -> None:
+    """Point this process's Celery producer at `url`, dropping pooled connections."""
+    celery_app.conf.broker_url = url
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_not_eager():
+    """Publish tasks to the broker for real (test settings run them inline by default)."""
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = True
+    celery_use_broker(settings.CELERY_BROKER_URL)
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def read_sent_emails(folder: Path) -> list[str]:
+    """Every message the file email backend wrote into `folder`, as raw text."""
+    messages = []
+    for path in sorted(folder.glob("*.log")):
+        chunks = path.read_text().split("-" * 79)
+        messages.extend(chunk for chunk in chunks if "Subject:" in chunk)
+    return messages
+
+
+def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, celery_not_eager, tmp_path):
+    """A real `celery worker` process on the test Redis broker and the test database.
+
+    Emails go to files in `worker.email_dir` (the worker is another process).
+    """
+    email_dir = tmp_path / "emails"
+    email_dir.mkdir()
+    log_path = tmp_path / "worker.log"
+    celery_use_broker(settings.CELERY_BROKER_URL)
+    celery_app.control.purge()  # leftovers of earlier runs
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "gccportal.settings.test",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "DJANGO_EMAIL_FILE_PATH": str(email_dir),
+    }
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "gccportal", "worker", "--pool=solo",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: re.search(r"ready\.", log_path.read_text()) or process.poll() is not None)
+        assert process.poll() is None, log_path.read_text()
+        process.email_dir = email_dir
+        process.log_path = log_path
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
