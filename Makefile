@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv assets migrate demo services chromium lint format check-deploy lock clean
+.PHONY: run test venv assets migrate demo services chromium lint format check-deploy lock clean benchmark
 
 $(STAMP): requirements/lock.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,3 +62,7 @@ lock: venv
 
 clean:
 	rm -rf var
+
+# Query counts and timings of list pages at 10/100/1000 rows (not part of the test suite).
+benchmark: venv assets services
+	$(PY) benchmarks/pages.py
