@@ -17,8 +17,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gccportal.settings.test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gccportal_bench")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 
-import django  # noqa: E402
-import psycopg2  # noqa: E402
+import django
+import psycopg2
 
 REQUESTS = 20
 

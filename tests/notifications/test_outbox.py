@@ -40,13 +40,12 @@ def test_enqueue_writes_a_pending_row_and_sends_after_commit(
     recipient, context, django_capture_on_commit_callbacks
 ):
     # When an email is enqueued inside a transaction
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            [message] = email_enqueue(
-                template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k1"
-            )
-            # Then nothing is sent before the commit
-            assert mail.outbox == []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        [message] = email_enqueue(
+            template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k1"
+        )
+        # Then nothing is sent before the commit
+        assert mail.outbox == []
 
     # Then after commit it is sent once and marked sent
     assert len(callbacks) == 1
@@ -61,10 +60,13 @@ def test_rolled_back_transaction_leaves_no_row_and_no_email(
     recipient, context, django_capture_on_commit_callbacks
 ):
     # When the change that enqueued the email fails
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            email_enqueue(template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k2")
-            raise RuntimeError("the state change failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        email_enqueue(template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k2")
+        raise RuntimeError("the state change failed")
 
     # Then neither the row nor the email exist
     assert callbacks == []
@@ -74,8 +76,12 @@ def test_rolled_back_transaction_leaves_no_row_and_no_email(
 
 def test_same_dedupe_key_is_enqueued_once(recipient, context, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        first = email_enqueue(template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k3")
-        second = email_enqueue(template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k3")
+        first = email_enqueue(
+            template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k3"
+        )
+        second = email_enqueue(
+            template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k3"
+        )
 
     assert len(first) == 1
     assert second == []
@@ -84,7 +90,9 @@ def test_same_dedupe_key_is_enqueued_once(recipient, context, django_capture_on_
 
 
 def test_sending_twice_sends_once(recipient, context):
-    [message] = email_enqueue(template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k4")
+    [message] = email_enqueue(
+        template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k4"
+    )
 
     assert outbox_message_send(message_id=message.pk) is True
     assert outbox_message_send(message_id=message.pk) is False
@@ -92,10 +100,10 @@ def test_sending_twice_sends_once(recipient, context):
     assert len(mail.outbox) == 1
 
 
-def test_smtp_failure_keeps_the_row_pending_and_counts_the_attempt(
-    recipient, context, monkeypatch
-):
-    [message] = email_enqueue(template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k5")
+def test_smtp_failure_keeps_the_row_pending_and_counts_the_attempt(recipient, context, monkeypatch):
+    [message] = email_enqueue(
+        template=TEMPLATE, recipients=[recipient], context=context, dedupe_key="k5"
+    )
 
     def refuse(self, *args, **kwargs):
         raise smtplib.SMTPServerDisconnected("mail server went away")
@@ -128,7 +136,9 @@ def test_sweep_redispatches_only_old_pending_rows(recipient, context):
         for key in ("old", "fresh", "done")
     )
     now = timezone.now()
-    OutboxMessage.objects.filter(pk__in=[old.pk, done.pk]).update(created_at=now - timedelta(hours=1))
+    OutboxMessage.objects.filter(pk__in=[old.pk, done.pk]).update(
+        created_at=now - timedelta(hours=1)
+    )
     OutboxMessage.objects.filter(pk=done.pk).update(status=OutboxMessage.Status.SENT)
 
     # When the sweep runs
@@ -144,7 +154,9 @@ def test_sweep_redispatches_only_old_pending_rows(recipient, context):
 def test_email_is_rendered_in_the_recipient_language(context):
     french = UserFactory(email="claire@partner.example", language="fr")
 
-    [message] = email_enqueue(template=TEMPLATE, recipients=[french], context=context, dedupe_key="k6")
+    [message] = email_enqueue(
+        template=TEMPLATE, recipients=[french], context=context, dedupe_key="k6"
+    )
 
     assert message.language == "fr"
     outbox_message_send(message_id=message.pk)

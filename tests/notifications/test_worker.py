@@ -7,7 +7,12 @@ from notifications.models import OutboxMessage
 from notifications.services import outbox_sweep
 from partners import services
 from partners.models import Membership
-from tests.factories import MembershipFactory, OrganizationFactory, ReviewerFactory, validation_answers
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    ReviewerFactory,
+    validation_answers,
+)
 from tests.notifications.conftest import (
     UNREACHABLE_BROKER,
     celery_use_broker,
@@ -36,7 +41,9 @@ def test_real_worker_delivers_the_acknowledgement(celery_worker_process):
     # Then the worker sends the acknowledgement, with the due time, and marks the row sent
     ack = OutboxMessage.objects.get(to_email=agent.email)
     wait_for(lambda: OutboxMessage.objects.filter(pk=ack.pk, status="sent").exists())
-    sent = [m for m in read_sent_emails(celery_worker_process.email_dir) if f"To: {agent.email}" in m]
+    sent = [
+        m for m in read_sent_emails(celery_worker_process.email_dir) if f"To: {agent.email}" in m
+    ]
     assert len(sent) == 1
     assert f"GCC validation request #{request.pk} received" in sent[0]
     assert "The GCC review team will decide by" in sent[0]
@@ -48,9 +55,11 @@ def test_broker_down_loses_nothing_and_the_sweep_sends_once(celery_worker_proces
     celery_use_broker(UNREACHABLE_BROKER)
 
     # When an Admin agent submits, the submission still succeeds
-    agent, request = _submit()
+    _agent, request = _submit()
     assert request.pk is not None
-    messages = OutboxMessage.objects.filter(dedupe_key__startswith=f"partner_validation:{request.pk}:")
+    messages = OutboxMessage.objects.filter(
+        dedupe_key__startswith=f"partner_validation:{request.pk}:"
+    )
     assert messages.count() == 2  # acknowledgement + reviewer notice
     assert set(messages.values_list("status", flat=True)) == {"pending"}
     assert read_sent_emails(celery_worker_process.email_dir) == []
