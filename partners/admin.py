@@ -58,7 +58,9 @@ def _request_info(*, request_id, reviewer, text):
 
 
 def _start_review(*, request_id, reviewer, text):
-    return services.partner_validation_start_review(request_id=request_id, reviewer=reviewer)
+    return services.partner_validation_start_review(
+        request_id=request_id, reviewer=reviewer, note=text
+    )
 
 
 @admin.register(PartnerValidationRequest)
@@ -141,7 +143,7 @@ class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
                     "contact_name",
                     "contact_email",
                     "contact_phone",
-                    "government_segments",
+                    "government_segments_display",
                     "contract_vehicles",
                     "attested",
                 ]
@@ -160,6 +162,14 @@ class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
         ),
         (_("Decision"), {"fields": ["decided_by", "decided_at", "decision_note"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "government_segments_display"]
+
+    @admin.display(description=_("government customers served"))
+    def government_segments_display(self, obj) -> str:
+        # The labels the partner chose, not the stored codes (["federal", ...]).
+        return ", ".join(obj.get_government_segments_display())
 
     def get_ordering(self, request):
         # Soonest due first; requests whose clock is stopped go last.

@@ -78,6 +78,8 @@ class PartnerValidationForm(forms.Form):
         self.organization = organization
         self.helper = FormHelper()
         self.helper.form_id = "partner-validation-form"
+        # The server says what to enter instead; no browser bubbles before it.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             Fieldset(_("Your organization's tenant"), "commercial_tenant_id"),
             Fieldset(_("Contact"), "contact_name", "contact_email", "contact_phone"),

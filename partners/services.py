@@ -118,13 +118,15 @@ def partner_validation_submit(
 
 
 @transaction.atomic
-def partner_validation_start_review(*, request_id: int, reviewer) -> PartnerValidationRequest:
+def partner_validation_start_review(
+    *, request_id: int, reviewer, note: str = ""
+) -> PartnerValidationRequest:
     _reviewer_require(reviewer)
     request = _lock(request_id)
     previous = review_transition_apply(request=request, move="start_review")
     request.assigned_reviewer = reviewer
     request.save(update_fields=["status", "assigned_reviewer", "updated_at"])
-    _audit(request, actor=reviewer, action="review_started", previous=previous)
+    _audit(request, actor=reviewer, action="review_started", previous=previous, note=note.strip())
     return request
 
 
@@ -304,7 +306,7 @@ def partner_validation_sla_sweep(*, now: dt.datetime | None = None) -> dict[str,
     for request_id in candidate_ids:
         with transaction.atomic():
             request = (
-                PartnerValidationRequest.objects.select_for_update(skip_locked=True)
+                PartnerValidationRequest.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("organization", "assigned_reviewer")
                 .filter(pk=request_id, status__in=CLOCK_RUNNING_STATUSES, due_at__isnull=False)
                 .first()

@@ -140,8 +140,8 @@ def _render_detail(request, validation, answer_form, *, status: int = 200):
     )
 
 
-@require_POST
 @gcc_action_required
+@require_POST
 def validation_answer(request, pk: int):
     validation = _validation_for_org(request, pk)
     form = InfoResponseForm(request.POST)
@@ -163,8 +163,8 @@ def validation_answer(request, pk: int):
     return _render_detail(request, validation, form, status=400)
 
 
-@require_POST
 @gcc_action_required
+@require_POST
 def validation_withdraw(request, pk: int):
     validation = _validation_for_org(request, pk)
     try:

@@ -2,10 +2,11 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, Case, Q, Value, When
-from django.http import HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -142,6 +143,7 @@ class ReviewAdminMixin:
         if obj is not None:
             extra_context.update(
                 events=audit_event_list_for_subject(subject=obj),
+                can_decide=self.can_decide(request),
                 decisions=self.available_decisions(obj) if self.can_decide(request) else [],
                 decide_url_name=(
                     f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_decide"
@@ -151,11 +153,14 @@ class ReviewAdminMixin:
 
     def decide_view(self, request, object_id: str, action: str):
         if action not in self.decisions:
-            raise PermissionDenied
+            raise Http404
         if not self.can_decide(request):
             raise PermissionDenied
         spec = self.decisions[action]
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        # get_object, not a bare pk filter: a malformed id in the URL is "not found", not a 500.
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
         opts = self.model._meta
         change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         form_kwargs = {

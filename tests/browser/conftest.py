@@ -2,9 +2,8 @@
 
 One Chromium per session; each test gets fresh browser contexts (cookies, storage), so
 tests never share a session. Pages run against pytest-django's `live_server`, which needs
-transactional database access: mark tests
-`@pytest.mark.django_db(transaction=True, serialized_rollback=True)` (serialized rollback
-restores the reviewer groups created by a data migration after each flush).
+transactional database access: mark tests `@pytest.mark.django_db(transaction=True)` (the
+reviewer groups come back after each flush: they are synced on post_migrate).
 """
 
 import os
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.db import connection
 from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
 
 from tests.factories import TEST_PASSWORD
@@ -42,7 +42,23 @@ _axe = Axe()
 
 
 @pytest.fixture(scope="session")
-def playwright_session() -> Iterator[Playwright]:
+def _close_stray_database_sessions(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """After the browser tests, end database sessions left open by server threads.
+
+    Django code run from Playwright's greenlets keeps its connection in a context the main
+    thread can't reach; left idle, it would stop pytest-django from dropping the test
+    database at the end of the run.
+    """
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+@pytest.fixture(scope="session")
+def playwright_session(_close_stray_database_sessions) -> Iterator[Playwright]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install it with `apt-get install -y chromium`.")
     with sync_playwright() as playwright:
@@ -50,7 +66,10 @@ def playwright_session() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright_session: Playwright) -> Iterator[Browser]:
+def browser(playwright_session: Playwright, live_server) -> Iterator[Browser]:
+    # Depends on live_server so that it closes first: Chromium's keep-alive connections
+    # would otherwise hold server threads (and their database connections) open while the
+    # test database is dropped.
     browser = playwright_session.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     yield browser
     browser.close()

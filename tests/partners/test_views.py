@@ -1,0 +1,897 @@
+"""Partner-facing pages of GCC partner validation: access, tenant isolation, roles, the form,
+the preconditions, answering, withdrawing, the profile and the list."""
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.template.defaultfilters import date as date_filter
+from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from gccportal.review_clock import review_due_at
+from notifications.models import OutboxMessage
+from partners import services
+from partners.models import Organization, PartnerValidationRequest, ResellerQualification
+from reviews.models import AuditEvent
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    PartnerValidationRequestFactory,
+    UserFactory,
+    validation_answers,
+)
+
+Status = PartnerValidationRequest.Status
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _descendants(node):
+    for child in node.children:
+        if not isinstance(child, str):
+            yield child
+            yield from _descendants(child)
+
+
+def elements(response, *, id=None, tag=None, within=None):
+    """Elements of the page (or of `within`) with this id and/or tag name."""
+    root = within if within is not None else parse_html(response.content.decode())
+    return [
+        element
+        for element in _descendants(root)
+        if (id is None or dict(element.attributes).get("id") == id)
+        and (tag is None or element.name == tag)
+    ]
+
+
+def element(response, *, id):
+    (found,) = elements(response, id=id)
+    return found
+
+
+def text(node) -> str:
+    """The visible text of an element, whitespace collapsed."""
+    parts = [child if isinstance(child, str) else text(child) for child in node.children]
+    return " ".join(" ".join(parts).split())
+
+
+def attr(node, name):
+    return dict(node.attributes).get(name)
+
+
+def alert_texts(response) -> list[str]:
+    return [
+        text(node)
+        for node in _descendants(parse_html(response.content.decode()))
+        if attr(node, "role") in ("alert", "status") and "alert" in (attr(node, "class") or "")
+    ]
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def form_data(organization: Organization, **overrides) -> dict:
+    """The partner validation form, as the browser posts it."""
+    data = {**validation_answers(organization), "attested": "on", **overrides}
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def role_refusal(label: str) -> str:
+    return (
+        f"Your role ({label}) can't take GCC actions. Only Admin agents and Sales agents can; "
+        "ask one of them."
+    )
+
+
+def snapshot(validation: PartnerValidationRequest) -> dict:
+    """Everything a refused action must leave as it was."""
+    validation.refresh_from_db()
+    return {
+        "status": validation.status,
+        "due_at": validation.due_at,
+        "info_response": validation.info_response,
+        "updated_at": validation.updated_at,
+        "audit_events": AuditEvent.objects.for_subject(validation).count(),
+        "outbox": OutboxMessage.objects.count(),
+    }
+
+
+NOT_MEMBER = (
+    "This area is for partner organizations. Your account is not a member of any partner "
+    "organization; reviewers work in the administration site."
+)
+
+
+# -- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def info_requested_validation(in_review_validation, reviewer):
+    return services.partner_validation_request_info(
+        request_id=in_review_validation.pk,
+        reviewer=reviewer,
+        message="Send the GSA Schedule contract number.",
+    )
+
+
+@pytest.fixture
+def other_org_validation(other_admin_agent, submit_validation, reviewer):
+    """Organization B's request, waiting for B's answer (so answer and withdraw would work)."""
+    validation = submit_validation(other_admin_agent)
+    services.partner_validation_start_review(request_id=validation.pk, reviewer=reviewer)
+    return services.partner_validation_request_info(
+        request_id=validation.pk, reviewer=reviewer, message="Which agencies do you serve?"
+    )
+
+
+@pytest.fixture(params=["helpdesk_agent", "billing_admin"])
+def non_gcc_user(request):
+    """A signed-in partner user whose role may not take GCC actions, and the role's label."""
+    label = {"helpdesk_agent": "Helpdesk agent", "billing_admin": "Billing admin"}[request.param]
+    return request.getfixturevalue(request.param), label
+
+
+# -- anonymous -----------------------------------------------------------------------------
+
+PARTNER_URLS = [
+    ("get", "partners:dashboard", False),
+    ("get", "partners:organization_profile", False),
+    ("get", "partners:validation_list", False),
+    ("get", "partners:validation_create", False),
+    ("post", "partners:validation_create", False),
+    ("get", "partners:validation_detail", True),
+    ("post", "partners:validation_answer", True),
+    ("post", "partners:validation_withdraw", True),
+]
+
+
+@pytest.mark.parametrize(("method", "url_name", "takes_id"), PARTNER_URLS)
+def test_anonymous_user_is_sent_to_sign_in_from_every_partner_url(
+    client, info_requested_validation, method, url_name, takes_id
+):
+    # given: an anonymous visitor and an existing request
+    before = snapshot(info_requested_validation)
+    url = reverse(url_name, args=[info_requested_validation.pk] if takes_id else [])
+
+    # when
+    response = getattr(client, method)(url, {"response": "Here it is."} if method == "post" else {})
+
+    # then: sign-in first, coming back here; nothing happened
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url}"
+    assert snapshot(info_requested_validation) == before
+    assert PartnerValidationRequest.objects.count() == 1
+
+
+# -- tenant isolation ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url_name", "data"),
+    [
+        ("get", "partners:validation_detail", {}),
+        ("post", "partners:validation_answer", {"response": "Federal civilian agencies."}),
+        ("post", "partners:validation_withdraw", {}),
+    ],
+)
+def test_guessing_another_organizations_request_id_is_not_found(
+    client, admin_agent, other_organization, other_org_validation, method, url_name, data
+):
+    # given: an Admin agent of organization A, and organization B's request
+    before = snapshot(other_org_validation)
+    client.force_login(admin_agent)
+
+    # when: A uses B's request ID
+    response = getattr(client, method)(reverse(url_name, args=[other_org_validation.pk]), data)
+
+    # then: not found, nothing about B is shown, and B's request is untouched
+    assert response.status_code == 404
+    assert other_organization.legal_name not in response.content.decode()
+    assert snapshot(other_org_validation) == before
+    assert other_org_validation.status == Status.INFO_REQUESTED
+
+
+# -- roles -----------------------------------------------------------------------------
+
+
+def test_non_gcc_role_gets_403_with_the_reason_on_create_form(client, non_gcc_user):
+    # given
+    user, label = non_gcc_user
+    client.force_login(user)
+
+    # when
+    response = client.get(reverse("partners:validation_create"))
+
+    # then
+    assert response.status_code == 403
+    assert alert_texts(response) == [role_refusal(label)]
+
+
+def test_non_gcc_role_cannot_submit_a_request(client, non_gcc_user, organization):
+    # given
+    user, label = non_gcc_user
+    client.force_login(user)
+
+    # when
+    response = client.post(reverse("partners:validation_create"), form_data(organization))
+
+    # then: refused, nothing created, no email queued
+    assert response.status_code == 403
+    assert alert_texts(response) == [role_refusal(label)]
+    assert PartnerValidationRequest.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data"),
+    [
+        ("partners:validation_answer", {"response": "Federal civilian agencies."}),
+        ("partners:validation_withdraw", {}),
+    ],
+)
+def test_non_gcc_role_cannot_answer_or_withdraw(
+    client, non_gcc_user, info_requested_validation, url_name, data
+):
+    # given: a request of the user's own organization waiting for an answer
+    user, label = non_gcc_user
+    before = snapshot(info_requested_validation)
+    client.force_login(user)
+
+    # when
+    response = client.post(reverse(url_name, args=[info_requested_validation.pk]), data)
+
+    # then
+    assert response.status_code == 403
+    assert alert_texts(response) == [role_refusal(label)]
+    assert snapshot(info_requested_validation) == before
+
+
+def test_non_gcc_role_sees_on_dashboard_why_it_cannot_apply(client, non_gcc_user):
+    # given: an organization that has not applied yet
+    user, label = non_gcc_user
+    client.force_login(user)
+
+    # when
+    response = client.get(reverse("partners:dashboard"))
+
+    # then: the GCC card explains, and offers no way to apply
+    assert response.status_code == 200
+    (card,) = [
+        section
+        for section in elements(response, tag="section")
+        if attr(section, "aria-labelledby") == "gcc-heading"
+    ]
+    assert [text(p) for p in elements(response, tag="p", within=card)] == [
+        f"Your organization is not approved for GCC yet. Your role ({label}) can't take GCC "
+        "actions: ask an Admin agent or a Sales agent to apply."
+    ]
+    assert elements(response, tag="a", within=card) == []
+    assert reverse("partners:validation_create") not in response.content.decode()
+
+
+def test_non_gcc_role_sees_a_request_without_answer_or_withdraw_controls(
+    client, non_gcc_user, info_requested_validation
+):
+    # given
+    user, _label = non_gcc_user
+    client.force_login(user)
+
+    # when
+    response = client.get(
+        reverse("partners:validation_detail", args=[info_requested_validation.pk])
+    )
+
+    # then: the request is visible, the actions are not
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Send the GSA Schedule contract number." in content
+    assert reverse("partners:validation_answer", args=[info_requested_validation.pk]) not in content
+    assert (
+        reverse("partners:validation_withdraw", args=[info_requested_validation.pk]) not in content
+    )
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "partners:dashboard",
+        "partners:organization_profile",
+        "partners:validation_list",
+        "partners:validation_create",
+    ],
+)
+def test_reviewer_without_membership_gets_403_on_partner_pages(client, reviewer, url_name):
+    # given: a staff reviewer, member of no partner organization
+    client.force_login(reviewer)
+
+    # when
+    response = client.get(reverse(url_name))
+
+    # then
+    assert response.status_code == 403
+    assert alert_texts(response) == [NOT_MEMBER]
+
+
+def test_reviewer_without_membership_gets_403_on_a_request_page(
+    client, reviewer, info_requested_validation
+):
+    # given
+    client.force_login(reviewer)
+    before = snapshot(info_requested_validation)
+
+    # when
+    detail = client.get(reverse("partners:validation_detail", args=[info_requested_validation.pk]))
+    withdraw = client.post(
+        reverse("partners:validation_withdraw", args=[info_requested_validation.pk])
+    )
+
+    # then
+    assert (detail.status_code, withdraw.status_code) == (403, 403)
+    assert alert_texts(detail) == [NOT_MEMBER]
+    assert snapshot(info_requested_validation) == before
+
+
+# -- the create form -----------------------------------------------------------------------
+
+
+def test_create_form_prefills_tenant_id_and_warns_about_azure_gcc_next_to_the_field(
+    client, admin_agent, organization
+):
+    # given
+    client.force_login(admin_agent)
+
+    # when
+    response = client.get(reverse("partners:validation_create"))
+
+    # then: the Microsoft ID of the profile is filled in, the warning is tied to the field
+    assert response.status_code == 200
+    field = element(response, id="id_commercial_tenant_id")
+    assert attr(field, "value") == str(organization.commercial_tenant_id)
+    assert attr(field, "aria-describedby").split() == ["id_commercial_tenant_id_helptext"]
+    assert text(element(response, id="id_commercial_tenant_id_helptext")) == (
+        "Do not use an Azure GCC tenant ID. Enter your organization's commercial (global) "
+        "tenant ID: the Microsoft ID shown on your organization profile. It is filled in for you."
+    )
+    assert attr(element(response, id="id_contact_name"), "value") == admin_agent.get_full_name()
+    assert attr(element(response, id="id_contact_email"), "value") == admin_agent.email
+
+
+TENANT_ID_MISTAKES = {
+    "malformed": (
+        lambda org, other: "1234-not-a-guid",
+        "This is not a valid tenant ID. A tenant ID is a GUID of 32 hexadecimal digits, like "
+        "00000000-0000-0000-0000-000000000000. Enter your organization's Microsoft ID: {expected}.",
+    ),
+    "own_azure_gcc": (
+        lambda org, other: str(org.azure_gcc_tenant_id),
+        "This is your organization's Azure GCC tenant ID. Enter the commercial (global) tenant "
+        "ID instead — the Microsoft ID on your profile: {expected}.",
+    ),
+    "other_organization": (
+        lambda org, other: str(other.commercial_tenant_id),
+        "This tenant ID belongs to another organization. Enter your own organization's "
+        "Microsoft ID: {expected}.",
+    ),
+    "random_guid": (
+        lambda org, other: "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
+        "This is not your organization's Microsoft ID (it may be a customer's tenant). Enter the "
+        "commercial tenant ID on your profile: {expected}.",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", list(TENANT_ID_MISTAKES))
+def test_create_form_explains_each_tenant_id_mistake_and_keeps_the_other_answers(
+    client, admin_agent, organization, other_organization, mistake
+):
+    # given
+    wrong_value, message = TENANT_ID_MISTAKES[mistake]
+    entered = wrong_value(organization, other_organization)
+    client.force_login(admin_agent)
+
+    # when
+    response = client.post(
+        reverse("partners:validation_create"),
+        form_data(
+            organization,
+            commercial_tenant_id=entered,
+            contact_name="Robin Example",
+            contact_email="robin@partner.example",
+            contact_phone="+1 703 555 0199",
+            government_segments=["state", "local"],
+            contract_vehicles="NASPO ValuePoint and SEWP V",
+        ),
+    )
+
+    # then: the form comes back with the message next to the field...
+    assert response.status_code == 200
+    field = element(response, id="id_commercial_tenant_id")
+    assert attr(field, "aria-invalid") == "true"
+    assert attr(field, "aria-describedby").split() == [
+        "id_commercial_tenant_id_helptext",
+        "id_commercial_tenant_id_error",
+    ]
+    assert text(element(response, id="id_commercial_tenant_id_error")) == message.format(
+        expected=organization.commercial_tenant_id
+    )
+    assert list(response.context["form"].errors) == ["commercial_tenant_id"]
+    # ...and every submitted value still in place
+    assert attr(field, "value") == entered
+    assert attr(element(response, id="id_contact_name"), "value") == "Robin Example"
+    assert attr(element(response, id="id_contact_email"), "value") == "robin@partner.example"
+    assert attr(element(response, id="id_contact_phone"), "value") == "+1 703 555 0199"
+    checked = {
+        attr(box, "value")
+        for box in elements(response, tag="input")
+        if attr(box, "name") == "government_segments" and "checked" in dict(box.attributes)
+    }
+    assert checked == {"state", "local"}
+    assert text(element(response, id="id_contract_vehicles")) == "NASPO ValuePoint and SEWP V"
+    assert "checked" in dict(element(response, id="id_attested").attributes)
+    # nothing was created
+    assert PartnerValidationRequest.objects.count() == 0
+    assert AuditEvent.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_create_form_names_every_missing_answer(client, admin_agent):
+    # given
+    client.force_login(admin_agent)
+
+    # when: an empty form is sent
+    response = client.post(reverse("partners:validation_create"), {})
+
+    # then
+    assert response.status_code == 200
+    errors = {
+        name: text(element(response, id=f"id_{name}_error"))
+        for name in response.context["form"].fields
+    }
+    assert errors == {
+        "commercial_tenant_id": "This field is required.",
+        "contact_name": "This field is required.",
+        "contact_email": "This field is required.",
+        "contact_phone": "This field is required.",
+        "government_segments": "Choose at least one kind of government customer.",
+        "contract_vehicles": "This field is required.",
+        "attested": "Confirm that the information is accurate.",
+    }
+    assert alert_texts(response) == ["Some answers need your attention. Each is marked below."]
+    assert PartnerValidationRequest.objects.count() == 0
+
+
+def test_create_form_refuses_a_phone_number_without_digits_enough(
+    client, admin_agent, organization
+):
+    # given
+    client.force_login(admin_agent)
+
+    # when
+    response = client.post(
+        reverse("partners:validation_create"), form_data(organization, contact_phone="call me")
+    )
+
+    # then
+    assert response.status_code == 200
+    assert text(element(response, id="id_contact_phone_error")) == (
+        "Enter a phone number with its area code, for example +1 202 555 0143."
+    )
+    assert PartnerValidationRequest.objects.count() == 0
+
+
+def test_valid_form_creates_the_request_and_shows_its_page(
+    client, admin_agent, organization, reviewer, django_capture_on_commit_callbacks
+):
+    # given
+    client.force_login(admin_agent)
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("partners:validation_create"),
+            form_data(organization, government_segments=["federal", "tribal"]),
+        )
+
+    # then: one request, submitted, with the answers and a two-business-day due time
+    validation = PartnerValidationRequest.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("partners:validation_detail", args=[validation.pk])
+    assert validation.organization == organization
+    assert validation.submitted_by == admin_agent
+    assert validation.status == Status.SUBMITTED
+    assert validation.commercial_tenant_id == organization.commercial_tenant_id
+    assert validation.government_segments == ["federal", "tribal"]
+    assert validation.due_at == review_due_at(validation.submitted_at)
+    assert list(
+        AuditEvent.objects.for_subject(validation).values_list(
+            "action", "from_status", "to_status", "actor"
+        )
+    ) == [("submitted", "", "submitted", admin_agent.pk)]
+    assert sorted((m.to, m.subject) for m in mail.outbox) == sorted(
+        [
+            ([admin_agent.email], f"GCC validation request #{validation.pk} received"),
+            ([reviewer.email], f"New GCC partner validation: {organization.legal_name}"),
+        ]
+    )
+
+    # when: the partner lands on the request page
+    page = client.get(response["Location"])
+
+    # then: status, due time and timeline are shown
+    assert page.status_code == 200
+    assert messages_of(page) == [
+        "Your GCC validation request was submitted. Confirmation email sent."
+    ]
+    assert text(element(page, id="request-status")) == "Status: Submitted"
+    due_local = timezone.localtime(validation.due_at)
+    assert text(element(page, id="due-at")) == (
+        f"{date_filter(due_local, 'DATETIME_FORMAT')} ({date_filter(due_local, 'T')})"
+    )
+    assert due_local.hour == 17
+    (timeline,) = [ol for ol in elements(page, tag="ol") if attr(ol, "aria-label") == "Timeline"]
+    created = date_filter(timezone.localtime(validation.created_at), "DATETIME_FORMAT")
+    assert [text(item) for item in elements(page, tag="li", within=timeline)] == [
+        f"Request submitted {created} · {admin_agent.get_full_name()}"
+    ]
+
+
+# -- preconditions -------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["not_enrolled", "indirect_reseller", "already_approved", "request_open"])
+def blocked(request, organization, admin_agent):
+    """An organization that may not apply now, and the reason the page must give."""
+    if request.param == "not_enrolled":
+        organization.csp_enrollment = Organization.CspEnrollment.PENDING
+        organization.save(update_fields=["csp_enrollment"])
+        return (
+            "Your organization is not enrolled in the Cloud Solution Provider (CSP) program yet. "
+            "Complete CSP enrollment first, then apply for GCC."
+        )
+    if request.param == "indirect_reseller":
+        provider = OrganizationFactory(
+            legal_name="Contoso Distribution Inc.",
+            partner_type=Organization.PartnerType.INDIRECT_PROVIDER,
+            azure_gcc_tenant_id=None,
+        )
+        organization.partner_type = Organization.PartnerType.INDIRECT_RESELLER
+        organization.indirect_provider = provider
+        organization.azure_gcc_tenant_id = None
+        organization.save(
+            update_fields=["partner_type", "indirect_provider", "azure_gcc_tenant_id"]
+        )
+        return (
+            "Indirect resellers are not validated for GCC themselves: work with your indirect "
+            "provider, Contoso Distribution Inc., which validates its own organization."
+        )
+    submit_validation = request.getfixturevalue("submit_validation")
+    validation = submit_validation(admin_agent)
+    if request.param == "already_approved":
+        reviewer = request.getfixturevalue("reviewer")
+        services.partner_validation_start_review(request_id=validation.pk, reviewer=reviewer)
+        services.partner_validation_approve(request_id=validation.pk, reviewer=reviewer)
+        return "Your organization is already approved for GCC. There is nothing to apply for."
+    return (
+        "Your organization already has a GCC validation request under way. Follow it from its "
+        "page; you can apply again only once it is decided or withdrawn."
+    )
+
+
+def test_create_page_says_why_the_organization_cannot_apply(client, admin_agent, blocked):
+    # given
+    client.force_login(admin_agent)
+
+    # when
+    response = client.get(reverse("partners:validation_create"))
+
+    # then: a page with the reason, not a form and not an error
+    assert response.status_code == 200
+    assert response.templates[0].name == "partners/validation_unavailable.html"
+    assert alert_texts(response) == [blocked]
+    assert "partner-validation-form" not in response.content.decode()
+
+
+def test_create_post_when_the_organization_cannot_apply_creates_nothing(
+    client, admin_agent, organization, blocked
+):
+    # given
+    client.force_login(admin_agent)
+    requests_before = list(PartnerValidationRequest.objects.values_list("pk", "status"))
+    events_before = AuditEvent.objects.count()
+    outbox_before = OutboxMessage.objects.count()
+
+    # when
+    response = client.post(reverse("partners:validation_create"), form_data(organization))
+
+    # then
+    assert response.status_code == 409
+    assert alert_texts(response) == [blocked]
+    assert list(PartnerValidationRequest.objects.values_list("pk", "status")) == requests_before
+    assert AuditEvent.objects.count() == events_before
+    assert OutboxMessage.objects.count() == outbox_before
+
+
+def test_create_page_with_a_request_under_way_links_to_it(client, admin_agent, submit_validation):
+    # given
+    validation = submit_validation(admin_agent)
+    client.force_login(admin_agent)
+
+    # when
+    response = client.get(reverse("partners:validation_create"))
+
+    # then
+    links = [attr(a, "href") for a in elements(response, tag="a") if text(a).startswith("Go to")]
+    assert links == [reverse("partners:validation_detail", args=[validation.pk])]
+
+
+# -- answering an information request ------------------------------------------------------
+
+
+def test_empty_answer_is_refused_with_the_message_and_changes_nothing(
+    client, admin_agent, info_requested_validation
+):
+    # given
+    before = snapshot(info_requested_validation)
+    client.force_login(admin_agent)
+
+    # when
+    response = client.post(
+        reverse("partners:validation_answer", args=[info_requested_validation.pk]),
+        {"response": "   "},
+    )
+
+    # then
+    assert response.status_code == 400
+    assert text(element(response, id="id_response_error")) == (
+        "Enter the information the reviewer asked for."
+    )
+    assert attr(element(response, id="id_response"), "aria-invalid") == "true"
+    assert snapshot(info_requested_validation) == before
+    assert info_requested_validation.status == Status.INFO_REQUESTED
+
+
+def test_answer_puts_the_request_back_in_review_with_a_new_due_time(
+    client, admin_agent, reviewer, info_requested_validation, django_capture_on_commit_callbacks
+):
+    # given: the clock is stopped while the partner answers
+    assert info_requested_validation.due_at is None
+    client.force_login(admin_agent)
+    url = reverse("partners:validation_answer", args=[info_requested_validation.pk])
+
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"response": "  Contract GS-35F-0001X.  "})
+
+    # then: back in the queue, with a due time two business days after the answer
+    validation = info_requested_validation
+    validation.refresh_from_db()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("partners:validation_detail", args=[validation.pk])
+    assert validation.status == Status.IN_REVIEW
+    assert validation.info_response == "Contract GS-35F-0001X."
+    assert validation.due_at == review_due_at(validation.info_responded_at)
+    last = AuditEvent.objects.for_subject(validation).last()
+    assert (last.action, last.from_status, last.to_status, last.actor, last.note) == (
+        "info_provided",
+        "info_requested",
+        "in_review",
+        admin_agent,
+        "Contract GS-35F-0001X.",
+    )
+    assert [(m.to, m.subject) for m in mail.outbox] == [
+        (
+            [reviewer.email],
+            f"Partner answered: GCC validation #{validation.pk} "
+            f"({validation.organization.legal_name})",
+        )
+    ]
+    page = client.get(response["Location"])
+    assert messages_of(page) == ["Thank you. Your answer was sent and the review clock restarted."]
+    assert text(element(page, id="request-status")) == "Status: In review"
+
+
+def test_answer_when_no_information_is_requested_shows_an_error_and_changes_nothing(
+    client, admin_agent, in_review_validation
+):
+    # given: a request in review (nothing asked)
+    before = snapshot(in_review_validation)
+    client.force_login(admin_agent)
+
+    # when
+    response = client.post(
+        reverse("partners:validation_answer", args=[in_review_validation.pk]),
+        {"response": "Unsolicited details."},
+        follow=True,
+    )
+
+    # then
+    assert messages_of(response) == [
+        "This request is in review; that action is no longer possible. Nothing was changed."
+    ]
+    assert snapshot(in_review_validation) == before
+
+
+# -- withdrawing ---------------------------------------------------------------------------
+
+
+def test_withdraw_closes_an_open_request(client, sales_agent, admin_agent, submit_validation):
+    # given: a request submitted by a colleague; a Sales agent withdraws it
+    validation = submit_validation(admin_agent)
+    client.force_login(sales_agent)
+
+    # when
+    response = client.post(
+        reverse("partners:validation_withdraw", args=[validation.pk]), follow=True
+    )
+
+    # then
+    validation.refresh_from_db()
+    assert response.redirect_chain == [
+        (reverse("partners:validation_detail", args=[validation.pk]), 302)
+    ]
+    assert messages_of(response) == ["The request was withdrawn. You can apply again at any time."]
+    assert (validation.status, validation.due_at) == (Status.WITHDRAWN, None)
+    assert list(
+        AuditEvent.objects.for_subject(validation).values_list(
+            "action", "from_status", "to_status", "actor"
+        )
+    ) == [
+        ("submitted", "", "submitted", admin_agent.pk),
+        ("withdrawn", "submitted", "withdrawn", sales_agent.pk),
+    ]
+    assert reverse("partners:validation_withdraw", args=[validation.pk]) not in (
+        response.content.decode()
+    )
+
+
+def test_withdrawing_twice_shows_an_error_and_changes_nothing(
+    client, admin_agent, submit_validation
+):
+    # given: a request already withdrawn
+    validation = submit_validation(admin_agent)
+    client.force_login(admin_agent)
+    url = reverse("partners:validation_withdraw", args=[validation.pk])
+    client.post(url, follow=True)  # the first withdrawal, its message read
+    before = snapshot(validation)
+
+    # when
+    response = client.post(url, follow=True)
+
+    # then
+    assert messages_of(response) == [
+        "This request is withdrawn; that action is no longer possible. Nothing was changed."
+    ]
+    assert alert_texts(response) == [
+        "This request is withdrawn; that action is no longer possible. Nothing was changed."
+    ]
+    assert snapshot(validation) == before
+    assert before["status"] == Status.WITHDRAWN
+
+
+# -- organization profile ------------------------------------------------------------------
+
+
+def test_profile_lists_government_community_cloud_only_after_approval(
+    client, admin_agent, reviewer, in_review_validation
+):
+    # given: a request in review
+    client.force_login(admin_agent)
+
+    # when
+    before = client.get(reverse("partners:organization_profile"))
+
+    # then: no qualification yet
+    assert before.status_code == 200
+    qualifications = element(before, id="reseller-qualifications")
+    assert qualifications.name == "p"
+    assert elements(before, tag="code", within=qualifications) == []
+    assert not ResellerQualification.objects.exists()
+
+    # when: a reviewer approves, and the partner looks again
+    services.partner_validation_approve(request_id=in_review_validation.pk, reviewer=reviewer)
+    after = client.get(reverse("partners:organization_profile"))
+
+    # then
+    qualifications = element(after, id="reseller-qualifications")
+    assert qualifications.name == "ul"
+    assert [text(code) for code in elements(after, tag="code", within=qualifications)] == [
+        "Government_community_cloud"
+    ]
+
+
+# -- the list ------------------------------------------------------------------------------
+
+
+def _closed_requests(organization, count: int) -> list[PartnerValidationRequest]:
+    """`count` withdrawn requests, one hour apart (oldest first)."""
+    submitter = MembershipFactory(organization=organization).user
+    start = timezone.now() - timezone.timedelta(days=30)
+    return [
+        PartnerValidationRequestFactory(
+            organization=organization,
+            submitted_by=submitter,
+            status=Status.WITHDRAWN,
+            submitted_at=start + timezone.timedelta(hours=n),
+            due_at=None,
+        )
+        for n in range(count)
+    ]
+
+
+def _listed_ids(response) -> list[int]:
+    prefix = "/gcc/validations/"
+    return [
+        int(attr(a, "href").removeprefix(prefix).rstrip("/"))
+        for a in elements(response, tag="a", within=elements(response, tag="tbody")[0])
+    ]
+
+
+def test_list_shows_20_requests_per_page_newest_first(
+    client, admin_agent, organization, other_organization
+):
+    # given: 25 requests of the organization, and one of another organization
+    mine = _closed_requests(organization, 25)
+    _closed_requests(other_organization, 1)
+    newest_first = [r.pk for r in reversed(mine)]
+    client.force_login(admin_agent)
+
+    # when
+    first = client.get(reverse("partners:validation_list"))
+    second = client.get(reverse("partners:validation_list"), {"page": 2})
+
+    # then
+    assert _listed_ids(first) == newest_first[:20]
+    assert _listed_ids(second) == newest_first[20:]
+    assert "Page 1 of 2" in text(parse_html(first.content.decode()))
+    assert "Page 2 of 2" in text(parse_html(second.content.decode()))
+
+
+def test_list_query_count_does_not_grow_with_rows(client, admin_agent, organization):
+    # given: 3 requests
+    _closed_requests(organization, 3)
+    client.force_login(admin_agent)
+    url = reverse("partners:validation_list")
+    client.get(url)  # warm up (session, caches)
+
+    # when: the list is shown with 3, then with 30 requests
+    with CaptureQueriesContext(connection) as with_3:
+        few = client.get(url)
+    _closed_requests(organization, 27)
+    with CaptureQueriesContext(connection) as with_30:
+        many = client.get(url)
+
+    # then: the same number of queries for a full page
+    assert (len(_listed_ids(few)), len(_listed_ids(many))) == (3, 20)
+    assert len(with_30.captured_queries) == len(with_3.captured_queries)
+
+
+def test_list_shows_only_own_organizations_requests(
+    client, admin_agent, organization, other_organization
+):
+    # given
+    mine = _closed_requests(organization, 2)
+    _closed_requests(other_organization, 3)
+    client.force_login(admin_agent)
+
+    # when
+    response = client.get(reverse("partners:validation_list"))
+
+    # then
+    assert _listed_ids(response) == [mine[1].pk, mine[0].pk]
+
+
+def test_dashboard_for_staff_without_membership_is_refused_even_if_superuser(client, db):
+    # given: a superuser with no partner membership
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+
+    # when
+    response = client.get(reverse("partners:dashboard"))
+
+    # then
+    assert response.status_code == 403
+    assert alert_texts(response) == [NOT_MEMBER]
