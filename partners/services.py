@@ -201,13 +201,11 @@ def partner_validation_answer_info(
     return request
 
 
-@transaction.atomic
-def partner_validation_approve(
-    *, request_id: int, reviewer, note: str = ""
-) -> PartnerValidationRequest:
+def _decide(*, request_id: int, reviewer, move: str, note: str) -> PartnerValidationRequest:
+    """Approve or reject (`move`) a locked request: the shared part of both decisions."""
     _reviewer_require(reviewer)
     request = _lock(request_id)
-    previous = review_transition_apply(request=request, move="approve")
+    previous = review_transition_apply(request=request, move=move)
     request.decided_at = timezone.now()
     request.decided_by = reviewer
     request.decision_note = note.strip()
@@ -222,13 +220,25 @@ def partner_validation_approve(
             "updated_at",
         ]
     )
+    _audit(
+        request,
+        actor=reviewer,
+        action=request.status,
+        previous=previous,
+        note=request.decision_note,
+    )
+    return request
+
+
+@transaction.atomic
+def partner_validation_approve(
+    *, request_id: int, reviewer, note: str = ""
+) -> PartnerValidationRequest:
+    request = _decide(request_id=request_id, reviewer=reviewer, move="approve", note=note)
     qualification, _created = ResellerQualification.objects.get_or_create(
         organization=request.organization,
         qualification=ResellerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD,
         defaults={"granted_at": request.decided_at, "source_request": request},
-    )
-    _audit(
-        request, actor=reviewer, action="approved", previous=previous, note=request.decision_note
     )
     audit_event_record(
         subject=request.organization,
@@ -245,30 +255,12 @@ def partner_validation_approve(
 def partner_validation_reject(
     *, request_id: int, reviewer, reason: str
 ) -> PartnerValidationRequest:
-    _reviewer_require(reviewer)
     if not reason.strip():
+        _reviewer_require(reviewer)
         raise ValidationError(
             {"reason": _("Give the reason for the rejection; the partner sees it.")}
         )
-    request = _lock(request_id)
-    previous = review_transition_apply(request=request, move="reject")
-    request.decided_at = timezone.now()
-    request.decided_by = reviewer
-    request.decision_note = reason.strip()
-    request.due_at = None
-    request.save(
-        update_fields=[
-            "status",
-            "decided_at",
-            "decided_by",
-            "decision_note",
-            "due_at",
-            "updated_at",
-        ]
-    )
-    _audit(
-        request, actor=reviewer, action="rejected", previous=previous, note=request.decision_note
-    )
+    request = _decide(request_id=request_id, reviewer=reviewer, move="reject", note=reason)
     emails.decided(request)
     return request
 

@@ -314,6 +314,7 @@ def test_reviewer_without_membership_gets_403_on_partner_pages(client, reviewer,
     # then
     assert response.status_code == 403
     assert alert_texts(response) == [NOT_MEMBER]
+    assert f'href="{reverse("admin:index")}"' in response.content.decode()
 
 
 def test_reviewer_without_membership_gets_403_on_a_request_page(
