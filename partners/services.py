@@ -15,7 +15,15 @@ from django.utils.translation import gettext as _
 from gccportal.exceptions import ActionNotAllowed
 from gccportal.review_clock import business_time_remaining_is_short, review_due_at
 from reviews.models import CLOCK_RUNNING_STATUSES
-from reviews.services import audit_event_record, review_transition_apply
+from reviews.services import (
+    audit_event_record,
+    review_audit,
+    review_decide,
+    review_request_lock,
+    review_start,
+    review_transition_apply,
+    reviewer_require,
+)
 
 from . import emails
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
@@ -41,29 +49,15 @@ def gcc_actor_require(*, user, organization: Organization) -> Membership:
 
 
 def _reviewer_require(reviewer) -> None:
-    if not reviewer.has_perm(DECIDE_PERMISSION):
-        raise ActionNotAllowed(_("Only GCC reviewers can review validation requests."))
+    reviewer_require(reviewer=reviewer, permission=DECIDE_PERMISSION)
 
 
 def _lock(request_id: int) -> PartnerValidationRequest:
-    # Lock only the request row; a second reviewer waits here, then sees the decision.
-    return (
-        PartnerValidationRequest.objects.select_for_update(of=("self",))
-        .select_related("organization", "submitted_by")
-        .get(pk=request_id)
-    )
+    return review_request_lock(model=PartnerValidationRequest, request_id=request_id)
 
 
 def _audit(request: PartnerValidationRequest, *, actor, action: str, previous: str, note: str = ""):
-    audit_event_record(
-        subject=request,
-        organization=request.organization,
-        actor=actor,
-        action=action,
-        from_status=previous,
-        to_status=request.status,
-        note=note,
-    )
+    review_audit(request=request, actor=actor, action=action, previous=previous, note=note)
 
 
 @transaction.atomic
@@ -121,13 +115,13 @@ def partner_validation_submit(
 def partner_validation_start_review(
     *, request_id: int, reviewer, note: str = ""
 ) -> PartnerValidationRequest:
-    _reviewer_require(reviewer)
-    request = _lock(request_id)
-    previous = review_transition_apply(request=request, move="start_review")
-    request.assigned_reviewer = reviewer
-    request.save(update_fields=["status", "assigned_reviewer", "updated_at"])
-    _audit(request, actor=reviewer, action="review_started", previous=previous, note=note.strip())
-    return request
+    return review_start(
+        model=PartnerValidationRequest,
+        permission=DECIDE_PERMISSION,
+        request_id=request_id,
+        reviewer=reviewer,
+        note=note,
+    )
 
 
 @transaction.atomic
@@ -202,32 +196,14 @@ def partner_validation_answer_info(
 
 
 def _decide(*, request_id: int, reviewer, move: str, note: str) -> PartnerValidationRequest:
-    """Approve or reject (`move`) a locked request: the shared part of both decisions."""
-    _reviewer_require(reviewer)
-    request = _lock(request_id)
-    previous = review_transition_apply(request=request, move=move)
-    request.decided_at = timezone.now()
-    request.decided_by = reviewer
-    request.decision_note = note.strip()
-    request.due_at = None
-    request.save(
-        update_fields=[
-            "status",
-            "decided_at",
-            "decided_by",
-            "decision_note",
-            "due_at",
-            "updated_at",
-        ]
+    return review_decide(
+        model=PartnerValidationRequest,
+        permission=DECIDE_PERMISSION,
+        request_id=request_id,
+        reviewer=reviewer,
+        move=move,
+        note=note,
     )
-    _audit(
-        request,
-        actor=reviewer,
-        action=request.status,
-        previous=previous,
-        note=request.decision_note,
-    )
-    return request
 
 
 @transaction.atomic
