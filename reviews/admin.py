@@ -74,9 +74,11 @@ class ReasonForm(forms.Form):
 class ReviewAdminMixin:
     """Queue and decision views for a ReviewableRequest admin.
 
-    Subclasses set `decide_permission` and `decisions`: a dict of
-    action name → (button label, service callable(request_id, reviewer, text), text label,
-    text required, help text). Status and audit fields are read-only; decisions go through
+    Subclasses set `decide_permission` and `decisions`: a dict of action name → spec with
+    `label`, `from` (statuses it applies to), `service` (called with request_id, reviewer and
+    the form's cleaned fields), `text_label`, `text_required`, `help_text`, `done` (message),
+    optional `form_class` (a ReasonForm subclass adding fields) and `direct` (a one-click
+    button on the change page). Status and audit fields are read-only; decisions go through
     the services only.
     """
 
@@ -168,18 +170,19 @@ class ReviewAdminMixin:
             "required": spec["text_required"],
             "help_text": spec.get("help_text", ""),
         }
+        form_class = spec.get("form_class", ReasonForm)
         if request.method == "POST":
-            form = ReasonForm(request.POST, **form_kwargs)
+            form = form_class(request.POST, **form_kwargs)
             if form.is_valid():
                 try:
-                    spec["service"](
-                        request_id=obj.pk, reviewer=request.user, text=form.cleaned_data["text"]
-                    )
+                    # The form's fields are the service's arguments (`text`, and any extras).
+                    spec["service"](request_id=obj.pk, reviewer=request.user, **form.cleaned_data)
                 except ServiceError as exc:
                     self.message_user(request, exc.message, level=messages.ERROR)
                     return redirect(change_url)
                 except ValidationError as exc:
-                    form.add_error("text", exc.messages)
+                    for field, errors in getattr(exc, "error_dict", {"text": exc}).items():
+                        form.add_error(field if field in form.fields else "text", errors)
                 else:
                     self.log_change(request, obj, str(spec["done"]))
                     self.message_user(request, spec["done"], level=messages.SUCCESS)
@@ -193,7 +196,7 @@ class ReviewAdminMixin:
                     level=messages.WARNING,
                 )
                 return redirect(change_url)
-            form = ReasonForm(**form_kwargs)
+            form = form_class(**form_kwargs)
         else:
             return HttpResponseNotAllowed(["GET", "POST"])
         context = {

@@ -620,8 +620,8 @@ def test_reject_or_request_info_without_text_shows_the_error_and_changes_nothing
     assert response.status_code == 200
     field = element(response, id="id_text")
     assert attr(field, "aria-invalid") == "true"
-    assert attr(field, "aria-describedby") == "id_text_errors"
-    assert text(element(response, id="id_text_errors")) == message
+    assert attr(field, "aria-describedby") == "id_text_helptext id_text_error"
+    assert text(element(response, id="id_text_error")) == message
     assert snapshot(in_review_validation) == before
     assert not LogEntry.objects.exists()
     assert mail.outbox == []
