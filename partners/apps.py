@@ -10,8 +10,6 @@ class PartnersConfig(AppConfig):
     def ready(self) -> None:
         from .roles import reviewer_groups_sync
 
-        # Partners comes after the apps whose permissions it grants, and auth creates each
-        # app's permissions in its own post_migrate receiver, connected before this one.
-        post_migrate.connect(
-            reviewer_groups_sync, sender=self, dispatch_uid="partners.reviewer_groups_sync"
-        )
+        # After every app's post_migrate: auth creates each app's permissions in a receiver
+        # connected before this one, so the last run grants them all.
+        post_migrate.connect(reviewer_groups_sync, dispatch_uid="partners.reviewer_groups_sync")

@@ -1,6 +1,6 @@
 """The reviewer groups and the only admin permissions they hold.
 
-Synced after every `migrate` (post_migrate), so new permissions added by later migrations
+Synced after every app's migrations (post_migrate), so new permissions added by later migrations
 reach the groups, and test databases flushed between tests get them back.
 """
 
@@ -13,6 +13,11 @@ REVIEWER_PERMISSIONS = [
     ("partners", "view_partnervalidationrequest"),
     ("partners", "decide_partnervalidationrequest"),
     ("reviews", "view_auditevent"),
+    ("customers", "view_customer"),
+    ("customers", "view_customerqualification"),
+    ("customers", "view_customervalidationrequest"),
+    ("customers", "decide_customervalidationrequest"),
+    ("customers", "view_gccvalidation"),
 ]
 LEAD_PERMISSIONS = [*REVIEWER_PERMISSIONS, ("notifications", "view_outboxmessage")]
 
@@ -25,8 +30,12 @@ def reviewer_groups_sync(**kwargs) -> None:
         (settings.REVIEWER_LEAD_GROUP_NAME, LEAD_PERMISSIONS),
     ):
         group, _ = Group.objects.get_or_create(name=name)
+        # Runs after each app's migrations: grant what exists so far; the last run has all.
         permissions = [
-            Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            for app_label, codename in wanted
+            permission
+            for permission in Permission.objects.filter(
+                content_type__app_label__in={app for app, _codename in wanted}
+            ).select_related("content_type")
+            if (permission.content_type.app_label, permission.codename) in wanted
         ]
         group.permissions.set(permissions)

@@ -8,18 +8,17 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gccportal.exceptions import ActionNotAllowed
-from gccportal.review_clock import business_time_remaining_is_short, review_due_at
-from reviews.models import CLOCK_RUNNING_STATUSES
+from gccportal.review_clock import review_due_at
 from reviews.services import (
     audit_event_record,
     review_audit,
     review_decide,
     review_request_lock,
+    review_sla_sweep,
     review_start,
     review_transition_apply,
     reviewer_require,
@@ -257,42 +256,10 @@ def partner_validation_withdraw(
 
 
 def partner_validation_sla_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Remind reviewers when under one business day remains; escalate overdue requests.
-
-    Each request is handled in its own transaction, locked with skip_locked so that two
-    sweeps never send the same reminder.
-    """
-    now = now or timezone.now()
-    counts = {"reminders": 0, "escalations": 0}
-    candidate_ids = list(
-        PartnerValidationRequest.objects.filter(
-            Q(reminder_sent_at__isnull=True) | Q(due_at__lt=now, escalated_at__isnull=True),
-            status__in=CLOCK_RUNNING_STATUSES,
-            due_at__isnull=False,
-        ).values_list("pk", flat=True)
+    """Remind reviewers when under one business day remains; escalate overdue requests."""
+    return review_sla_sweep(
+        model=PartnerValidationRequest,
+        remind=emails.reminder,
+        escalate=emails.escalation,
+        now=now,
     )
-    for request_id in candidate_ids:
-        with transaction.atomic():
-            request = (
-                PartnerValidationRequest.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("organization", "assigned_reviewer")
-                .filter(pk=request_id, status__in=CLOCK_RUNNING_STATUSES, due_at__isnull=False)
-                .first()
-            )
-            if request is None:
-                continue
-            if request.due_at < now and request.escalated_at is None:
-                request.escalated_at = now
-                request.save(update_fields=["escalated_at"])
-                emails.escalation(request)
-                counts["escalations"] += 1
-            elif (
-                request.reminder_sent_at is None
-                and request.due_at >= now
-                and business_time_remaining_is_short(request.due_at, now)
-            ):
-                request.reminder_sent_at = now
-                request.save(update_fields=["reminder_sent_at"])
-                emails.reminder(request)
-                counts["reminders"] += 1
-    return counts

@@ -130,6 +130,8 @@ ACTION_LABELS = {
     "rejected": _("Rejected"),
     "withdrawn": _("Withdrawn"),
     "qualification_granted": _("Qualification granted"),
+    "code_issued": _("Validation code issued"),
+    "customer_created": _("Customer created"),
 }
 
 

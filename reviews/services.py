@@ -1,13 +1,18 @@
 """Shared machinery of review transitions: check the move, record the audit event."""
 
-from django.db import models
+import datetime as dt
+from collections.abc import Callable
+
+from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from gccportal.review_clock import business_time_remaining_is_short
 
-from .models import AuditEvent, ReviewableRequest
+from .models import CLOCK_RUNNING_STATUSES, AuditEvent, ReviewableRequest
 
 
 def review_transition_apply(*, request: ReviewableRequest, move: str) -> str:
@@ -131,3 +136,52 @@ def review_decide(
         note=request.decision_note,
     )
     return request
+
+
+def review_sla_sweep(
+    *,
+    model: type[ReviewableRequest],
+    remind: Callable[[ReviewableRequest], None],
+    escalate: Callable[[ReviewableRequest], None],
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Remind reviewers when under one business day remains; escalate overdue requests.
+
+    Each request is handled in its own transaction, locked with skip_locked so that two
+    sweeps never send the same reminder; reminder_sent_at / escalated_at record what was done.
+    """
+    now = now or timezone.now()
+    counts = {"reminders": 0, "escalations": 0}
+    candidate_ids = list(
+        model.objects.filter(
+            Q(reminder_sent_at__isnull=True) | Q(due_at__lt=now, escalated_at__isnull=True),
+            status__in=CLOCK_RUNNING_STATUSES,
+            due_at__isnull=False,
+        ).values_list("pk", flat=True)
+    )
+    for request_id in candidate_ids:
+        with transaction.atomic():
+            # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+            request = (
+                model.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("organization", "assigned_reviewer")
+                .filter(pk=request_id, status__in=CLOCK_RUNNING_STATUSES, due_at__isnull=False)
+                .first()
+            )
+            if request is None:
+                continue
+            if request.due_at < now and request.escalated_at is None:
+                request.escalated_at = now
+                request.save(update_fields=["escalated_at"])
+                escalate(request)
+                counts["escalations"] += 1
+            elif (
+                request.reminder_sent_at is None
+                and request.due_at >= now
+                and business_time_remaining_is_short(request.due_at, now)
+            ):
+                request.reminder_sent_at = now
+                request.save(update_fields=["reminder_sent_at"])
+                remind(request)
+                counts["reminders"] += 1
+    return counts

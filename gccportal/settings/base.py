@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.partner_validation_sla_sweep_task",
         "schedule": crontab(minute="*/15"),
     },
+    "customer-review-sla-sweep": {
+        "task": "customers.tasks.customer_validation_sla_sweep_task",
+        "schedule": crontab(minute="*/15"),
+    },
 }
 # Outbox rows still pending this long after creation are re-dispatched by the sweep.
 OUTBOX_REDISPATCH_AFTER_SECONDS = env.int("OUTBOX_REDISPATCH_AFTER_SECONDS", default=60)
@@ -177,3 +181,10 @@ LOGGING = {
 
 REVIEWER_GROUP_NAME = "GCC reviewers"
 REVIEWER_LEAD_GROUP_NAME = "GCC reviewer leads"
+
+# Customer validation: supporting documents and the customer's answer link.
+CUSTOMER_DOCUMENT_MAX_BYTES = env.int("CUSTOMER_DOCUMENT_MAX_BYTES", default=5 * 1024 * 1024)
+CUSTOMER_DOCUMENT_MAX_FILES = 5
+CUSTOMER_INFO_LINK_MAX_AGE_SECONDS = env.int(
+    "CUSTOMER_INFO_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600
+)

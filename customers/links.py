@@ -1,0 +1,42 @@
+"""Signed, expiring, single-use links for a customer contact (no account needed)."""
+
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+
+SALT = "customers.info-request-link"
+
+
+class LinkInvalid(Exception):
+    """Forged, tampered with, or not a link of ours."""
+
+
+class LinkExpired(Exception):
+    """Authentic but older than its allowed age."""
+
+
+def info_link_nonce_new() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def info_link_path(*, request_id: int, nonce: str) -> str:
+    token = signing.dumps({"r": request_id, "n": nonce}, salt=SALT, compress=True)
+    return reverse("customers:info_answer", args=[token])
+
+
+def info_link_read(token: str) -> tuple[int, str]:
+    """(request id, nonce) of an authentic, unexpired token."""
+    try:
+        payload = signing.loads(
+            token, salt=SALT, max_age=settings.CUSTOMER_INFO_LINK_MAX_AGE_SECONDS
+        )
+    except signing.SignatureExpired as exc:
+        raise LinkExpired from exc
+    except signing.BadSignature as exc:
+        raise LinkInvalid from exc
+    try:
+        return int(payload["r"]), str(payload["n"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise LinkInvalid from exc

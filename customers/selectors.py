@@ -1,0 +1,109 @@
+"""Reads for the customers app. Every partner-facing read takes the organization."""
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from partners.models import Organization
+from partners.selectors import organization_is_gcc_approved
+from reviews.models import OPEN_STATUSES
+
+from .models import (
+    Customer,
+    CustomerQualification,
+    CustomerValidationDocument,
+    CustomerValidationRequest,
+    GccValidation,
+)
+
+
+def transacting_partner_for(*, organization: Organization) -> Organization:
+    """The partner that transacts for `organization`: its indirect provider, or itself."""
+    if organization.partner_type == Organization.PartnerType.INDIRECT_RESELLER:
+        return organization.indirect_provider
+    return organization
+
+
+def gcc_block_reason(*, organization: Organization) -> str | None:
+    """Why `organization` may not take customer GCC actions yet, or None if it may."""
+    transacting = transacting_partner_for(organization=organization)
+    if organization_is_gcc_approved(organization=transacting):
+        return None
+    if transacting.pk != organization.pk:
+        return _(
+            "Your indirect provider, %(provider)s, is not approved for GCC yet. GCC customers "
+            "and orders become available once it is."
+        ) % {"provider": transacting.legal_name}
+    return _(
+        "Your organization is not approved for GCC yet. Apply for GCC approval first; "
+        "GCC customers and orders become available once it is approved."
+    )
+
+
+def _qualifications_prefetch() -> Prefetch:
+    return Prefetch(
+        "qualifications",
+        queryset=CustomerQualification.objects.select_related("validation").order_by("granted_at"),
+    )
+
+
+def customer_list_for_org(*, organization: Organization, search: str = "") -> QuerySet[Customer]:
+    customers = Customer.objects.filter(relationships__organization=organization)
+    search = search.strip()
+    if search:
+        customers = customers.filter(
+            Q(company_name__icontains=search) | Q(primary_domain__icontains=search)
+        )
+    return customers.prefetch_related(_qualifications_prefetch()).order_by("company_name", "pk")
+
+
+def customer_get_for_org(*, organization: Organization, customer_id: int) -> Customer:
+    """Raises Customer.DoesNotExist for another organization's customer."""
+    return customer_list_for_org(organization=organization).get(pk=customer_id)
+
+
+def gcc_validation_list_available(*, organization: Organization) -> QuerySet[GccValidation]:
+    """Codes `organization` may create GCC customers with: approved, not exhausted.
+
+    Codes are issued to the transacting partner. An indirect provider sees all of its codes;
+    an indirect reseller only those from its own requests (never other resellers' customers).
+    """
+    transacting = transacting_partner_for(organization=organization)
+    codes = GccValidation.objects.filter(partner=transacting, remaining_creates__gt=0)
+    if transacting.pk != organization.pk:
+        codes = codes.filter(source_request__organization=organization)
+    return codes.order_by("organization_name", "pk")
+
+
+def customer_validation_list_for_org(
+    *, organization: Organization
+) -> QuerySet[CustomerValidationRequest]:
+    return (
+        CustomerValidationRequest.objects.filter(organization=organization)
+        .select_related("submitted_by", "validation_code")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def customer_validation_get_for_org(
+    *, organization: Organization, request_id: int
+) -> CustomerValidationRequest:
+    return (
+        customer_validation_list_for_org(organization=organization)
+        .select_related("transacting_partner")
+        .prefetch_related("documents")
+        .get(pk=request_id)
+    )
+
+
+def customer_validation_document_for_org(
+    *, organization: Organization, request_id: int, document_id: int
+) -> CustomerValidationDocument:
+    return CustomerValidationDocument.objects.get(
+        pk=document_id, request_id=request_id, request__organization=organization
+    )
+
+
+def customer_validation_queue() -> QuerySet[CustomerValidationRequest]:
+    return CustomerValidationRequest.objects.filter(status__in=OPEN_STATUSES).select_related(
+        "organization", "assigned_reviewer"
+    )

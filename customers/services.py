@@ -1,0 +1,424 @@
+"""State changes of customers, customer GCC validation requests and validation codes."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from gccportal.review_clock import review_due_at
+from partners.models import Organization
+from partners.selectors import tenant_id_problem
+from partners.services import gcc_actor_require
+from reviews.services import (
+    audit_event_record,
+    review_audit,
+    review_decide,
+    review_request_lock,
+    review_sla_sweep,
+    review_start,
+    review_transition_apply,
+    reviewer_require,
+)
+
+from . import emails
+from .links import LinkInvalid, info_link_nonce_new, info_link_read
+from .models import (
+    Customer,
+    CustomerQualification,
+    CustomerRelationship,
+    CustomerValidationDocument,
+    CustomerValidationRequest,
+    GccValidation,
+)
+from .selectors import gcc_block_reason, gcc_validation_list_available, transacting_partner_for
+from .uploads import document_check
+
+DECIDE_PERMISSION = "customers.decide_customervalidationrequest"
+GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
+NO_QUALIFICATION = "none"
+
+
+class CodeExhausted(ActionNotAllowed):
+    """The validation code has no creates left (another customer took the last one)."""
+
+
+def _gcc_require(organization: Organization) -> None:
+    reason = gcc_block_reason(organization=organization)
+    if reason:
+        raise ActionNotAllowed(reason)
+
+
+# -- customers -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    organization: Organization,
+    created_by,
+    company_name: str,
+    primary_domain: str,
+    address_line1: str,
+    city: str,
+    state: str,
+    postal_code: str,
+    contact_first_name: str,
+    contact_last_name: str,
+    contact_email: str,
+    contact_phone: str,
+    address_line2: str = "",
+    country: str = "US",
+    special_qualification: str = NO_QUALIFICATION,
+    gcc_validation: GccValidation | None = None,
+) -> Customer:
+    """Create a customer managed by `organization`, with at most one special qualification.
+
+    With GCC, one create of the validation code is consumed by a conditional decrement in
+    the same transaction: two agents racing for the last create get exactly one customer.
+    """
+    gcc_actor_require(user=created_by, organization=organization)
+    domain = primary_domain.strip().lower()
+    if Customer.objects.filter(primary_domain=domain).exists():
+        raise ValidationError(
+            {
+                "primary_domain": _(
+                    "%(domain)s is already a customer in the portal. If it is not yours, ask it "
+                    "for a reseller relationship instead."
+                )
+                % {"domain": domain}
+            }
+        )
+    if special_qualification == GCC:
+        _gcc_require(organization)
+        if gcc_validation is None:
+            raise ValidationError(
+                {"gcc_validation": _("Choose the GCC validation code for this customer.")}
+            )
+        taken = (
+            gcc_validation_list_available(organization=organization)
+            .filter(pk=gcc_validation.pk, remaining_creates__gt=0)
+            .update(remaining_creates=F("remaining_creates") - 1)
+        )
+        if not taken:
+            raise CodeExhausted(
+                _(
+                    "The validation code for %(name)s has no creates left: another customer used "
+                    "the last one. Nothing was created. Choose another code or submit a new "
+                    "validation request."
+                )
+                % {"name": gcc_validation.organization_name}
+            )
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(
+                company_name=company_name.strip(),
+                primary_domain=domain,
+                address_line1=address_line1,
+                address_line2=address_line2,
+                city=city,
+                state=state.upper(),
+                postal_code=postal_code,
+                country=country.upper(),
+                contact_first_name=contact_first_name,
+                contact_last_name=contact_last_name,
+                contact_email=contact_email,
+                contact_phone=contact_phone,
+                created_by=created_by,
+            )
+    except IntegrityError as exc:  # the same domain created a moment ago by someone else
+        raise ValidationError(
+            {
+                "primary_domain": _("%(domain)s is already a customer in the portal.")
+                % {"domain": domain}
+            }
+        ) from exc
+    CustomerRelationship.objects.create(organization=organization, customer=customer)
+    audit_event_record(
+        subject=customer, organization=organization, actor=created_by, action="customer_created"
+    )
+    if special_qualification != NO_QUALIFICATION:
+        qualification = CustomerQualification.objects.create(
+            customer=customer,
+            qualification=special_qualification,
+            vetting_status=(
+                CustomerQualification.VettingStatus.APPROVED
+                if special_qualification == GCC
+                else CustomerQualification.VettingStatus.IN_REVIEW
+            ),
+            validation=gcc_validation if special_qualification == GCC else None,
+            granted_at=timezone.now(),
+            granted_by=created_by,
+        )
+        audit_event_record(
+            subject=customer,
+            organization=organization,
+            actor=created_by,
+            action="qualification_granted",
+            note=qualification.qualification
+            + (f" ({gcc_validation.validation_id})" if gcc_validation else ""),
+        )
+    return customer
+
+
+# -- customer validation requests --------------------------------------------------------
+
+
+def _documents_save(
+    request: CustomerValidationRequest, documents: list[UploadedFile], *, source: str
+) -> None:
+    for upload in documents:
+        try:
+            mime = document_check(upload)
+        except ValidationError as exc:
+            raise ValidationError({"documents": exc.messages}) from exc
+        CustomerValidationDocument.objects.create(
+            request=request,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=mime,
+            size=upload.size,
+            source=source,
+        )
+
+
+def _lock(request_id: int) -> CustomerValidationRequest:
+    return review_request_lock(model=CustomerValidationRequest, request_id=request_id)
+
+
+@transaction.atomic
+def customer_validation_submit(
+    *,
+    organization: Organization,
+    submitted_by,
+    organization_legal_name: str,
+    organization_type: str,
+    regulated_data: list[str],
+    government_domain: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str,
+    commercial_tenant_id: str,
+    documents: list[UploadedFile] = (),
+    now: dt.datetime | None = None,
+) -> CustomerValidationRequest:
+    gcc_actor_require(user=submitted_by, organization=organization)
+    _gcc_require(organization)
+    transacting = transacting_partner_for(organization=organization)
+    problem = tenant_id_problem(organization=transacting, value=commercial_tenant_id)
+    if problem:
+        raise ValidationError({"commercial_tenant_id": problem})
+    private = organization_type == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
+    if private and not regulated_data:
+        raise ValidationError(
+            {"regulated_data": _("Say which regulated government data the organization handles.")}
+        )
+    now = now or timezone.now()
+    request = CustomerValidationRequest.objects.create(
+        organization=organization,
+        transacting_partner=transacting,
+        submitted_by=submitted_by,
+        submitted_at=now,
+        due_at=review_due_at(now),
+        organization_legal_name=organization_legal_name.strip(),
+        organization_type=organization_type,
+        regulated_data=list(regulated_data) if private else [],
+        government_domain=government_domain.strip().lower(),
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        commercial_tenant_id=transacting.commercial_tenant_id,
+    )
+    _documents_save(request, list(documents), source=CustomerValidationDocument.Source.PARTNER)
+    review_audit(request=request, actor=submitted_by, action="submitted", previous="")
+    emails.submitted(request)
+    return request
+
+
+@transaction.atomic
+def customer_validation_start_review(
+    *, request_id: int, reviewer, note: str = ""
+) -> CustomerValidationRequest:
+    return review_start(
+        model=CustomerValidationRequest,
+        permission=DECIDE_PERMISSION,
+        request_id=request_id,
+        reviewer=reviewer,
+        note=note,
+    )
+
+
+@transaction.atomic
+def customer_validation_request_info(
+    *, request_id: int, reviewer, message: str, now: dt.datetime | None = None
+) -> CustomerValidationRequest:
+    """Ask the *customer contact* for more information, through a single-use link."""
+    reviewer_require(reviewer=reviewer, permission=DECIDE_PERMISSION)
+    if not message.strip():
+        raise ValidationError({"message": _("Say what information the customer must send.")})
+    request = _lock(request_id)
+    previous = review_transition_apply(request=request, move="request_info")
+    request.info_request_message = message.strip()
+    request.info_requested_at = now or timezone.now()
+    request.info_response = ""
+    request.info_responded_at = None
+    request.info_link_nonce = info_link_nonce_new()
+    request.due_at = None  # the clock stops while the customer answers
+    request.save(
+        update_fields=[
+            "status",
+            "info_request_message",
+            "info_requested_at",
+            "info_response",
+            "info_responded_at",
+            "info_link_nonce",
+            "due_at",
+            "updated_at",
+        ]
+    )
+    review_audit(
+        request=request,
+        actor=reviewer,
+        action="info_requested",
+        previous=previous,
+        note=request.info_request_message,
+    )
+    emails.info_requested(request)
+    return request
+
+
+@transaction.atomic
+def customer_validation_answer_info(
+    *,
+    token: str,
+    response: str,
+    documents: list[UploadedFile] = (),
+    now: dt.datetime | None = None,
+) -> CustomerValidationRequest:
+    """The customer contact answers through the link (no account). The link then dies.
+
+    Raises LinkInvalid / LinkExpired for a bad link and InvalidTransition for a used one.
+    """
+    request_id, nonce = info_link_read(token)
+    if not response.strip():
+        raise ValidationError({"response": _("Enter the information the reviewer asked for.")})
+    try:
+        request = _lock(request_id)
+    except CustomerValidationRequest.DoesNotExist as exc:
+        raise LinkInvalid from exc
+    if not request.info_link_nonce or request.info_link_nonce != nonce:
+        raise InvalidTransition(_("This link was already used or replaced by a newer one."))
+    previous = review_transition_apply(request=request, move="answer_info")
+    now = now or timezone.now()
+    request.info_response = response.strip()
+    request.info_responded_at = now
+    request.info_link_nonce = ""
+    request.due_at = review_due_at(now)  # the clock restarts
+    request.reminder_sent_at = None
+    request.escalated_at = None
+    request.save(
+        update_fields=[
+            "status",
+            "info_response",
+            "info_responded_at",
+            "info_link_nonce",
+            "due_at",
+            "reminder_sent_at",
+            "escalated_at",
+            "updated_at",
+        ]
+    )
+    _documents_save(request, list(documents), source=CustomerValidationDocument.Source.CUSTOMER)
+    review_audit(
+        request=request,
+        actor=None,
+        action="info_provided",
+        previous=previous,
+        note=request.info_response,
+    )
+    emails.info_answered(request)
+    return request
+
+
+@transaction.atomic
+def customer_validation_approve(
+    *, request_id: int, reviewer, max_creates: int = 1, note: str = ""
+) -> CustomerValidationRequest:
+    """Approve and issue a validation code to the transacting partner."""
+    if max_creates < 1:
+        raise ValidationError({"max_creates": _("Allow at least one customer to be created.")})
+    request = review_decide(
+        model=CustomerValidationRequest,
+        permission=DECIDE_PERMISSION,
+        request_id=request_id,
+        reviewer=reviewer,
+        move="approve",
+        note=note,
+    )
+    code = GccValidation.objects.create(
+        partner_id=request.transacting_partner_id,
+        organization_name=request.organization_legal_name,
+        max_creates=max_creates,
+        remaining_creates=max_creates,
+        source_request=request,
+    )
+    audit_event_record(
+        subject=request,
+        organization=request.organization,
+        actor=reviewer,
+        action="code_issued",
+        note=_("Validation code %(code)s, %(count)s create(s)")
+        % {"code": code.validation_id, "count": max_creates},
+    )
+    emails.decided(request)
+    return request
+
+
+@transaction.atomic
+def customer_validation_reject(
+    *, request_id: int, reviewer, reason: str
+) -> CustomerValidationRequest:
+    reviewer_require(reviewer=reviewer, permission=DECIDE_PERMISSION)
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Give the reason for the rejection; the partner sees it.")}
+        )
+    request = review_decide(
+        model=CustomerValidationRequest,
+        permission=DECIDE_PERMISSION,
+        request_id=request_id,
+        reviewer=reviewer,
+        move="reject",
+        note=reason,
+    )
+    emails.decided(request)
+    return request
+
+
+@transaction.atomic
+def customer_validation_withdraw(
+    *, request_id: int, organization: Organization, actor
+) -> CustomerValidationRequest:
+    gcc_actor_require(user=actor, organization=organization)
+    request = _lock(request_id)
+    if request.organization_id != organization.pk:
+        raise CustomerValidationRequest.DoesNotExist
+    previous = review_transition_apply(request=request, move="withdraw")
+    request.due_at = None
+    request.info_link_nonce = ""
+    request.save(update_fields=["status", "due_at", "info_link_nonce", "updated_at"])
+    review_audit(request=request, actor=actor, action="withdrawn", previous=previous)
+    return request
+
+
+def customer_validation_sla_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    return review_sla_sweep(
+        model=CustomerValidationRequest,
+        remind=emails.reminder,
+        escalate=emails.escalation,
+        now=now,
+    )

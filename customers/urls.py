@@ -1,0 +1,27 @@
+from django.urls import path
+
+from . import views
+
+app_name = "customers"
+
+urlpatterns = [
+    path("customers/", views.customer_list, name="customer_list"),
+    path("customers/add/", views.customer_create, name="customer_create"),
+    path("customers/<int:pk>/account/", views.customer_account, name="customer_account"),
+    path("customers/gcc-validation-codes/help/", views.gcc_code_help, name="gcc_code_help"),
+    path("customers/validations/", views.validation_list, name="validation_list"),
+    path("customers/validations/new/", views.validation_create, name="validation_create"),
+    path("customers/validations/<int:pk>/", views.validation_detail, name="validation_detail"),
+    path(
+        "customers/validations/<int:pk>/withdraw/",
+        views.validation_withdraw,
+        name="validation_withdraw",
+    ),
+    path(
+        "customers/validations/<int:pk>/documents/<int:document_id>/",
+        views.validation_document,
+        name="validation_document",
+    ),
+    # Public: the customer contact's answer page, reached only through a signed link.
+    path("customer-information/<str:token>/", views.info_answer, name="info_answer"),
+]
