@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
-from partners.models import Membership, Organization
+from partners.models import Membership, Organization, ResellerQualification
 
 DEMO_PASSWORD = "gcc-demo-2026!"  # noqa: S105 - demo data for the embedded shape only
 
@@ -87,6 +88,13 @@ class Command(BaseCommand):
                     "indirect_provider": orgs.get(provider),
                 },
             )
+        # Fabrikam is already approved for GCC, so that its indirect reseller Northwind can
+        # walk the customer flows; Contoso is not, so that the partner flow can be walked.
+        ResellerQualification.objects.get_or_create(
+            organization=orgs["fabrikam"],
+            qualification=ResellerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD,
+            defaults={"granted_at": timezone.now()},
+        )
         for email, first, last, org_key, role in USERS:
             user = self._user(User, email, first, last)
             Membership.objects.get_or_create(
