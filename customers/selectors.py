@@ -1,12 +1,16 @@
 """Reads for the customers app. Every partner-facing read takes the organization."""
 
+import uuid
+
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gccportal.exceptions import InvalidTransition
 from partners.models import Organization
-from partners.selectors import organization_is_gcc_approved
-from reviews.models import OPEN_STATUSES
+from partners.selectors import organization_is_gcc_approved, tenant_id_problem
+from reviews.models import OPEN_STATUSES, ReviewStatus
 
+from .links import LinkInvalid, info_link_read
 from .models import (
     Customer,
     CustomerQualification,
@@ -39,6 +43,30 @@ def gcc_block_reason(*, organization: Organization) -> str | None:
     )
 
 
+def customer_validation_tenant_id_problem(*, organization: Organization, value: str) -> str | None:
+    """The mistake in the tenant ID of a customer validation request, or None.
+
+    The request carries the transacting partner's commercial tenant ID. An indirect reseller
+    entering its own tenant ID is told to use its provider's, by name.
+    """
+    transacting = transacting_partner_for(organization=organization)
+    if transacting.pk != organization.pk:
+        try:
+            entered = uuid.UUID(str(value).strip())
+        except ValueError:
+            entered = None
+        if entered is not None and entered in (
+            organization.commercial_tenant_id,
+            organization.azure_gcc_tenant_id,
+        ):
+            return _(
+                "This is your own organization's tenant ID. Requests of an indirect reseller "
+                "carry its indirect provider's commercial tenant ID: enter %(expected)s "
+                "(%(provider)s)."
+            ) % {"expected": transacting.commercial_tenant_id, "provider": transacting.legal_name}
+    return tenant_id_problem(organization=transacting, value=value)
+
+
 def _qualifications_prefetch() -> Prefetch:
     return Prefetch(
         "qualifications",
@@ -61,17 +89,22 @@ def customer_get_for_org(*, organization: Organization, customer_id: int) -> Cus
     return customer_list_for_org(organization=organization).get(pk=customer_id)
 
 
-def gcc_validation_list_available(*, organization: Organization) -> QuerySet[GccValidation]:
-    """Codes `organization` may create GCC customers with: approved, not exhausted.
+def gcc_validation_list_visible(*, organization: Organization) -> QuerySet[GccValidation]:
+    """Codes `organization` may see and use, exhausted ones included.
 
     Codes are issued to the transacting partner. An indirect provider sees all of its codes;
     an indirect reseller only those from its own requests (never other resellers' customers).
     """
     transacting = transacting_partner_for(organization=organization)
-    codes = GccValidation.objects.filter(partner=transacting, remaining_creates__gt=0)
+    codes = GccValidation.objects.filter(partner=transacting)
     if transacting.pk != organization.pk:
         codes = codes.filter(source_request__organization=organization)
     return codes.order_by("organization_name", "pk")
+
+
+def gcc_validation_list_available(*, organization: Organization) -> QuerySet[GccValidation]:
+    """Codes `organization` may create GCC customers with now: visible and not exhausted."""
+    return gcc_validation_list_visible(organization=organization).filter(remaining_creates__gt=0)
 
 
 def customer_validation_list_for_org(
@@ -101,6 +134,29 @@ def customer_validation_document_for_org(
     return CustomerValidationDocument.objects.get(
         pk=document_id, request_id=request_id, request__organization=organization
     )
+
+
+def customer_validation_for_info_link(*, token: str) -> CustomerValidationRequest:
+    """The request a customer contact's link answers, while it awaits that answer.
+
+    Raises LinkInvalid (forged, tampered, unknown request), LinkExpired, or InvalidTransition
+    when the link was used, replaced by a newer question, or the request no longer waits.
+    """
+    request_id, nonce = info_link_read(token)
+    request = (
+        CustomerValidationRequest.objects.select_related("organization")
+        .filter(pk=request_id)
+        .first()
+    )
+    if request is None:
+        raise LinkInvalid
+    if (
+        request.status != ReviewStatus.INFO_REQUESTED
+        or not request.info_link_nonce
+        or request.info_link_nonce != nonce
+    ):
+        raise InvalidTransition(_("This link was already used or replaced by a newer one."))
+    return request
 
 
 def customer_validation_queue() -> QuerySet[CustomerValidationRequest]:

@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -12,7 +13,6 @@ from django.utils.translation import gettext as _
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.review_clock import review_due_at
 from partners.models import Organization
-from partners.selectors import tenant_id_problem
 from partners.services import gcc_actor_require
 from reviews.services import (
     audit_event_record,
@@ -35,7 +35,12 @@ from .models import (
     CustomerValidationRequest,
     GccValidation,
 )
-from .selectors import gcc_block_reason, gcc_validation_list_available, transacting_partner_for
+from .selectors import (
+    customer_validation_tenant_id_problem,
+    gcc_block_reason,
+    gcc_validation_list_visible,
+    transacting_partner_for,
+)
 from .uploads import document_check
 
 DECIDE_PERMISSION = "customers.decide_customervalidationrequest"
@@ -93,16 +98,30 @@ def customer_create(
                 % {"domain": domain}
             }
         )
+    if special_qualification not in (NO_QUALIFICATION, *CustomerQualification.Qualification.values):
+        raise ValidationError(
+            {"special_qualification": _("Choose one of the special qualifications offered.")}
+        )
     if special_qualification == GCC:
         _gcc_require(organization)
         if gcc_validation is None:
             raise ValidationError(
                 {"gcc_validation": _("Choose the GCC validation code for this customer.")}
             )
-        taken = (
-            gcc_validation_list_available(organization=organization)
-            .filter(pk=gcc_validation.pk, remaining_creates__gt=0)
-            .update(remaining_creates=F("remaining_creates") - 1)
+        visible = gcc_validation_list_visible(organization=organization).filter(
+            pk=gcc_validation.pk
+        )
+        if not visible.exists():
+            raise ActionNotAllowed(
+                _(
+                    "This validation code is not available to your organization. Nothing was "
+                    "created."
+                )
+            )
+        # Conditional decrement: the row lock of the UPDATE serializes racing agents, and the
+        # second one finds no create left instead of going below zero.
+        taken = visible.filter(remaining_creates__gt=0).update(
+            remaining_creates=F("remaining_creates") - 1
         )
         if not taken:
             raise CodeExhausted(
@@ -171,11 +190,21 @@ def customer_create(
 def _documents_save(
     request: CustomerValidationRequest, documents: list[UploadedFile], *, source: str
 ) -> None:
+    if len(documents) > settings.CUSTOMER_DOCUMENT_MAX_FILES:
+        raise ValidationError(
+            {
+                "documents": _("Attach at most %(count)s documents.")
+                % {"count": settings.CUSTOMER_DOCUMENT_MAX_FILES}
+            }
+        )
+    # Check every file before storing any: a rollback removes rows, not files already written.
+    checked = []
     for upload in documents:
         try:
-            mime = document_check(upload)
+            checked.append((upload, document_check(upload)))
         except ValidationError as exc:
             raise ValidationError({"documents": exc.messages}) from exc
+    for upload, mime in checked:
         CustomerValidationDocument.objects.create(
             request=request,
             file=upload,
@@ -209,7 +238,9 @@ def customer_validation_submit(
     gcc_actor_require(user=submitted_by, organization=organization)
     _gcc_require(organization)
     transacting = transacting_partner_for(organization=organization)
-    problem = tenant_id_problem(organization=transacting, value=commercial_tenant_id)
+    problem = customer_validation_tenant_id_problem(
+        organization=organization, value=commercial_tenant_id
+    )
     if problem:
         raise ValidationError({"commercial_tenant_id": problem})
     private = organization_type == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED

@@ -97,3 +97,103 @@ class PartnerValidationRequestFactory(factory.django.DjangoModelFactory):
     )
     contract_vehicles = "GSA Multiple Award Schedule"
     attested = True
+
+
+# -- customers -----------------------------------------------------------------------------
+# Imported here, not at the top, so the block stays append-only.
+from customers.models import (  # noqa: E402
+    Customer,
+    CustomerValidationRequest,
+    GccValidation,
+)
+from partners.models import ResellerQualification  # noqa: E402
+
+
+class ResellerQualificationFactory(factory.django.DjangoModelFactory):
+    """The organization's GCC approval (what partner_validation_approve grants)."""
+
+    class Meta:
+        model = ResellerQualification
+
+    organization = factory.SubFactory(OrganizationFactory)
+    qualification = ResellerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
+    granted_at = factory.LazyFunction(timezone.now)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    """A customer row only (no relationship, no qualification): flows use the services."""
+
+    class Meta:
+        model = Customer
+
+    company_name = factory.Sequence(lambda n: f"Customer {n} County")
+    primary_domain = factory.Sequence(lambda n: f"customer{n}.gov")
+    address_line1 = "1 Main Street"
+    city = "Springfield"
+    state = "IL"
+    postal_code = "62701"
+    contact_first_name = "Casey"
+    contact_last_name = "Customer"
+    contact_email = factory.Sequence(lambda n: f"it{n}@customer.example")
+    contact_phone = "+1 217 555 0100"
+
+
+def customer_validation_answers(transacting: Organization) -> dict:
+    """Valid answers of the customer validation form, with `transacting`'s tenant ID."""
+    return {
+        "organization_legal_name": "City of Springfield",
+        "organization_type": CustomerValidationRequest.OrganizationType.LOCAL,
+        "regulated_data": [],
+        "government_domain": "springfield.gov",
+        "contact_name": "Robin Clerk",
+        "contact_email": "robin.clerk@springfield.example",
+        "contact_phone": "+1 217 555 0199",
+        "commercial_tenant_id": str(transacting.commercial_tenant_id),
+    }
+
+
+class CustomerValidationRequestFactory(factory.django.DjangoModelFactory):
+    """A customer validation row in any state, written directly (for lists and queues; flows
+    go through the services). The transacting partner follows the organization's type."""
+
+    class Meta:
+        model = CustomerValidationRequest
+
+    organization = factory.SubFactory(OrganizationFactory)
+    transacting_partner = factory.LazyAttribute(
+        lambda o: o.organization.indirect_provider or o.organization
+    )
+    submitted_by = factory.LazyAttribute(
+        lambda o: MembershipFactory(organization=o.organization).user
+    )
+    status = CustomerValidationRequest.Status.SUBMITTED
+    submitted_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(lambda o: review_due_at(o.submitted_at))
+    organization_legal_name = factory.Sequence(lambda n: f"Town {n}")
+    organization_type = CustomerValidationRequest.OrganizationType.LOCAL
+    government_domain = factory.Sequence(lambda n: f"town{n}.gov")
+    contact_name = "Robin Clerk"
+    contact_email = "robin.clerk@springfield.example"
+    contact_phone = "+1 217 555 0199"
+    commercial_tenant_id = factory.LazyAttribute(
+        lambda o: o.transacting_partner.commercial_tenant_id
+    )
+
+
+class GccValidationFactory(factory.django.DjangoModelFactory):
+    """A validation code issued to `partner` from an approved request of that partner (pass
+    `source_request__organization=reseller` for a code from an indirect reseller's request)."""
+
+    class Meta:
+        model = GccValidation
+
+    partner = factory.SubFactory(OrganizationFactory)
+    source_request = factory.SubFactory(
+        CustomerValidationRequestFactory,
+        organization=factory.SelfAttribute("..partner"),
+        status=CustomerValidationRequest.Status.APPROVED,
+        due_at=None,
+    )
+    organization_name = factory.LazyAttribute(lambda o: o.source_request.organization_legal_name)
+    max_creates = 1
+    remaining_creates = factory.LazyAttribute(lambda o: o.max_creates)

@@ -1,0 +1,77 @@
+/* Customer pages: progressive enhancements only. Every page works without this file:
+ * the GCC validation code menu and the regulated-data boxes are then always shown, and
+ * "What's this?" leads to the help page. */
+(function () {
+  "use strict";
+
+  /* Show `group` only while the radio named `name` matching `isShown` is checked. */
+  function toggleWith(name, group, isShown) {
+    var radios = document.querySelectorAll('input[type="radio"][name="' + name + '"]');
+    if (!group || !radios.length) {
+      return;
+    }
+    function update() {
+      var checked = document.querySelector('input[type="radio"][name="' + name + '"]:checked');
+      group.hidden = !(checked && isShown(checked));
+    }
+    radios.forEach(function (radio) {
+      radio.addEventListener("change", update);
+    });
+    update();
+  }
+
+  /* Add customer: the GCC validation code menu appears when GCC is chosen. */
+  toggleWith(
+    "special_qualification",
+    document.querySelector("[data-gcc-code-group]"),
+    function (radio) {
+      return radio.hasAttribute("data-gcc-option");
+    }
+  );
+
+  /* Customer validation request: the regulated-data boxes are for private organizations. */
+  toggleWith(
+    "organization_type",
+    document.getElementById("regulated-data-group"),
+    function (radio) {
+      return radio.value === "private_regulated";
+    }
+  );
+
+  /* "What's this?": a native modal dialog. showModal() makes the rest of the page inert and
+   * closes on Escape; focus goes to the dialog's title and back to the link on close. */
+  document.querySelectorAll("[data-dialog-open]").forEach(function (opener) {
+    var dialog = document.getElementById(opener.getAttribute("data-dialog-open"));
+    if (!dialog || typeof dialog.showModal !== "function") {
+      return; // the link's href (the help page) still works
+    }
+    opener.addEventListener("click", function (event) {
+      event.preventDefault();
+      dialog.showModal();
+      var title = dialog.querySelector("[tabindex='-1']");
+      if (title) {
+        title.focus();
+      }
+    });
+    dialog.querySelectorAll("[data-dialog-close]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        dialog.close();
+      });
+    });
+    // A click on the backdrop (outside the dialog's box) closes it too.
+    dialog.addEventListener("click", function (event) {
+      var box = dialog.getBoundingClientRect();
+      var outside =
+        event.clientX < box.left ||
+        event.clientX > box.right ||
+        event.clientY < box.top ||
+        event.clientY > box.bottom;
+      if (event.target === dialog && outside) {
+        dialog.close();
+      }
+    });
+    dialog.addEventListener("close", function () {
+      opener.focus();
+    });
+  });
+})();
