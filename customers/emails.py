@@ -114,3 +114,17 @@ def escalation(request: CustomerValidationRequest) -> None:
         context=_context(request),
         dedupe_key=_key(request, f"escalation-{request.due_at.isoformat()}"),
     )
+
+
+def invitation_accepted(invitation, *, already_reseller: bool) -> None:
+    email_enqueue(
+        template="emails/customers/invitation_accepted",
+        recipients=[invitation.created_by],
+        context={
+            "invitation": invitation,
+            "customer": invitation.customer,
+            "already_reseller": already_reseller,
+            "customers_path": reverse("customers:customer_list"),
+        },
+        dedupe_key=f"invitation:{invitation.pk}:accepted",
+    )

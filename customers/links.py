@@ -40,3 +40,30 @@ def info_link_read(token: str) -> tuple[int, str]:
         return int(payload["r"]), str(payload["n"])
     except (KeyError, TypeError, ValueError) as exc:
         raise LinkInvalid from exc
+
+
+INVITATION_SALT = "customers.reseller-invitation"
+
+
+def invitation_nonce_new() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def invitation_url(*, invitation_id: int, nonce: str) -> str:
+    """The personalized link of a reseller-relationship request (absolute: it goes in an email).
+
+    Not time-stamped: the invitation's own expires_at, set when it is sent, decides expiry.
+    """
+    token = signing.dumps({"i": invitation_id, "n": nonce}, salt=INVITATION_SALT, compress=True)
+    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "customers:invitation_accept", args=[token]
+    )
+
+
+def invitation_read(token: str) -> tuple[int, str]:
+    """(invitation id, nonce) of an authentic token; LinkInvalid otherwise."""
+    try:
+        payload = signing.loads(token, salt=INVITATION_SALT)
+        return int(payload["i"]), str(payload["n"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise LinkInvalid from exc

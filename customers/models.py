@@ -6,13 +6,18 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from reviews.models import OPEN_STATUSES, ReviewableRequest
 
 
 class Customer(models.Model):
-    """A customer tenant. One per primary domain in the whole portal."""
+    """A customer tenant. One per primary domain in the whole portal.
+
+    Address and contact are required by the Add customer form; a customer that joined
+    through a reseller-relationship invitation may have only its name and domain.
+    """
 
     tenant_id = models.UUIDField(_("customer tenant ID"), default=uuid.uuid4, unique=True)
     company_name = models.CharField(_("company name"), max_length=200)
@@ -22,16 +27,16 @@ class Customer(models.Model):
         unique=True,
         help_text=_("Stored in lower case; unique in the portal."),
     )
-    address_line1 = models.CharField(_("address line 1"), max_length=200)
+    address_line1 = models.CharField(_("address line 1"), max_length=200, blank=True)
     address_line2 = models.CharField(_("address line 2"), max_length=200, blank=True)
-    city = models.CharField(_("city"), max_length=100)
-    state = models.CharField(_("state"), max_length=2)
-    postal_code = models.CharField(_("ZIP code"), max_length=10)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=2, blank=True)
+    postal_code = models.CharField(_("ZIP code"), max_length=10, blank=True)
     country = models.CharField(_("country"), max_length=2, default="US")
-    contact_first_name = models.CharField(_("contact first name"), max_length=50)
-    contact_last_name = models.CharField(_("contact last name"), max_length=50)
-    contact_email = models.EmailField(_("contact email"))
-    contact_phone = models.CharField(_("contact phone"), max_length=30)
+    contact_first_name = models.CharField(_("contact first name"), max_length=50, blank=True)
+    contact_last_name = models.CharField(_("contact last name"), max_length=50, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -265,3 +270,84 @@ class GccValidation(models.Model):
     def partner_id_value(self):
         """Partner Center's `partnerId`: the transacting partner's tenant ID."""
         return self.partner.commercial_tenant_id
+
+
+class ResellerInvitation(models.Model):
+    """A partner's request for a reseller relationship with an existing customer.
+
+    The partner sends the draft email itself (mail app or clipboard); the customer accepts
+    through the personalized link, which is unguessable, single use and expires.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    organization = models.ForeignKey(
+        "partners.Organization",
+        on_delete=models.PROTECT,
+        related_name="reseller_invitations",
+        verbose_name=_("partner"),
+    )
+    on_behalf_of = models.ForeignKey(
+        "partners.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of (indirect provider)"),
+    )
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    nonce = models.CharField(max_length=64, unique=True, editable=False)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    language = models.CharField(_("language"), max_length=8)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by_name = models.CharField(_("accepted by"), max_length=100, blank=True)
+    accepted_by_email = models.EmailField(_("accepted by (email)"), blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("customer"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("reseller relationship request")
+        verbose_name_plural = _("reseller relationship requests")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return _("Reseller relationship request #%(pk)s") % {"pk": self.pk}
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SENT)
+    def send(self) -> None: ...
+
+    @transition(field=status, source=Status.SENT, target=Status.ACCEPTED)
+    def accept(self) -> None: ...
+
+    @transition(field=status, source=Status.SENT, target=Status.EXPIRED)
+    def expire(self) -> None: ...
+
+    @transition(field=status, source=[Status.DRAFT, Status.SENT], target=Status.REVOKED)
+    def revoke(self) -> None: ...

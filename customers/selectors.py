@@ -17,6 +17,7 @@ from .models import (
     CustomerValidationDocument,
     CustomerValidationRequest,
     GccValidation,
+    ResellerInvitation,
 )
 
 
@@ -163,3 +164,16 @@ def customer_validation_queue() -> QuerySet[CustomerValidationRequest]:
     return CustomerValidationRequest.objects.filter(status__in=OPEN_STATUSES).select_related(
         "organization", "assigned_reviewer"
     )
+
+
+def invitation_list_for_org(*, organization: Organization) -> QuerySet[ResellerInvitation]:
+    return (
+        ResellerInvitation.objects.filter(organization=organization)
+        .select_related("created_by", "customer", "on_behalf_of")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def invitation_get_for_org(*, organization: Organization, invitation_id: int) -> ResellerInvitation:
+    """Raises ResellerInvitation.DoesNotExist for another organization's invitation."""
+    return invitation_list_for_org(organization=organization).get(pk=invitation_id)

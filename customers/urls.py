@@ -22,6 +22,20 @@ urlpatterns = [
         views.validation_document,
         name="validation_document",
     ),
+    path("customers/relationship-requests/", views.invitation_list, name="invitation_list"),
+    path("customers/relationship-requests/new/", views.invitation_create, name="invitation_create"),
+    path(
+        "customers/relationship-requests/<int:pk>/",
+        views.invitation_detail,
+        name="invitation_detail",
+    ),
+    path(
+        "customers/relationship-requests/<int:pk>/revoke/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    # Public: the customer's acceptance page, reached only through the personalized link.
+    path("reseller-relationship/<str:token>/", views.invitation_accept, name="invitation_accept"),
     # Public: the customer contact's answer page, reached only through a signed link.
     path("customer-information/<str:token>/", views.info_answer, name="info_answer"),
 ]

@@ -272,3 +272,12 @@ def info_answer(request, token: str):
     else:
         form = CustomerAnswerForm()
     return render(request, "customers/info_answer.html", {"validation": validation, "form": form})
+
+
+# Placeholders of the reseller-relationship pages (being built).
+def _invitation_todo(request, *args, **kwargs):
+    raise Http404
+
+
+invitation_list = invitation_create = invitation_detail = invitation_revoke = _invitation_todo
+invitation_accept = _invitation_todo

@@ -132,6 +132,12 @@ ACTION_LABELS = {
     "qualification_granted": _("Qualification granted"),
     "code_issued": _("Validation code issued"),
     "customer_created": _("Customer created"),
+    "invitation_drafted": _("Draft created"),
+    "invitation_sent": _("Marked as sent"),
+    "invitation_revoked": _("Revoked"),
+    "invitation_accepted": _("Accepted by the customer"),
+    "invitation_expired": _("Expired"),
+    "relationship_created": _("Reseller relationship created"),
 }
 
 

@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "partners.tasks.partner_validation_sla_sweep_task",
         "schedule": crontab(minute="*/15"),
     },
+    "invitation-expiry-sweep": {
+        "task": "customers.tasks.invitation_expire_sweep_task",
+        "schedule": crontab(minute=5),
+    },
     "customer-review-sla-sweep": {
         "task": "customers.tasks.customer_validation_sla_sweep_task",
         "schedule": crontab(minute="*/15"),
@@ -188,3 +192,5 @@ CUSTOMER_DOCUMENT_MAX_FILES = 5
 CUSTOMER_INFO_LINK_MAX_AGE_SECONDS = env.int(
     "CUSTOMER_INFO_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600
 )
+# Reseller-relationship requests: days a sent invitation link stays valid.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=30)
