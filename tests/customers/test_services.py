@@ -1722,6 +1722,13 @@ def test_no_service_removes_or_changes_a_qualification():
         "customer_validation_start_review",
         "customer_validation_submit",
         "customer_validation_withdraw",
+        "invitation_accept",
+        "invitation_create",
+        "invitation_expire_sweep",
+        "invitation_for_token",
+        "invitation_link",
+        "invitation_revoke",
+        "invitation_send",
     ]
 
 
