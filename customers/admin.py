@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.db.models import F
 from django.http import FileResponse, Http404
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -197,7 +199,8 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
                         document.original_name,
                         document.content_type,
                         document.get_source_display(),
-                        document.uploaded_at.strftime("%Y-%m-%d %H:%M"),
+                        # In the reviewer's time zone, like every other date of the page.
+                        date_format(timezone.localtime(document.uploaded_at), "DATETIME_FORMAT"),
                     )
                     for document in documents
                 ),

@@ -76,16 +76,20 @@ def browser(playwright_session: Playwright, live_server) -> Iterator[Browser]:
 
 
 @pytest.fixture
-def new_page(browser: Browser, live_server) -> Iterator[Callable[[], Page]]:
-    """Factory of pages, each in its own browser context (one per person in a test)."""
+def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
+    """Factory of pages, each in its own browser context (one per person in a test).
+
+    Keyword arguments are extra context options, e.g. `java_script_enabled=False`.
+    """
     contexts = []
 
-    def make() -> Page:
+    def make(**options) -> Page:
         context = browser.new_context(
             base_url=live_server.url,
             viewport=VIEWPORT,
             locale="en-US",
             timezone_id="America/New_York",
+            **options,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -112,17 +116,21 @@ def assert_no_axe_violations(page: Page) -> None:
         )
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """Save a full-page PNG to test-artifacts/<name>.png (gitignored) and return its path."""
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a PNG to test-artifacts/<name>.png (gitignored) and return its path.
+
+    The whole page by default; `full_page=False` for the viewport only, e.g. with a modal
+    dialog open, whose backdrop covers the viewport only.
+    """
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     path = ARTIFACTS_DIR / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
-def check_page(page: Page, name: str) -> None:
+def check_page(page: Page, name: str, *, full_page: bool = True) -> None:
     """Screenshot the page (first, so a failing page is still captured), then run axe."""
-    screenshot(page, name)
+    screenshot(page, name, full_page=full_page)
     assert_no_axe_violations(page)
 
 
