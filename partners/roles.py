@@ -18,6 +18,11 @@ REVIEWER_PERMISSIONS = [
     ("customers", "view_customervalidationrequest"),
     ("customers", "decide_customervalidationrequest"),
     ("customers", "view_gccvalidation"),
+    ("orders", "view_offer"),
+    ("orders", "add_offer"),
+    ("orders", "change_offer"),
+    ("orders", "view_order"),
+    ("orders", "view_subscription"),
 ]
 LEAD_PERMISSIONS = [*REVIEWER_PERMISSIONS, ("notifications", "view_outboxmessage")]
 

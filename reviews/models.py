@@ -138,6 +138,11 @@ ACTION_LABELS = {
     "invitation_accepted": _("Accepted by the customer"),
     "invitation_expired": _("Expired"),
     "relationship_created": _("Reseller relationship created"),
+    "order_submitted": _("Order submitted"),
+    "provisioning_started": _("Provisioning started"),
+    "order_completed": _("Order completed"),
+    "order_failed": _("Order failed"),
+    "order_retried": _("Order retried"),
 }
 
 

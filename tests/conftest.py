@@ -9,6 +9,7 @@ from tests.factories import (
     ReviewerFactory,
     validation_answers,
 )
+from tests.worker import celery_not_eager, celery_worker_process  # noqa: F401 (fixtures)
 
 
 @pytest.fixture

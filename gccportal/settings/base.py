@@ -166,6 +166,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.invitation_expire_sweep_task",
         "schedule": crontab(minute=5),
     },
+    "order-provisioning-sweep": {
+        "task": "orders.tasks.order_provisioning_sweep_task",
+        "schedule": env.float("ORDERS_SWEEP_SECONDS", default=60.0),
+    },
     "customer-review-sla-sweep": {
         "task": "customers.tasks.customer_validation_sla_sweep_task",
         "schedule": crontab(minute="*/15"),
@@ -194,3 +198,7 @@ CUSTOMER_INFO_LINK_MAX_AGE_SECONDS = env.int(
 )
 # Reseller-relationship requests: days a sent invitation link stays valid.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=30)
+# Orders: offers whose simulated provisioning fails (to exercise the failure path).
+ORDERS_SIMULATED_FAILING_OFFER_IDS = env.list("ORDERS_SIMULATED_FAILING_OFFER_IDS", default=[])
+# Orders still "submitted" this long after creation are re-dispatched by the sweep.
+ORDERS_REDISPATCH_AFTER_SECONDS = env.int("ORDERS_REDISPATCH_AFTER_SECONDS", default=120)

@@ -13,7 +13,7 @@ from tests.factories import (
     ReviewerFactory,
     validation_answers,
 )
-from tests.notifications.conftest import (
+from tests.worker import (
     UNREACHABLE_BROKER,
     celery_use_broker,
     read_sent_emails,

@@ -1,3 +1,5 @@
+"""A real Celery worker process for tests (fixtures imported by tests/conftest.py)."""
+
 import os
 import re
 import subprocess

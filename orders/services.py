@@ -1,0 +1,217 @@
+"""Placing GCC orders and provisioning them.
+
+The gating (GCC-enabled partner, GCC-validated customer, Admin/Sales role, own customer) is
+enforced here, whatever a form posted. Provisioning runs in a Celery task after commit; the
+order row itself is the durable record of the work to do (the sweep re-dispatches it).
+"""
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from customers.models import Customer
+from customers.selectors import customer_get_for_org
+from gccportal.exceptions import ActionNotAllowed
+from partners.models import Organization
+from partners.services import gcc_actor_require
+from reviews.services import audit_event_record, review_transition_apply
+
+from . import emails
+from .models import Offer, Order, OrderLineItem
+from .provisioning import ProvisioningError, line_item_provision
+from .selectors import gcc_order_block_reason
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    offer_id: str
+    quantity: int
+    friendly_name: str = ""
+
+
+def _audit(order: Order, *, actor, action: str, previous: str, note: str = "") -> None:
+    audit_event_record(
+        subject=order,
+        organization=order.organization,
+        actor=actor,
+        action=action,
+        from_status=previous,
+        to_status=order.status,
+        note=note,
+    )
+
+
+def order_lines_check(
+    *, organization: Organization, customer: Customer, lines: list[OrderLine]
+) -> dict[str, Offer]:
+    """The offers of `lines`, if all may be ordered in those quantities; else an error."""
+    if not lines:
+        raise ValidationError({"lines": _("Choose at least one offer and its quantity.")})
+    wanted = [line.offer_id for line in lines]
+    if len(set(wanted)) != len(wanted):
+        raise ValidationError({"lines": _("Each offer may appear only once in an order.")})
+    offers = {o.offer_id: o for o in Offer.objects.filter(offer_id__in=wanted, is_active=True)}
+    block = gcc_order_block_reason(organization=organization, customer=customer)
+    errors: dict[str, list[str]] = {}
+    for line in lines:
+        offer = offers.get(line.offer_id)
+        if offer is None:
+            errors.setdefault("lines", []).append(
+                _("%(offer)s is not in the catalogue.") % {"offer": line.offer_id}
+            )
+            continue
+        if offer.requires_gcc and block:
+            raise ActionNotAllowed(block)
+        if not offer.min_quantity <= line.quantity <= offer.max_quantity:
+            errors.setdefault(f"quantity_{offer.offer_id}", []).append(
+                _("Order between %(low)s and %(high)s of %(offer)s.")
+                % {"low": offer.min_quantity, "high": offer.max_quantity, "offer": offer.name}
+            )
+    if errors:
+        raise ValidationError(errors)
+    return offers
+
+
+@transaction.atomic
+def order_place(
+    *,
+    organization: Organization,
+    created_by,
+    customer_id: int,
+    lines: list[OrderLine],
+    idempotency_key: uuid.UUID,
+) -> Order:
+    """Place an order for one of the partner's customers. The same key → the same order."""
+    gcc_actor_require(user=created_by, organization=organization)
+    existing = Order.objects.filter(
+        organization=organization, idempotency_key=idempotency_key
+    ).first()
+    if existing:
+        return existing
+    try:
+        customer = customer_get_for_org(organization=organization, customer_id=customer_id)
+    except Customer.DoesNotExist as exc:
+        raise ActionNotAllowed(_("This customer is not managed by your organization.")) from exc
+    offers = order_lines_check(organization=organization, customer=customer, lines=lines)
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                organization=organization,
+                customer=customer,
+                idempotency_key=idempotency_key,
+                # The reseller's own ID, never its provider's: the reseller keeps the credit.
+                partner_id_on_record=organization.partner_id,
+                created_by=created_by,
+            )
+    except IntegrityError:  # the same key submitted twice at once: the other one won
+        return Order.objects.get(organization=organization, idempotency_key=idempotency_key)
+    OrderLineItem.objects.bulk_create(
+        OrderLineItem(
+            order=order,
+            line_item_number=number,
+            offer=offers[line.offer_id],
+            quantity=line.quantity,
+            friendly_name=line.friendly_name.strip()[:100],
+            unit_price=offers[line.offer_id].unit_price,
+        )
+        for number, line in enumerate(lines)
+    )
+    _audit(order, actor=created_by, action="order_submitted", previous="")
+    transaction.on_commit(lambda: order_provisioning_dispatch(order_id=order.pk))
+    return order
+
+
+def order_provisioning_dispatch(*, order_id: int) -> bool:
+    """Queue provisioning. A broker outage is logged, not raised: the sweep retries."""
+    from .tasks import order_provision_task
+
+    try:
+        order_provision_task.delay(order_id)
+    except BrokerUnavailable:
+        logger.warning("Broker unavailable; order %s left for the sweep", order_id)
+        return False
+    return True
+
+
+def order_provision(*, order_id: int) -> Order:
+    """Provision every line of a submitted order; idempotent and safe to run twice at once."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == Order.Status.SUBMITTED:
+            previous = review_transition_apply(request=order, move="start_provisioning")
+            order.attempts += 1
+            order.save(update_fields=["status", "attempts"])
+            _audit(order, actor=None, action="provisioning_started", previous=previous)
+        elif order.status != Order.Status.PROVISIONING:
+            return order  # completed or failed: nothing to do
+    with transaction.atomic():
+        # A second worker waits here, then finds the order no longer provisioning.
+        order = Order.objects.select_for_update().select_related("customer").get(pk=order_id)
+        if order.status != Order.Status.PROVISIONING:
+            return order
+        failures = []
+        for line in order.line_items.select_related("offer", "order__customer"):
+            try:
+                line_item_provision(line)
+            except ProvisioningError as exc:
+                line.error = str(exc)
+                line.save(update_fields=["error"])
+                failures.append(line.error)
+        previous = order.status
+        if failures:
+            review_transition_apply(request=order, move="fail")
+            order.failure_reason = "\n".join(failures)
+            order.save(update_fields=["status", "failure_reason"])
+            _audit(
+                order,
+                actor=None,
+                action="order_failed",
+                previous=previous,
+                note=order.failure_reason,
+            )
+            emails.order_failed(order)
+        else:
+            review_transition_apply(request=order, move="complete")
+            order.completed_at = timezone.now()
+            order.save(update_fields=["status", "completed_at"])
+            _audit(order, actor=None, action="order_completed", previous=previous)
+            emails.order_completed(order)
+    return order
+
+
+@transaction.atomic
+def order_retry(*, order_id: int, organization: Organization, actor) -> Order:
+    """After the cause is fixed: provision the failed order again (done lines are kept)."""
+    gcc_actor_require(user=actor, organization=organization)
+    order = Order.objects.select_for_update().get(pk=order_id, organization=organization)
+    previous = review_transition_apply(request=order, move="resubmit")
+    order.failure_reason = ""
+    order.save(update_fields=["status", "failure_reason"])
+    order.line_items.update(error="")
+    _audit(order, actor=actor, action="order_retried", previous=previous)
+    transaction.on_commit(lambda: order_provisioning_dispatch(order_id=order.pk))
+    return order
+
+
+def order_provisioning_sweep(*, now: dt.datetime | None = None) -> int:
+    """Re-dispatch orders whose provisioning was never started or was interrupted."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=settings.ORDERS_REDISPATCH_AFTER_SECONDS)
+    dispatched = 0
+    for order_id in Order.objects.filter(
+        status__in=[Order.Status.SUBMITTED, Order.Status.PROVISIONING], created_at__lte=cutoff
+    ).values_list("pk", flat=True)[:500]:
+        if not order_provisioning_dispatch(order_id=order_id):
+            break
+        dispatched += 1
+    return dispatched
