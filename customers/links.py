@@ -54,7 +54,11 @@ def invitation_url(*, invitation_id: int, nonce: str) -> str:
 
     Not time-stamped: the invitation's own expires_at, set when it is sent, decides expiry.
     """
-    token = signing.dumps({"i": invitation_id, "n": nonce}, salt=INVITATION_SALT, compress=True)
+    # A plain Signer, not signing.dumps: dumps time-stamps the token, so the same invitation
+    # would get a different link every second and Done would never find it in the draft.
+    token = signing.Signer(salt=INVITATION_SALT).sign_object(
+        {"i": invitation_id, "n": nonce}, compress=True
+    )
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
         "customers:invitation_accept", args=[token]
     )
@@ -63,7 +67,7 @@ def invitation_url(*, invitation_id: int, nonce: str) -> str:
 def invitation_read(token: str) -> tuple[int, str]:
     """(invitation id, nonce) of an authentic token; LinkInvalid otherwise."""
     try:
-        payload = signing.loads(token, salt=INVITATION_SALT)
+        payload = signing.Signer(salt=INVITATION_SALT).unsign_object(token)
         return int(payload["i"]), str(payload["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise LinkInvalid from exc

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
@@ -339,6 +340,25 @@ class ResellerInvitation(models.Model):
 
     def __str__(self) -> str:
         return _("Reseller relationship request #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def shown_status(self) -> str:
+        """The status to show: a sent invitation past its expiry is expired, swept or not."""
+        if (
+            self.status == self.Status.SENT
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
+        ):
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_shown_status_display(self) -> str:
+        return self.Status(self.shown_status).label
+
+    @property
+    def is_revocable(self) -> bool:
+        """Offered while the link may still be used (the service also takes a stale sent one)."""
+        return self.shown_status in (self.Status.DRAFT, self.Status.SENT)
 
     @transition(field=status, source=Status.DRAFT, target=Status.SENT)
     def send(self) -> None: ...

@@ -26,5 +26,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("customers.urls")),
+    path("", include("orders.urls")),
     path("", include("partners.urls")),
 ]

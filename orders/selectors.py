@@ -7,7 +7,7 @@ from customers.models import Customer, CustomerQualification
 from customers.selectors import gcc_block_reason
 from partners.models import Organization
 
-from .models import Offer, Order, OrderLineItem
+from .models import Offer, Order, OrderLineItem, Subscription
 
 GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 
@@ -67,4 +67,15 @@ def order_get_for_org(*, organization: Organization, order_id: int) -> Order:
             )
         )
         .get(pk=order_id)
+    )
+
+
+def subscription_list_for_customer(
+    *, organization: Organization, customer: Customer
+) -> QuerySet[Subscription]:
+    """The customer's subscriptions from `organization`'s orders (not another partner's)."""
+    return (
+        Subscription.objects.filter(customer=customer, line_item__order__organization=organization)
+        .select_related("offer", "line_item")
+        .order_by("-created_at", "-pk")
     )

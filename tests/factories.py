@@ -197,3 +197,30 @@ class GccValidationFactory(factory.django.DjangoModelFactory):
     organization_name = factory.LazyAttribute(lambda o: o.source_request.organization_legal_name)
     max_creates = 1
     remaining_creates = factory.LazyAttribute(lambda o: o.max_creates)
+
+
+# -- reseller-relationship requests --------------------------------------------------------
+from customers.links import invitation_nonce_new  # noqa: E402
+from customers.models import ResellerInvitation  # noqa: E402
+
+
+class ResellerInvitationFactory(factory.django.DjangoModelFactory):
+    """A reseller relationship request row in any state, written directly (for lists; flows
+    go through the services, which also write the draft text with its link)."""
+
+    class Meta:
+        model = ResellerInvitation
+
+    organization = factory.SubFactory(OrganizationFactory)
+    created_by = factory.LazyAttribute(
+        lambda o: (
+            MembershipFactory(organization=o.organization, role=Membership.Role.SALES_AGENT).user
+        )
+    )
+    status = ResellerInvitation.Status.DRAFT
+    nonce = factory.LazyFunction(invitation_nonce_new)
+    subject = factory.LazyAttribute(
+        lambda o: f"{o.organization.legal_name} asks to become your Microsoft reseller"
+    )
+    body = "Hello,\n\nTo accept, open this personalized link."
+    language = "en"

@@ -1,0 +1,96 @@
+"""The order form: one row per offer (a quantity, empty when not ordered, and a friendly name).
+
+The same field names travel from the Add subscriptions page to the review page (as hidden
+fields) and back, so one form parses all three posts. Field names follow the service's error
+keys (`quantity_<offer ID>`), so its messages land next to the right row.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import Offer
+from .services import OrderLine
+
+
+def quantity_field(offer_id: str) -> str:
+    return f"quantity_{offer_id}"
+
+
+def name_field(offer_id: str) -> str:
+    return f"name_{offer_id}"
+
+
+class OrderLinesForm(forms.Form):
+    """Parses a row for every active offer, shown or not: whatever is posted reaches the
+    service, which refuses what may not be ordered (e.g. a GCC offer for a non-GCC customer).
+    Only `shown` offers are rendered as rows."""
+
+    def __init__(self, *args, offers, shown=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offers = list(offers)
+        shown_ids = None if shown is None else {offer.offer_id for offer in shown}
+        self.shown = [o for o in self.offers if shown_ids is None or o.offer_id in shown_ids]
+        for offer in self.offers:
+            self.fields[quantity_field(offer.offer_id)] = forms.IntegerField(
+                label=_("Quantity of %(offer)s") % {"offer": offer.name},
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={
+                        "min": offer.min_quantity,
+                        "max": offer.max_quantity,
+                        "class": "form-control form-control-sm",
+                        "inputmode": "numeric",
+                    }
+                ),
+            )
+            self.fields[name_field(offer.offer_id)] = forms.CharField(
+                label=_("Friendly name for %(offer)s") % {"offer": offer.name},
+                required=False,
+                max_length=100,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+
+    def rows(self):
+        """(offer, quantity bound field, friendly name bound field) of each shown offer."""
+        for offer in self.shown:
+            yield offer, self[quantity_field(offer.offer_id)], self[name_field(offer.offer_id)]
+
+    def lines(self) -> list[OrderLine]:
+        """The ordered lines, in catalogue order (call after is_valid())."""
+        return [
+            OrderLine(
+                offer_id=offer.offer_id,
+                quantity=self.cleaned_data[quantity_field(offer.offer_id)],
+                friendly_name=self.cleaned_data[name_field(offer.offer_id)].strip(),
+            )
+            for offer in self.offers
+            if self.cleaned_data.get(quantity_field(offer.offer_id)) is not None
+        ]
+
+    def hidden_values(self) -> list[tuple[str, str]]:
+        """The posted values worth carrying to the next page, as (name, value)."""
+        values = []
+        for line in self.lines():
+            values.append((quantity_field(line.offer_id), str(line.quantity)))
+            if line.friendly_name:
+                values.append((name_field(line.offer_id), line.friendly_name))
+        return values
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """The service's messages next to the rows they name; the others above the table."""
+        for key, errors in exc.message_dict.items():
+            for error in errors:
+                self.add_error(key if key in self.fields else None, error)
+
+
+class OrderSubmitForm(OrderLinesForm):
+    idempotency_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": gettext_lazy("The order form is incomplete.")},
+    )
+
+
+def active_offers():
+    return Offer.objects.filter(is_active=True).order_by("-requires_gcc", "family", "name")

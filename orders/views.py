@@ -1,0 +1,196 @@
+"""Partner pages of GCC orders for an existing customer: Add subscriptions → review → submit,
+and the order's page. The gating is the services' (whatever is posted); the views only map
+their refusals to pages."""
+
+import uuid
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from customers.models import Customer
+from customers.selectors import customer_get_for_org
+from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from partners.access import gcc_action_required, partner_member_required
+from reviews.selectors import audit_event_list_for_subject
+
+from . import services
+from .forms import OrderLinesForm, OrderSubmitForm, active_offers
+from .models import Offer, Order
+from .selectors import gcc_order_block_reason, offer_list_for_customer, order_get_for_org
+
+
+def _customer_for_org(request, customer_id: int) -> Customer:
+    # Another organization's customer is simply "not found".
+    try:
+        return customer_get_for_org(organization=request.organization, customer_id=customer_id)
+    except Customer.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _lines_form(request, customer, form_class=OrderLinesForm, data=None):
+    shown = list(offer_list_for_customer(organization=request.organization, customer=customer))
+    return form_class(data, offers=active_offers(), shown=shown)
+
+
+def _add_page(request, customer, form, *, status: int = 200):
+    organization = request.organization
+    gcc_hidden = not any(offer.requires_gcc for offer in form.shown)
+    return render(
+        request,
+        "orders/subscriptions_add.html",
+        {
+            "customer": customer,
+            "form": form,
+            "gcc_reason": gcc_order_block_reason(organization=organization, customer=customer)
+            if gcc_hidden
+            else None,
+        },
+        status=status,
+    )
+
+
+def _refused(request, customer, reason: str):
+    """A refusal of the gating: the reason, and nothing written."""
+    return render(
+        request, "orders/order_refused.html", {"customer": customer, "reason": reason}, status=403
+    )
+
+
+@gcc_action_required
+def subscriptions_add(request, customer_id: int):
+    customer = _customer_for_org(request, customer_id)
+    # A POST here is "Back" from the review page: the chosen values come back as they were.
+    data = request.POST if request.method == "POST" else None
+    form = _lines_form(request, customer, data=data)
+    if data is not None:
+        form.is_valid()
+    return _add_page(request, customer, form)
+
+
+def _totals(amounts) -> list[tuple[str, Decimal]]:
+    """(billing cycle label, total) of (billing cycle, amount) pairs: monthly first."""
+    totals: dict[str, Decimal] = {}
+    for cycle, amount in amounts:
+        totals[cycle] = totals.get(cycle, Decimal("0")) + amount
+    return [(cycle, totals[cycle]) for cycle in Offer.BillingCycle.values if cycle in totals]
+
+
+@gcc_action_required
+@require_POST
+def subscriptions_review(request, customer_id: int):
+    customer = _customer_for_org(request, customer_id)
+    form = _lines_form(request, customer, data=request.POST)
+    if not form.is_valid():
+        return _add_page(request, customer, form)
+    lines = form.lines()
+    try:
+        offers = services.order_lines_check(
+            organization=request.organization, customer=customer, lines=lines
+        )
+    except ActionNotAllowed as exc:
+        return _refused(request, customer, exc.message)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _add_page(request, customer, form)
+    rows = [
+        {
+            "line": line,
+            "offer": offers[line.offer_id],
+            "amount": offers[line.offer_id].unit_price * line.quantity,
+        }
+        for line in lines
+    ]
+    totals = _totals((row["offer"].billing_cycle, row["amount"]) for row in rows)
+    return render(
+        request,
+        "orders/subscriptions_review.html",
+        {
+            "customer": customer,
+            "rows": rows,
+            "totals": totals,
+            "hidden_values": form.hidden_values(),
+            # One key per review: submitting this page twice finds the same order.
+            "idempotency_key": uuid.uuid4(),
+        },
+    )
+
+
+@gcc_action_required
+@require_POST
+def order_submit(request, customer_id: int):
+    customer = _customer_for_org(request, customer_id)
+    form = _lines_form(request, customer, form_class=OrderSubmitForm, data=request.POST)
+    if not form.is_valid():
+        if form.has_error("idempotency_key"):
+            messages.error(request, _("The order form was incomplete. Review the order again."))
+        return _add_page(request, customer, form)
+    try:
+        order = services.order_place(
+            organization=request.organization,
+            created_by=request.user,
+            customer_id=customer.pk,
+            lines=form.lines(),
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )
+    except ActionNotAllowed as exc:
+        return _refused(request, customer, exc.message)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _add_page(request, customer, form)
+    messages.success(
+        request,
+        _(
+            "Order #%(pk)s was submitted for %(customer)s. Its subscriptions are being "
+            "provisioned; the confirmation goes to you by email."
+        )
+        % {"pk": order.pk, "customer": customer.company_name},
+    )
+    return redirect("orders:order_detail", pk=order.pk)
+
+
+def _order_for_org(request, pk: int) -> Order:
+    # Scoped by organization: another organization's order is simply "not found".
+    try:
+        return order_get_for_org(organization=request.organization, order_id=pk)
+    except Order.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@partner_member_required
+def order_detail(request, pk: int):
+    order = _order_for_org(request, pk)
+    lines = list(order.line_items.all())
+    totals = _totals((line.offer.billing_cycle, line.total) for line in lines)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "lines": lines,
+            "totals": totals,
+            "events": audit_event_list_for_subject(subject=order),
+            "member_ids": set(request.organization.memberships.values_list("user_id", flat=True)),
+        },
+    )
+
+
+@gcc_action_required
+@require_POST
+def order_retry(request, pk: int):
+    order = _order_for_org(request, pk)
+    try:
+        order = services.order_retry(
+            order_id=order.pk, organization=request.organization, actor=request.user
+        )
+    except (InvalidTransition, ActionNotAllowed) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("Order #%(pk)s was submitted again for provisioning.") % {"pk": order.pk}
+        )
+    return redirect("orders:order_detail", pk=order.pk)

@@ -1,0 +1,988 @@
+"""Reseller relationship requests: the partner's pages (list, draft email, Done, revoke) and
+the customer's public acceptance page reached through the personalized link."""
+
+import datetime as dt
+from urllib.parse import quote, urlsplit
+
+import pytest
+from django.core import signing
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from customers import services
+from customers.links import INVITATION_SALT, invitation_url
+from customers.models import (
+    Customer,
+    CustomerQualification,
+    CustomerRelationship,
+    ResellerInvitation,
+)
+from customers.views import _mailto
+from notifications.models import OutboxMessage
+from partners.models import Membership, Organization
+from reviews.models import AuditEvent
+from tests.customers.test_views import (
+    attr,
+    element,
+    elements,
+    error_of,
+    messages_of,
+    page_text,
+    role_refusal,
+    text,
+)
+from tests.factories import (
+    CustomerFactory,
+    GccValidationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ResellerInvitationFactory,
+    ResellerQualificationFactory,
+)
+
+Status = ResellerInvitation.Status
+GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
+ACCEPT_ANSWERS = {
+    "company_name": "Springfield County",
+    "primary_domain": "Springfield.GOV",
+    "accepted_by_name": "Robin Clerk",
+    "accepted_by_email": "robin@springfield.gov",
+}
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def path_of(link: str) -> str:
+    """The personalized link without PORTAL_BASE_URL, for the test client."""
+    return urlsplit(link).path
+
+
+def link_path(invitation: ResellerInvitation) -> str:
+    return path_of(services.invitation_link(invitation))
+
+
+def detail_url(invitation: ResellerInvitation) -> str:
+    return reverse("customers:invitation_detail", args=[invitation.pk])
+
+
+def revoke_url(invitation: ResellerInvitation) -> str:
+    return reverse("customers:invitation_revoke", args=[invitation.pk])
+
+
+def snapshot(invitation: ResellerInvitation) -> dict:
+    """What a refused action must leave as it was."""
+    invitation.refresh_from_db()
+    return {
+        "status": invitation.status,
+        "subject": invitation.subject,
+        "body": invitation.body,
+        "sent_at": invitation.sent_at,
+        "expires_at": invitation.expires_at,
+        "accepted_at": invitation.accepted_at,
+        "customer_id": invitation.customer_id,
+        "revoked_at": invitation.revoked_at,
+        "invitations": ResellerInvitation.objects.count(),
+        "customers": Customer.objects.count(),
+        "relationships": CustomerRelationship.objects.count(),
+        "qualifications": CustomerQualification.objects.count(),
+        "audit_events": AuditEvent.objects.count(),
+        "outbox": OutboxMessage.objects.count(),
+    }
+
+
+def gcc_customer(**fields) -> Customer:
+    """A customer that got GCC through another partner's validation code."""
+    customer = CustomerFactory(**fields)
+    code = GccValidationFactory(organization_name=customer.company_name)
+    CustomerQualification.objects.create(
+        customer=customer,
+        qualification=GCC,
+        vetting_status=CustomerQualification.VettingStatus.APPROVED,
+        validation=code,
+        granted_at=code.created_at,
+    )
+    return customer
+
+
+def send(invitation: ResellerInvitation, user) -> ResellerInvitation:
+    return services.invitation_send(
+        invitation_id=invitation.pk,
+        organization=invitation.organization,
+        actor=user,
+        subject=invitation.subject,
+        body=invitation.body,
+    )
+
+
+def accept(invitation: ResellerInvitation, **overrides):
+    return services.invitation_accept(
+        token=link_path(invitation).rstrip("/").rsplit("/", 1)[1],
+        **{**ACCEPT_ANSWERS, **overrides},
+    )
+
+
+def mailto(subject: str, body: str) -> str:
+    def encode(value: str) -> str:
+        return quote(value.replace("\n", "\r\n"), safe="!'()*")
+
+    return f"mailto:?subject={encode(subject)}&body={encode(body)}"
+
+
+def row_of(response, invitation: ResellerInvitation):
+    return element(response, id=f"invitation-{invitation.pk}")
+
+
+def cells(row) -> list[str]:
+    return [text(cell) for cell in elements(None, tag="td", within=row)]
+
+
+def buttons(response, *, within=None) -> list[str]:
+    return [text(button) for button in elements(response, tag="button", within=within)]
+
+
+# -- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def partner(organization) -> Organization:
+    organization.legal_name = "Contoso Government Solutions LLC"
+    organization.save(update_fields=["legal_name"])
+    ResellerQualificationFactory(organization=organization)
+    return organization
+
+
+@pytest.fixture
+def draft(partner, sales_agent) -> ResellerInvitation:
+    return services.invitation_create(organization=partner, created_by=sales_agent)
+
+
+@pytest.fixture
+def sent(draft, sales_agent) -> ResellerInvitation:
+    return send(draft, sales_agent)
+
+
+@pytest.fixture
+def other_draft(other_organization, other_admin_agent) -> ResellerInvitation:
+    """Organization B's draft: Done and Revoke would both work on it."""
+    other_organization.legal_name = "Secret Partner Inc"
+    other_organization.save(update_fields=["legal_name"])
+    return services.invitation_create(organization=other_organization, created_by=other_admin_agent)
+
+
+@pytest.fixture
+def sent_other(partner):
+    """A second request of the same organization, sent by another Sales agent."""
+    agent = MembershipFactory(organization=partner, role=Membership.Role.SALES_AGENT).user
+    return send(services.invitation_create(organization=partner, created_by=agent), agent)
+
+
+@pytest.fixture(params=["helpdesk_agent", "billing_admin"])
+def non_gcc_user(request):
+    """A signed-in partner user whose role may not take GCC actions, and the role's label."""
+    label = {"helpdesk_agent": "Helpdesk agent", "billing_admin": "Billing admin"}[request.param]
+    return request.getfixturevalue(request.param), label
+
+
+@pytest.fixture
+def provider_and_reseller(db):
+    """An indirect reseller (and its Sales agent) of a GCC-approved indirect provider."""
+    provider = OrganizationFactory(
+        legal_name="Fabrikam Distribution", partner_type=Organization.PartnerType.INDIRECT_PROVIDER
+    )
+    ResellerQualificationFactory(organization=provider)
+    reseller = OrganizationFactory(
+        legal_name="Northwind Partners",
+        partner_type=Organization.PartnerType.INDIRECT_RESELLER,
+        indirect_provider=provider,
+    )
+    agent = MembershipFactory(organization=reseller, role=Membership.Role.SALES_AGENT).user
+    return provider, reseller, agent
+
+
+# -- anonymous -----------------------------------------------------------------------------
+
+PARTNER_URLS = [
+    ("get", "customers:invitation_list", False),
+    ("post", "customers:invitation_create", False),
+    ("get", "customers:invitation_detail", True),
+    ("post", "customers:invitation_detail", True),
+    ("post", "customers:invitation_revoke", True),
+]
+
+
+@pytest.mark.parametrize(("method", "url_name", "takes_pk"), PARTNER_URLS)
+def test_anonymous_user_is_sent_to_sign_in_from_every_partner_page(
+    client, draft, method, url_name, takes_pk
+):
+    # given: an anonymous visitor and a draft
+    url = reverse(url_name, args=[draft.pk] if takes_pk else [])
+    before = snapshot(draft)
+
+    # when
+    response = getattr(client, method)(
+        url, {"subject": "S", "body": draft.body} if method == "post" else {}
+    )
+
+    # then: sign-in first, coming back here; nothing happened
+    assert response.status_code == 302
+    assert response["Location"] == f"/accounts/login/?next={url}"
+    assert snapshot(draft) == before
+
+
+# -- tenant isolation ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url_of"),
+    [("get", detail_url), ("post", detail_url), ("post", revoke_url)],
+    ids=["detail", "done", "revoke"],
+)
+def test_guessing_another_organizations_request_id_is_not_found(
+    client, admin_agent, other_draft, method, url_of
+):
+    # given: organization B's draft; A's Admin agent signed in
+    client.force_login(admin_agent)
+    before = snapshot(other_draft)
+
+    # when: A opens, sends or revokes it by its ID
+    response = getattr(client, method)(
+        url_of(other_draft), {"subject": "Hijacked", "body": other_draft.body}
+    )
+
+    # then: simply not found; nothing of B's shown, nothing changed
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "Secret Partner Inc" not in content
+    assert other_draft.nonce not in content
+    assert snapshot(other_draft) == before
+
+
+def test_list_shows_only_the_organizations_own_requests(client, admin_agent, draft, other_draft):
+    client.force_login(admin_agent)
+    response = client.get(reverse("customers:invitation_list"))
+    assert response.status_code == 200
+    assert [row.pk for row in response.context["page"].object_list] == [draft.pk]
+    assert "Secret Partner Inc" not in response.content.decode()
+
+
+# -- roles ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url_name", "takes_pk"),
+    [
+        ("customers:invitation_create", False),
+        ("customers:invitation_detail", True),
+        ("customers:invitation_revoke", True),
+    ],
+    ids=["create", "done", "revoke"],
+)
+def test_non_gcc_role_gets_403_on_create_done_and_revoke(
+    client, draft, non_gcc_user, url_name, takes_pk
+):
+    # given: a Helpdesk agent or Billing admin of the draft's organization
+    user, label = non_gcc_user
+    client.force_login(user)
+    before = snapshot(draft)
+
+    # when
+    response = client.post(
+        reverse(url_name, args=[draft.pk] if takes_pk else []),
+        {"subject": draft.subject, "body": draft.body},
+    )
+
+    # then: refused with the reason; nothing created, sent or revoked
+    assert response.status_code == 403
+    assert role_refusal(label) in page_text(response)
+    assert snapshot(draft) == before
+
+
+def test_non_gcc_role_sees_the_list_and_requests_without_action_buttons(
+    client, non_gcc_user, draft, sent_other
+):
+    # given
+    user, _label = non_gcc_user
+    client.force_login(user)
+
+    # when
+    listed = client.get(reverse("customers:invitation_list"))
+    customers = client.get(reverse("customers:customer_list"))
+    shown_draft = client.get(detail_url(draft))
+    shown_sent = client.get(detail_url(sent_other))
+
+    # then: everything readable, no Request / Done / Revoke anywhere
+    for response in (listed, customers, shown_draft, shown_sent):
+        assert response.status_code == 200
+        assert not [
+            b for b in buttons(response) if b in ("Done", "Request a reseller relationship")
+        ]
+        assert not [b for b in buttons(response) if b.startswith("Revoke")]
+    assert elements(shown_draft, id="invitation-email-form") == []
+    assert text(element(shown_draft, id="sent-subject")) == draft.subject
+    assert text(element(shown_draft, id="draft-read-only")) == (
+        "Only Admin agents and Sales agents can send or revoke reseller relationship requests."
+    )
+
+
+# -- Request a reseller relationship: the draft ------------------------------------------------
+
+
+def test_customers_page_leads_to_requests_and_offers_a_new_one(client, sales_agent, partner):
+    client.force_login(sales_agent)
+    response = client.get(reverse("customers:customer_list"))
+    links = {text(a): attr(a, "href") for a in elements(response, tag="a")}
+    assert links["Reseller relationship requests"] == reverse("customers:invitation_list")
+    (form,) = [
+        f
+        for f in elements(response, tag="form")
+        if attr(f, "action") == reverse("customers:invitation_create")
+    ]
+    assert attr(form, "method") == "post"
+    assert buttons(None, within=form) == ["Request a reseller relationship"]
+
+
+def test_request_creates_a_draft_and_opens_its_email_page(client, sales_agent, partner):
+    # given
+    client.force_login(sales_agent)
+
+    # when
+    response = client.post(reverse("customers:invitation_create"))
+
+    # then: one draft, by this agent, for this organization; its page
+    invitation = ResellerInvitation.objects.get()
+    assert (invitation.status, invitation.organization, invitation.created_by) == (
+        Status.DRAFT,
+        partner,
+        sales_agent,
+    )
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(invitation)
+    assert AuditEvent.objects.filter(action="invitation_drafted").count() == 1
+
+
+def test_request_needs_post(client, sales_agent, partner):
+    client.force_login(sales_agent)
+    response = client.get(reverse("customers:invitation_create"))
+    assert response.status_code == 405
+    assert ResellerInvitation.objects.count() == 0
+
+
+def test_draft_page_prefills_the_email_shows_the_link_and_builds_the_mailto(
+    client, sales_agent, draft
+):
+    # given
+    client.force_login(sales_agent)
+    link = services.invitation_link(draft)
+
+    # when
+    response = client.get(detail_url(draft))
+
+    # then: editable subject and message as the service wrote them, holding the link
+    assert response.status_code == 200
+    assert text(elements(response, tag="h1")[0]) == "Request a reseller relationship"
+    assert text(element(response, id="invitation-status")) == "Status: Draft"
+    assert attr(element(response, id="id_subject"), "value") == draft.subject
+    assert (
+        draft.subject == "Contoso Government Solutions LLC asks to become your Microsoft reseller"
+    )
+    assert response.context["form"]["body"].value() == draft.body
+    assert f">\n{escape(draft.body)}</textarea>" in response.content.decode()
+    assert link in draft.body
+    # the link, read-only, beside it
+    shown_link = element(response, id="invitation-link")
+    assert (text(shown_link), "readonly" in dict(shown_link.attributes)) == (link, True)
+    # "Open in mail app" without JavaScript: the saved text, encoded
+    assert attr(element(response, id="invitation-mailto"), "href") == mailto(
+        draft.subject, draft.body
+    )
+    # "Copy to clipboard" needs JavaScript: hidden until invitations.js shows it
+    copy = element(response, id="invitation-copy")
+    assert ("hidden" in dict(copy.attributes), attr(copy, "type")) == (True, "button")
+    assert attr(element(response, id="copy-status"), "aria-live") == "polite"
+    assert buttons(response, within=element(response, id="invitation-email-form")) == [
+        "Copy to clipboard",
+        "Done",
+    ]
+    assert "/static/js/invitations.js" in response.content.decode()
+
+
+def test_mailto_encodes_line_breaks_as_crlf_and_reserved_characters_as_javascript_does():
+    # As encodeURIComponent (invitations.js): everything but letters, digits and -_.!~*'()
+    assert _mailto(subject="A & B? (GCC)", body="Hi,\nsee https://x.example/a?b=c#d") == (
+        "mailto:?subject=A%20%26%20B%3F%20(GCC)"
+        "&body=Hi%2C%0D%0Asee%20https%3A%2F%2Fx.example%2Fa%3Fb%3Dc%23d"
+    )
+
+
+def test_indirect_reseller_requests_on_behalf_of_its_provider(client, provider_and_reseller):
+    # given
+    provider, _reseller, agent = provider_and_reseller
+    client.force_login(agent)
+
+    # when
+    created = client.post(reverse("customers:invitation_create"))
+    invitation = ResellerInvitation.objects.get()
+    shown = client.get(created["Location"])
+    listed = client.get(reverse("customers:invitation_list"))
+
+    # then: the request, its email and its pages name both
+    assert invitation.on_behalf_of == provider
+    assert text(element(shown, id="on-behalf-of")) == (
+        "This request is made on behalf of your indirect provider, Fabrikam Distribution: the "
+        "email and the customer's page name both Northwind Partners and Fabrikam Distribution."
+    )
+    assert "Northwind Partners, working with its indirect provider Fabrikam Distribution" in (
+        invitation.body
+    )
+    assert text(element(listed, id="on-behalf-of")) == (
+        "Your requests are made on behalf of your indirect provider, Fabrikam Distribution: the "
+        "email and the customer's page name both."
+    )
+
+
+# -- Done ----------------------------------------------------------------------------------
+
+
+def test_done_without_the_link_is_refused_next_to_the_message_keeping_the_text(
+    client, sales_agent, draft
+):
+    # given: the agent edited the message and removed the link
+    client.force_login(sales_agent)
+    link = services.invitation_link(draft)
+    edited = "Hello,\n\nPlease accept our request.\n\nSam"
+    before = snapshot(draft)
+
+    # when
+    response = client.post(detail_url(draft), {"subject": "Our request", "body": edited})
+
+    # then: the page again, the reason next to the message, the edited text kept; still draft
+    assert response.status_code == 200
+    assert error_of(response, "body") == (
+        "The personalized link was removed from the message. The customer needs it to accept: "
+        f"put this link back into the message: {link}"
+    )
+    assert response.context["form"]["body"].value() == edited
+    assert f">\n{escape(edited)}</textarea>" in response.content.decode()
+    assert attr(element(response, id="id_subject"), "value") == "Our request"
+    assert attr(element(response, id="invitation-mailto"), "href") == mailto("Our request", edited)
+    assert text(element(response, id="form-errors")) == (
+        "The request wasn't recorded as sent. Each problem is marked below; your text was kept."
+    )
+    assert snapshot(draft) == before
+
+
+def test_done_without_a_subject_or_message_says_what_to_enter(client, sales_agent, draft):
+    client.force_login(sales_agent)
+    before = snapshot(draft)
+    response = client.post(detail_url(draft), {"subject": " ", "body": "  \r\n "})
+    assert response.status_code == 200
+    assert error_of(response, "subject") == "Enter a subject for the email."
+    assert error_of(response, "body") == "Enter the message, with the personalized link in it."
+    assert snapshot(draft) == before
+
+
+def test_done_records_the_edited_email_as_sent_with_its_expiry(
+    client, sales_agent, draft, settings
+):
+    # given: the agent edited both; the link is still in the message
+    settings.INVITATION_VALID_DAYS = 30
+    client.force_login(sales_agent)
+    link = services.invitation_link(draft)
+    body = f"Dear Robin,\r\n\r\nPlease accept: {link}\r\n\r\nSam"
+
+    # when
+    response = client.post(detail_url(draft), {"subject": "Our request", "body": body})
+
+    # then: back to the same page, which now shows the sent request
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(draft)
+    draft.refresh_from_db()
+    assert draft.status == Status.SENT
+    assert (draft.subject, draft.body) == ("Our request", body.replace("\r\n", "\n"))
+    assert draft.expires_at - draft.sent_at == dt.timedelta(days=30)
+    assert AuditEvent.objects.filter(action="invitation_sent", actor=sales_agent).count() == 1
+
+    shown = client.get(detail_url(draft))
+    assert messages_of(shown) == [
+        "The request is recorded as sent. Its link works for 30 days, once; you'll receive an "
+        "email when the customer accepts."
+    ]
+    assert text(elements(shown, tag="h1")[0]) == f"Reseller relationship request #{draft.pk}"
+    assert text(element(shown, id="invitation-status")) == "Status: Sent"
+    assert text(element(shown, id="sent-subject")) == "Our request"
+    assert f'id="sent-body">{escape(draft.body)}</div>' in shown.content.decode()
+    assert attr(
+        elements(None, tag="time", within=element(shown, id="expires-at"))[0], "datetime"
+    ) == (timezone.localtime(draft.expires_at).isoformat())
+    assert elements(shown, id="invitation-email-form") == []
+    assert buttons(shown, within=element(shown, id="main")) == [
+        "Copy to clipboard",
+        "Revoke this request",
+    ]
+    assert text(element(shown, id="invitation-link")) == link
+
+
+def test_done_twice_is_a_clear_error_and_changes_nothing(client, sales_agent, sent):
+    client.force_login(sales_agent)
+    before = snapshot(sent)
+    response = client.post(
+        detail_url(sent), {"subject": "Again", "body": services.invitation_link(sent)}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(sent)
+    assert messages_of(client.get(detail_url(sent))) == [
+        "This request is sent; that action is no longer possible. Nothing was changed."
+    ]
+    assert snapshot(sent) == before
+
+
+# -- revoke --------------------------------------------------------------------------------
+
+
+def test_revoke_a_sent_request_then_its_link_shows_the_withdrawn_page(client, sales_agent, sent):
+    # given: a sent request, revoked from the list
+    client.force_login(sales_agent)
+    list_url = reverse("customers:invitation_list")
+
+    # when
+    response = client.post(revoke_url(sent), {"next": list_url})
+
+    # then: back to the list, which says so; the request is revoked once
+    assert response.status_code == 302
+    assert response["Location"] == list_url
+    listed = client.get(list_url)
+    assert messages_of(listed) == [f"Request #{sent.pk} was revoked: its link no longer works."]
+    assert cells(row_of(listed, sent))[1] == "Revoked"
+    sent.refresh_from_db()
+    assert (sent.status, sent.revoked_by) == (Status.REVOKED, sales_agent)
+    assert AuditEvent.objects.filter(action="invitation_revoked").count() == 1
+
+    # and the customer's link now says the request was withdrawn, nothing else
+    client.logout()
+    before = snapshot(sent)
+    for page in (client.get(link_path(sent)), client.post(link_path(sent), ACCEPT_ANSWERS)):
+        assert page.status_code == 410
+        assert text(element(page, id="link-problem")) == (
+            "This request was withdrawn The partner withdrew this reseller relationship request, "
+            "so the link no longer works. If you still want to work with this partner, ask it "
+            "for a new request."
+        )
+        assert "Contoso" not in page.content.decode()
+    assert snapshot(sent) == before
+
+
+def test_revoke_goes_back_to_the_request_and_never_off_site(client, sales_agent, draft):
+    client.force_login(sales_agent)
+    response = client.post(revoke_url(draft), {"next": "https://evil.example/"})
+    assert response["Location"] == detail_url(draft)
+    draft.refresh_from_db()
+    assert draft.status == Status.REVOKED
+
+
+def test_revoking_an_accepted_request_is_refused_with_a_message(client, sales_agent, sent):
+    # given: the customer accepted
+    accept(sent)
+    client.force_login(sales_agent)
+    before = snapshot(sent)
+
+    # when
+    response = client.post(revoke_url(sent))
+
+    # then
+    assert response.status_code == 302
+    assert messages_of(client.get(response["Location"])) == [
+        "This request is accepted; that action is no longer possible. Nothing was changed."
+    ]
+    assert snapshot(sent) == before
+
+
+def test_revoke_needs_post(client, sales_agent, draft):
+    client.force_login(sales_agent)
+    before = snapshot(draft)
+    assert client.get(revoke_url(draft)).status_code == 405
+    assert snapshot(draft) == before
+
+
+# -- the list ------------------------------------------------------------------------------
+
+
+def test_list_shows_each_status_its_dates_the_customer_and_revoke_where_possible(
+    client, sales_agent, partner
+):
+    # given: one request in each state, a sent one past its expiry not swept yet
+    now = timezone.now()
+    customer = CustomerFactory(company_name="Springfield County", primary_domain="springfield.gov")
+    rows = {
+        "draft": ResellerInvitationFactory(organization=partner),
+        "sent": ResellerInvitationFactory(
+            organization=partner,
+            status=Status.SENT,
+            sent_at=now,
+            expires_at=now + dt.timedelta(days=30),
+        ),
+        "stale": ResellerInvitationFactory(
+            organization=partner,
+            status=Status.SENT,
+            sent_at=now - dt.timedelta(days=31),
+            expires_at=now - dt.timedelta(days=1),
+        ),
+        "accepted": ResellerInvitationFactory(
+            organization=partner,
+            status=Status.ACCEPTED,
+            sent_at=now,
+            expires_at=now + dt.timedelta(days=30),
+            accepted_at=now,
+            customer=customer,
+        ),
+        "revoked": ResellerInvitationFactory(
+            organization=partner, status=Status.REVOKED, revoked_at=now
+        ),
+    }
+    client.force_login(sales_agent)
+
+    # when
+    response = client.get(reverse("customers:invitation_list"))
+
+    # then: newest first, each with its status, the customer once accepted
+    assert [attr(row, "id") for row in elements(response, tag="tr")[1:]] == [
+        f"invitation-{rows[key].pk}" for key in ("revoked", "accepted", "stale", "sent", "draft")
+    ]
+    statuses = {key: cells(row_of(response, row))[1] for key, row in rows.items()}
+    assert statuses == {
+        "draft": "Draft",
+        "sent": "Sent",
+        "stale": "Expired",
+        "accepted": "Accepted",
+        "revoked": "Revoked",
+    }
+    accepted = row_of(response, rows["accepted"])
+    (customer_link,) = [
+        a for a in elements(None, tag="a", within=accepted) if text(a) == "Springfield County"
+    ]
+    assert attr(customer_link, "href") == reverse("customers:customer_account", args=[customer.pk])
+    assert cells(accepted)[5] == "Springfield County springfield.gov"
+    assert cells(row_of(response, rows["draft"]))[3:5] == ["— Not applicable", "— Not applicable"]
+    revocable = {key: buttons(None, within=row_of(response, row)) for key, row in rows.items()}
+    assert revocable == {
+        "draft": [f"Revoke request #{rows['draft'].pk}"],
+        "sent": [f"Revoke request #{rows['sent'].pk}"],
+        "stale": [],
+        "accepted": [],
+        "revoked": [],
+    }
+
+
+def test_list_paginates_20_per_page_and_has_an_empty_state(client, sales_agent, partner):
+    client.force_login(sales_agent)
+    empty = client.get(reverse("customers:invitation_list"))
+    assert text(element(empty, id="invitations-empty")).startswith(
+        "No reseller relationship request yet."
+    )
+
+    ResellerInvitationFactory.create_batch(21, organization=partner)
+    first = client.get(reverse("customers:invitation_list"))
+    second = client.get(reverse("customers:invitation_list") + "?page=2")
+    assert len(first.context["page"].object_list) == 20
+    assert len(second.context["page"].object_list) == 1
+    assert "Page 2 of 2" in page_text(second)
+
+
+def test_list_query_count_does_not_grow_with_rows(client, sales_agent, partner):
+    # given: requests in every state, accepted ones with their customer
+    def add(count):
+        now = timezone.now()
+        for index in range(count):
+            status = [Status.DRAFT, Status.SENT, Status.ACCEPTED, Status.REVOKED][index % 4]
+            ResellerInvitationFactory(
+                organization=partner,
+                status=status,
+                sent_at=now if status != Status.DRAFT else None,
+                expires_at=now + dt.timedelta(days=30) if status != Status.DRAFT else None,
+                customer=CustomerFactory() if status == Status.ACCEPTED else None,
+            )
+
+    client.force_login(sales_agent)
+    url = reverse("customers:invitation_list")
+    add(3)
+    client.get(url)  # warm the session
+
+    # when
+    with CaptureQueriesContext(connection) as with_3:
+        assert client.get(url).status_code == 200
+    add(27)
+    with CaptureQueriesContext(connection) as with_30:
+        assert client.get(url).status_code == 200
+
+    # then
+    assert len(with_3) == len(with_30)
+
+
+# -- the customer's page: the link ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda i, path: path[:-7] + ("A" if path[-7] != "A" else "B") + path[-6:],
+        lambda i, path: path_of(invitation_url(invitation_id=i.pk + 1000, nonce=i.nonce)),
+        lambda i, path: path_of(invitation_url(invitation_id=i.pk, nonce="guessed")),
+        lambda i, path: reverse(
+            "customers:invitation_accept",
+            args=[signing.Signer(salt="another-salt").sign_object({"i": i.pk, "n": i.nonce})],
+        ),
+        lambda i, path: reverse(
+            "customers:invitation_accept",
+            args=[signing.Signer(salt=INVITATION_SALT).sign_object({"x": i.pk})],
+        ),
+        lambda i, path: reverse("customers:invitation_accept", args=["not-a-token"]),
+    ],
+    ids=[
+        "tampered-signature",
+        "unknown-request",
+        "wrong-nonce",
+        "other-salt",
+        "bad-payload",
+        "garbage",
+    ],
+)
+def test_forged_or_tampered_link_is_not_found_and_reveals_nothing(client, sent, forge):
+    # given
+    path = forge(sent, link_path(sent))
+    before = snapshot(sent)
+
+    # when
+    shown = client.get(path)
+    posted = client.post(path, ACCEPT_ANSWERS)
+
+    # then
+    for response in (shown, posted):
+        assert response.status_code == 404
+        assert text(element(response, id="link-problem")) == (
+            "This link isn't valid Check that you copied the whole link from the email. If it "
+            "still doesn't work, contact the partner who sent it."
+        )
+        assert "Contoso" not in response.content.decode()
+    assert snapshot(sent) == before
+
+
+def test_expired_link_says_so_and_changes_nothing(client, sent):
+    # given: a sent request past its expiry (the sweep hasn't run)
+    sent.expires_at = timezone.now() - dt.timedelta(minutes=1)
+    sent.save(update_fields=["expires_at"])
+    before = snapshot(sent)
+
+    # when
+    shown = client.get(link_path(sent))
+    posted = client.post(link_path(sent), ACCEPT_ANSWERS)
+
+    # then
+    for response in (shown, posted):
+        assert response.status_code == 410
+        assert text(element(response, id="link-problem")) == (
+            "This link has expired Reseller relationship requests work for a limited time. Ask "
+            "the partner who sent you the email for a new one."
+        )
+        assert "Contoso" not in response.content.decode()
+    assert snapshot(sent) == before
+
+
+def test_swept_expired_link_says_so_too(client, sent):
+    sent.expires_at = timezone.now() - dt.timedelta(minutes=1)
+    sent.save(update_fields=["expires_at"])
+    assert services.invitation_expire_sweep() == 1
+    response = client.get(link_path(sent))
+    assert response.status_code == 410
+    assert text(elements(response, tag="h1")[0]) == "This link has expired"
+
+
+def test_link_of_a_draft_does_not_work_yet(client, draft):
+    before = snapshot(draft)
+    response = client.post(link_path(draft), ACCEPT_ANSWERS)
+    assert response.status_code == 410
+    assert text(elements(response, tag="h1")[0]) == "This link doesn't work yet"
+    assert snapshot(draft) == before
+
+
+def test_used_link_says_so_and_changes_nothing(client, sent):
+    # given: accepted once
+    accept(sent)
+    before = snapshot(sent)
+
+    # when
+    shown = client.get(link_path(sent))
+    posted = client.post(link_path(sent), {**ACCEPT_ANSWERS, "primary_domain": "other.gov"})
+
+    # then
+    for response in (shown, posted):
+        assert response.status_code == 410
+        assert text(element(response, id="link-problem")) == (
+            "This link was already used This reseller relationship request was already "
+            "accepted. Each link works once; nothing more is needed. If you didn't accept it, "
+            "contact the partner who sent you the email."
+        )
+    assert snapshot(sent) == before
+
+
+def test_valid_link_shows_who_asks_what_it_means_and_the_confirm_form(client, sent):
+    # given: no one signed in
+    # when
+    response = client.get(link_path(sent))
+
+    # then
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    assert text(element(response, id="invitation-context")) == (
+        "Contoso Government Solutions LLC asks to become your Microsoft Cloud Solution Provider "
+        "reseller."
+    )
+    assert text(element(response, id="invitation-meaning")) == (
+        "What accepting means "
+        "Contoso Government Solutions LLC becomes your reseller for Microsoft cloud services, "
+        "alongside any partner you already work with. "
+        "Contoso Government Solutions LLC can see your customer account (your organization's "
+        "name, domain and special qualifications) and place orders for your organization. "
+        "Your Government Community Cloud (GCC) qualification stays as it is: nothing to "
+        "validate again."
+    )
+    form = element(response, id="invitation-accept-form")
+    assert [attr(i, "name") for i in elements(None, tag="input", within=form)] == [
+        "csrfmiddlewaretoken",
+        "company_name",
+        "primary_domain",
+        "accepted_by_name",
+        "accepted_by_email",
+        "submit",
+    ]
+    assert attr(elements(None, tag="input", within=form)[-1], "value") == "Accept"
+    # the public page: no partner navigation
+    assert "Dashboard" not in page_text(response)
+
+
+def test_valid_link_of_an_indirect_reseller_names_its_provider(client, provider_and_reseller):
+    _provider, reseller, agent = provider_and_reseller
+    invitation = send(services.invitation_create(organization=reseller, created_by=agent), agent)
+    response = client.get(link_path(invitation))
+    assert text(element(response, id="invitation-context")) == (
+        "Northwind Partners, with its indirect provider Fabrikam Distribution, asks to become "
+        "your Microsoft Cloud Solution Provider reseller."
+    )
+
+
+# -- the customer's page: accepting --------------------------------------------------------
+
+
+def test_accepting_adds_the_existing_gcc_customer_to_the_partners_customers(
+    client, sales_agent, sent
+):
+    # given: a GCC customer in the portal, managed by another partner
+    customer = gcc_customer(company_name="Springfield County", primary_domain="springfield.gov")
+    qualification = customer.qualifications.get()
+    CustomerRelationship.objects.create(organization=OrganizationFactory(), customer=customer)
+
+    # when: its administrator accepts, typing the domain in capitals
+    response = client.post(link_path(sent), ACCEPT_ANSWERS)
+
+    # then: the result page
+    assert response.status_code == 200
+    assert text(element(response, id="invitation-result")) == (
+        "Contoso Government Solutions LLC is now your reseller."
+    )
+    # the request is accepted, matched to the existing customer, nothing duplicated
+    sent.refresh_from_db()
+    assert (sent.status, sent.customer, sent.accepted_by_name, sent.accepted_by_email) == (
+        Status.ACCEPTED,
+        customer,
+        "Robin Clerk",
+        "robin@springfield.gov",
+    )
+    assert Customer.objects.count() == 1
+    assert list(customer.qualifications.values_list("pk", "qualification")) == [
+        (qualification.pk, GCC)
+    ]
+    assert CustomerRelationship.objects.filter(customer=customer).count() == 2
+    # the partner sees it on its Customers page, with its GCC qualification
+    client.force_login(sales_agent)
+    listed = client.get(reverse("customers:customer_list"))
+    assert [c.pk for c in listed.context["page"].object_list] == [customer.pk]
+    row = elements(listed, tag="tr")[1]
+    assert cells(row) == ["Springfield County", "springfield.gov", "Government community cloud"]
+    # the partner is told by email; audit events on both sides
+    (email,) = OutboxMessage.objects.filter(template="emails/customers/invitation_accepted")
+    assert (email.to_email, email.subject) == (
+        sales_agent.email,
+        "Springfield County accepted your reseller relationship request",
+    )
+    assert list(
+        AuditEvent.objects.filter(action__in=["invitation_accepted", "relationship_created"])
+        .order_by("pk")
+        .values_list("action", "actor")
+    ) == [("invitation_accepted", None), ("relationship_created", None)]
+
+
+def test_accepting_for_a_customer_new_to_the_portal_creates_it(client, sent):
+    response = client.post(link_path(sent), ACCEPT_ANSWERS)
+    assert response.status_code == 200
+    customer = Customer.objects.get()
+    assert (customer.company_name, customer.primary_domain) == (
+        "Springfield County",
+        "springfield.gov",
+    )
+    assert list(customer.relationships.values_list("organization", flat=True)) == [
+        sent.organization_id
+    ]
+    assert customer.qualifications.count() == 0
+
+
+def test_accepting_when_already_the_reseller_says_so_and_duplicates_nothing(client, partner, sent):
+    # given: the partner already manages the GCC customer
+    customer = gcc_customer(primary_domain="springfield.gov")
+    CustomerRelationship.objects.create(organization=partner, customer=customer)
+
+    # when
+    response = client.post(link_path(sent), ACCEPT_ANSWERS)
+
+    # then
+    assert response.status_code == 200
+    assert text(elements(response, tag="h1")[0]) == "Nothing changed"
+    assert text(element(response, id="invitation-result")) == (
+        "Contoso Government Solutions LLC already is your reseller; nothing changed."
+    )
+    assert CustomerRelationship.objects.filter(customer=customer).count() == 1
+    assert not AuditEvent.objects.filter(action="relationship_created").exists()
+    (email,) = OutboxMessage.objects.filter(template="emails/customers/invitation_accepted")
+    assert email.subject == (
+        f"{customer.company_name} opened your invitation: you already are its reseller"
+    )
+
+
+@pytest.mark.parametrize(
+    ("answers", "field", "message"),
+    [
+        (
+            {"primary_domain": "https://springfield.gov/"},
+            "primary_domain",
+            "Enter a domain name such as contoso.gov: letters, digits and hyphens, with at least "
+            "one dot, and no http://, @, slash or space.",
+        ),
+        ({"company_name": ""}, "company_name", "Enter your organization's name."),
+        (
+            {"accepted_by_email": "robin"},
+            "accepted_by_email",
+            "Enter an email address such as it.admin@contoso.gov.",
+        ),
+        ({"accepted_by_name": ""}, "accepted_by_name", "Enter your first and last name."),
+    ],
+    ids=["domain", "name", "email", "who"],
+)
+def test_accept_form_says_what_to_enter_and_changes_nothing(client, sent, answers, field, message):
+    before = snapshot(sent)
+    response = client.post(link_path(sent), {**ACCEPT_ANSWERS, **answers})
+    assert response.status_code == 200
+    assert error_of(response, field) == message
+    assert attr(element(response, id="id_accepted_by_name"), "value") == (
+        answers.get("accepted_by_name", "Robin Clerk") or None
+    )
+    assert snapshot(sent) == before

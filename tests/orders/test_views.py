@@ -1,0 +1,662 @@
+"""Partner pages of GCC orders for an existing customer: Add subscriptions → review → submit,
+the order's page (provisioning, failure, retry) and the customer page's orders section.
+
+The gating is the server's, whatever is posted: each refusal leaves no order row.
+"""
+
+import re
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.html import parse_html
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from orders.models import Order, OrderLineItem, Subscription
+from partners.models import Membership
+from reviews.models import AuditEvent
+from tests.factories import MembershipFactory, ResellerQualificationFactory
+from tests.orders.conftest import make_customer
+
+pytestmark = pytest.mark.django_db
+
+G3 = "gcc-o365-g3"
+D365 = "gcc-d365-sales"
+COMMERCIAL = "com-m365-basic"
+NOT_APPROVED = (
+    "Your organization is not approved for GCC yet. Apply for GCC approval first; GCC "
+    "customers and orders become available once it is approved."
+)
+HELPDESK_REFUSED = (
+    "Your role (Helpdesk agent) can't take GCC actions. Only Admin agents and Sales agents "
+    "can; ask one of them."
+)
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _descendants(node):
+    for child in node.children:
+        if not isinstance(child, str):
+            yield child
+            yield from _descendants(child)
+
+
+def elements(response, *, id=None, tag=None, within=None):
+    root = within if within is not None else parse_html(response.content.decode())
+    return [
+        element
+        for element in _descendants(root)
+        if (id is None or dict(element.attributes).get("id") == id)
+        and (tag is None or element.name == tag)
+    ]
+
+
+def element(response, *, id):
+    (found,) = elements(response, id=id)
+    return found
+
+
+def text(node) -> str:
+    parts = [child if isinstance(child, str) else text(child) for child in node.children]
+    return re.sub(r" ([.,;:)])", r"\1", " ".join(" ".join(parts).split()))
+
+
+def attr(node, name):
+    return dict(node.attributes).get(name)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def add_url(customer):
+    return reverse("orders:subscriptions_add", args=[customer.pk])
+
+
+def review_url(customer):
+    return reverse("orders:subscriptions_review", args=[customer.pk])
+
+
+def submit_url(customer):
+    return reverse("orders:order_submit", args=[customer.pk])
+
+
+def account_url(customer):
+    return reverse("customers:customer_account", args=[customer.pk])
+
+
+def submit_data(lines: dict[str, int], *, key=None, names=None) -> dict[str, str]:
+    data = {f"quantity_{offer_id}": str(quantity) for offer_id, quantity in lines.items()}
+    data |= {f"name_{offer_id}": name for offer_id, name in (names or {}).items()}
+    data["idempotency_key"] = str(key or uuid.uuid4())
+    return data
+
+
+@pytest.fixture
+def submit(client, django_capture_on_commit_callbacks):
+    """POST the review page's Submit form; provisioning runs after commit (inline: eager)."""
+
+    def post(customer, lines, **options):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(submit_url(customer), submit_data(lines, **options))
+
+    return post
+
+
+def order_with_subscription(organization, customer, user, offer, *, quantity=5):
+    order = Order.objects.create(
+        organization=organization,
+        customer=customer,
+        idempotency_key=uuid.uuid4(),
+        partner_id_on_record=organization.partner_id,
+        created_by=user,
+        status=Order.Status.COMPLETED,
+    )
+    line = OrderLineItem.objects.create(
+        order=order, line_item_number=0, offer=offer, quantity=quantity, unit_price=offer.unit_price
+    )
+    Subscription.objects.create(customer=customer, offer=offer, quantity=quantity, line_item=line)
+    return order
+
+
+# -- Add subscriptions -----------------------------------------------------------------------
+
+
+def test_add_page_lists_every_offer_with_a_quantity_field(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent
+):
+    # Given a Sales agent of a GCC-enabled partner and a GCC customer
+    client.force_login(sales_agent)
+
+    # When the agent opens Add subscriptions
+    response = client.get(add_url(gcc_customer))
+
+    # Then every offer is a row, GCC ones first, each with its range and its inputs
+    assert response.status_code == 200
+    rows = elements(response, tag="tr", within=element(response, id="offer-table"))[1:]
+    assert [attr(row, "id") for row in rows] == [
+        f"offer-{o.offer_id}"
+        for o in sorted(catalogue.values(), key=lambda o: (not o.requires_gcc, o.family, o.name))
+    ]
+    g3 = element(response, id=f"offer-{G3}")
+    assert text(g3) == (
+        "Office 365 G3 GCC GCC gcc-o365-g3 Office 365 Monthly $20.00 1 to 10,000 "
+        "Quantity of Office 365 G3 GCC Friendly name for Office 365 G3 GCC"
+    )
+    quantity = element(response, id=f"id_quantity_{G3}")
+    assert (attr(quantity, "type"), attr(quantity, "min"), attr(quantity, "max")) == (
+        "number",
+        "1",
+        "10000",
+    )
+    assert attr(quantity, "value") == ""
+    assert elements(response, id="gcc-offers-hidden") == []
+
+
+@pytest.mark.parametrize("partner_gcc", [True, False])
+def test_add_page_says_why_gcc_offers_are_hidden(client, catalogue, organization, partner_gcc):
+    # Given a customer without GCC (or a partner not GCC-enabled)
+    if partner_gcc:
+        ResellerQualificationFactory(organization=organization)
+    customer = make_customer(organization, gcc=not partner_gcc)
+    client.force_login(MembershipFactory(organization=organization).user)
+
+    # When the agent opens Add subscriptions
+    response = client.get(add_url(customer))
+
+    # Then only commercial offers are listed, and the page says why
+    rows = elements(response, tag="tr", within=element(response, id="offer-table"))[1:]
+    assert {attr(row, "id") for row in rows} == {
+        f"offer-{o.offer_id}" for o in catalogue.values() if not o.requires_gcc
+    }
+    reason = (
+        f"{customer.company_name} is not validated for GCC. GCC offers are only for customers "
+        "with the Government community cloud qualification."
+        if partner_gcc
+        else NOT_APPROVED
+    )
+    assert text(element(response, id="gcc-offers-hidden")) == (
+        f"GCC offers are not listed. {reason}"
+    )
+
+
+# -- the gating, whatever is posted -----------------------------------------------------------
+
+
+@pytest.fixture(params=["review", "submit"])
+def post_order(request, client):
+    """The review page's and the submit's POST: both enforce the gating."""
+
+    def post(customer, lines):
+        url = review_url(customer) if request.param == "review" else submit_url(customer)
+        return client.post(url, submit_data(lines))
+
+    return post
+
+
+def test_a_gcc_offer_posted_for_a_non_gcc_customer_is_refused(
+    client, catalogue, gcc_enabled, sales_agent, post_order
+):
+    # Given a customer without the GCC qualification
+    plain = make_customer(gcc_enabled, gcc=False)
+    client.force_login(sales_agent)
+
+    # When a GCC offer is posted for it anyway
+    response = post_order(plain, {G3: 10})
+
+    # Then it is refused with the reason, and nothing is ordered
+    assert response.status_code == 403
+    assert text(element(response, id="refusal-reason")) == (
+        f"{plain.company_name} is not validated for GCC. GCC offers are only for customers "
+        "with the Government community cloud qualification."
+    )
+    assert not Order.objects.exists()
+
+
+def test_a_partner_not_gcc_enabled_is_refused(
+    client, catalogue, organization, sales_agent, post_order
+):
+    # Given a partner not approved for GCC, with a GCC customer
+    customer = make_customer(organization, gcc=True)
+    client.force_login(sales_agent)
+
+    response = post_order(customer, {G3: 10})
+
+    assert response.status_code == 403
+    assert text(element(response, id="refusal-reason")) == NOT_APPROVED
+    assert not Order.objects.exists()
+
+
+def test_a_helpdesk_agent_is_refused(
+    client, catalogue, gcc_enabled, gcc_customer, helpdesk_agent, post_order
+):
+    client.force_login(helpdesk_agent)
+
+    response = post_order(gcc_customer, {G3: 10})
+
+    assert response.status_code == 403
+    assert text(parse_html(response.content.decode())).count(HELPDESK_REFUSED) == 1
+    assert not Order.objects.exists()
+    # Nor may the agent open the page
+    assert client.get(add_url(gcc_customer)).status_code == 403
+
+
+def test_another_organizations_customer_is_not_found(
+    client, catalogue, gcc_enabled, sales_agent, other_organization, post_order
+):
+    ResellerQualificationFactory(organization=other_organization)
+    theirs = make_customer(other_organization, gcc=True)
+    client.force_login(sales_agent)
+
+    response = post_order(theirs, {G3: 10})
+
+    assert response.status_code == 404
+    assert not Order.objects.exists()
+    assert client.get(add_url(theirs)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["subscriptions_review", "order_submit"])
+def test_review_and_submit_take_only_posts(client, gcc_enabled, gcc_customer, sales_agent, name):
+    client.force_login(sales_agent)
+
+    response = client.get(reverse(f"orders:{name}", args=[gcc_customer.pk]))
+
+    assert response.status_code == 405
+
+
+# -- review -----------------------------------------------------------------------------------
+
+
+def test_a_quantity_out_of_range_is_shown_next_to_its_row_with_the_values_kept(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent
+):
+    client.force_login(sales_agent)
+
+    # When the agent asks for 5,001 Dynamics 365 Sales seats (at most 5,000) and 10 G3
+    response = client.post(
+        review_url(gcc_customer),
+        {f"quantity_{D365}": "5001", f"name_{D365}": "Sales team", f"quantity_{G3}": "10"},
+    )
+
+    # Then the add page comes back, the message next to the Dynamics row, the values kept
+    assert response.status_code == 200
+    assert response.templates[0].name == "orders/subscriptions_add.html"
+    assert text(element(response, id=f"id_quantity_{D365}_error")) == (
+        "Order between 1 and 5000 of Dynamics 365 Sales Enterprise GCC."
+    )
+    quantity = element(response, id=f"id_quantity_{D365}")
+    assert attr(quantity, "aria-invalid") == "true"
+    assert attr(quantity, "aria-describedby") == f"range-{D365} id_quantity_{D365}_error"
+    assert attr(quantity, "value") == "5001"
+    assert attr(element(response, id=f"id_name_{D365}"), "value") == "Sales team"
+    assert attr(element(response, id=f"id_quantity_{G3}"), "value") == "10"
+    assert elements(response, id=f"id_quantity_{G3}_error") == []
+    assert text(element(response, id="form-errors")) == (
+        "Some quantities need your attention. Each is marked below."
+    )
+
+
+def test_nothing_chosen_says_so(client, catalogue, gcc_enabled, gcc_customer, sales_agent):
+    client.force_login(sales_agent)
+
+    response = client.post(review_url(gcc_customer), {f"quantity_{G3}": ""})
+
+    assert text(element(response, id="form-errors")) == (
+        "Choose at least one offer and its quantity."
+    )
+
+
+def test_review_shows_the_lines_and_the_totals_per_billing_cycle(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent
+):
+    client.force_login(sales_agent)
+
+    # When the agent reviews 25 G3 ($20.00), 3 Business Basic ($6.00) and 2 Dynamics ($95.00/yr)
+    response = client.post(
+        review_url(gcc_customer),
+        {
+            f"quantity_{G3}": "25",
+            f"name_{G3}": "Clerks",
+            f"quantity_{COMMERCIAL}": "3",
+            f"quantity_{D365}": "2",
+        },
+    )
+
+    # Then each line shows its amount, and the totals are per month and per year
+    assert response.status_code == 200
+    rows = elements(response, tag="tr", within=element(response, id="review-table"))
+    assert [text(row) for row in rows] == [
+        "Offer Friendly name Billing cycle Unit price Quantity Amount",
+        "Dynamics 365 Sales Enterprise GCC GCC — Annual $95.00 2 $190.00",
+        "Office 365 G3 GCC GCC Clerks Monthly $20.00 25 $500.00",
+        "Microsoft 365 Business Basic — Monthly $6.00 3 $18.00",
+        "Total per month $518.00",
+        "Total per year $190.00",
+    ]
+    # And the Submit form carries the lines and a fresh key; nothing is ordered yet
+    submit_form = element(response, id="submit-form")
+    hidden = {
+        attr(i, "name"): attr(i, "value")
+        for i in elements(None, tag="input", within=submit_form)
+        if attr(i, "name") != "csrfmiddlewaretoken"
+    }
+    key = hidden.pop("idempotency_key")
+    assert uuid.UUID(key).version == 4
+    assert hidden == {
+        f"quantity_{D365}": "2",
+        f"quantity_{G3}": "25",
+        f"name_{G3}": "Clerks",
+        f"quantity_{COMMERCIAL}": "3",
+    }
+    assert not Order.objects.exists()
+
+
+def test_back_from_review_keeps_the_values(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent
+):
+    client.force_login(sales_agent)
+
+    # When the agent goes back from the review page (its Back form posts the lines)
+    response = client.post(add_url(gcc_customer), {f"quantity_{G3}": "25", f"name_{G3}": "Clerks"})
+
+    # Then the add page shows the chosen values, without errors
+    assert response.status_code == 200
+    assert attr(element(response, id=f"id_quantity_{G3}"), "value") == "25"
+    assert attr(element(response, id=f"id_name_{G3}"), "value") == "Clerks"
+    assert elements(response, id="form-errors") == []
+
+
+# -- submit -----------------------------------------------------------------------------------
+
+
+def test_submitting_places_the_order_and_shows_it(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent, submit
+):
+    client.force_login(sales_agent)
+
+    # When the agent submits the reviewed order
+    response = submit(gcc_customer, {G3: 25, COMMERCIAL: 3}, names={G3: "Clerks"})
+
+    # Then one order is placed and provisioned, and the agent lands on its page
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("orders:order_detail", args=[order.pk])
+    assert order.status == Order.Status.COMPLETED
+    assert order.created_by == sales_agent
+    assert [
+        (li.offer.offer_id, li.quantity, li.friendly_name) for li in order.line_items.all()
+    ] == [
+        (G3, 25, "Clerks"),
+        (COMMERCIAL, 3, ""),
+    ]
+    page = client.get(response["Location"])
+    assert messages_of(page) == [
+        f"Order #{order.pk} was submitted for {gcc_customer.company_name}. Its subscriptions "
+        "are being provisioned; the confirmation goes to you by email."
+    ]
+    assert text(element(page, id="order-status")) == "Status: Completed"
+    g3_sub, basic_sub = (li.subscription for li in order.line_items.all())
+    assert text(element(page, id="line-0")) == (
+        f"1 Office 365 G3 GCC Clerks 25 $500.00 $20.00 each, monthly {g3_sub.subscription_id}"
+    )
+    assert text(element(page, id="line-1")) == (
+        f"2 Microsoft 365 Business Basic 3 $18.00 $6.00 each, monthly {basic_sub.subscription_id}"
+    )
+    timeline = elements(page, tag="li", within=elements(page, tag="ol")[-1])
+    assert [text(elements(None, tag="div", within=li)[0]) for li in timeline] == [
+        "Order submitted",
+        "Provisioning started",
+        "Order completed",
+    ]
+
+
+def test_the_same_key_twice_places_one_order(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent, submit
+):
+    client.force_login(sales_agent)
+    key = uuid.uuid4()
+
+    # When the Submit form is posted twice (a double click, a replay)
+    first = submit(gcc_customer, {G3: 10}, key=key)
+    second = submit(gcc_customer, {G3: 10}, key=key)
+
+    # Then there is one order, and both lead to it
+    order = Order.objects.get()
+    assert first["Location"] == second["Location"] == f"/orders/{order.pk}/"
+    assert Subscription.objects.count() == 1
+
+
+def test_two_keys_place_two_orders(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent, submit
+):
+    client.force_login(sales_agent)
+
+    submit(gcc_customer, {G3: 10})
+    submit(gcc_customer, {G3: 10})
+
+    assert Order.objects.count() == 2
+
+
+def test_a_submit_without_key_orders_nothing(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent
+):
+    client.force_login(sales_agent)
+
+    response = client.post(submit_url(gcc_customer), {f"quantity_{G3}": "10"})
+
+    assert response.status_code == 200
+    assert messages_of(response) == ["The order form was incomplete. Review the order again."]
+    assert not Order.objects.exists()
+
+
+def test_a_submit_out_of_range_orders_nothing(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent, submit
+):
+    client.force_login(sales_agent)
+
+    response = submit(gcc_customer, {G3: 0})
+
+    assert text(element(response, id=f"id_quantity_{G3}_error")) == (
+        "Order between 1 and 10000 of Office 365 G3 GCC."
+    )
+    assert not Order.objects.exists()
+
+
+# -- the order's page -------------------------------------------------------------------------
+
+
+def test_a_failing_line_shows_the_failure_and_retry_completes_the_order(
+    client,
+    settings,
+    catalogue,
+    gcc_enabled,
+    gcc_customer,
+    sales_agent,
+    submit,
+    django_capture_on_commit_callbacks,
+):
+    # Given an offer that can't be provisioned now
+    settings.ORDERS_SIMULATED_FAILING_OFFER_IDS = [G3]
+    client.force_login(sales_agent)
+
+    # When the agent orders it with a commercial offer
+    response = submit(gcc_customer, {G3: 10, COMMERCIAL: 2})
+
+    # Then the order failed, with the reason and a Retry button; the other line is done
+    order = Order.objects.get()
+    page = client.get(response["Location"])
+    reason = (
+        "Office 365 G3 GCC could not be provisioned: the offer is not available for purchase now."
+    )
+    assert text(element(page, id="order-status")) == "Status: Failed"
+    assert text(element(page, id="failure-reason")) == reason
+    assert text(element(page, id="line-0")).endswith(reason)
+    assert Subscription.objects.count() == 1
+    retry_url = reverse("orders:order_retry", args=[order.pk])
+    assert [
+        attr(f, "action") for f in elements(None, tag="form", within=element(page, id="failure"))
+    ] == [retry_url]
+
+    # When the cause is fixed and the agent retries
+    settings.ORDERS_SIMULATED_FAILING_OFFER_IDS = []
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry_url)
+
+    # Then the order is completed, each line with one subscription
+    page = client.get(response["Location"])
+    assert messages_of(page) == [f"Order #{order.pk} was submitted again for provisioning."]
+    assert text(element(page, id="order-status")) == "Status: Completed"
+    assert elements(page, id="failure") == []
+    assert Subscription.objects.count() == 2
+    assert [e.action for e in AuditEvent.objects.for_subject(order)] == [
+        "order_submitted",
+        "provisioning_started",
+        "order_failed",
+        "order_retried",
+        "provisioning_started",
+        "order_completed",
+    ]
+
+
+def test_retrying_an_order_that_did_not_fail_says_so(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent, submit
+):
+    client.force_login(sales_agent)
+    submit(gcc_customer, {G3: 10})
+    order = Order.objects.get()
+
+    response = client.post(reverse("orders:order_retry", args=[order.pk]), follow=True)
+
+    assert messages_of(response)[-1] == (
+        "This request is completed; that action is no longer possible. Nothing was changed."
+    )
+    order.refresh_from_db()
+    assert order.status == Order.Status.COMPLETED
+
+
+def test_a_helpdesk_agent_sees_the_order_but_cannot_retry(
+    client, settings, catalogue, gcc_enabled, gcc_customer, sales_agent, helpdesk_agent, submit
+):
+    settings.ORDERS_SIMULATED_FAILING_OFFER_IDS = [G3]
+    client.force_login(sales_agent)
+    submit(gcc_customer, {G3: 10})
+    order = Order.objects.get()
+    client.force_login(helpdesk_agent)
+
+    page = client.get(reverse("orders:order_detail", args=[order.pk]))
+    retry = client.post(reverse("orders:order_retry", args=[order.pk]))
+
+    assert page.status_code == 200
+    assert elements(page, tag="button", within=element(page, id="failure")) == []
+    assert retry.status_code == 403
+    order.refresh_from_db()
+    assert order.status == Order.Status.FAILED
+
+
+def test_another_organizations_order_is_not_found(
+    client, catalogue, gcc_enabled, sales_agent, other_organization, other_admin_agent
+):
+    theirs = make_customer(other_organization, gcc=True)
+    order = order_with_subscription(
+        other_organization, theirs, other_admin_agent, catalogue[COMMERCIAL]
+    )
+    client.force_login(sales_agent)
+
+    assert client.get(reverse("orders:order_detail", args=[order.pk])).status_code == 404
+    assert client.post(reverse("orders:order_retry", args=[order.pk])).status_code == 404
+
+
+# -- the customer's page ----------------------------------------------------------------------
+
+
+def test_the_account_page_lists_subscriptions_and_orders(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent, submit
+):
+    client.force_login(sales_agent)
+    submit(gcc_customer, {G3: 25}, names={G3: "Clerks"})
+    order = Order.objects.get()
+    subscription = Subscription.objects.get()
+
+    response = client.get(account_url(gcc_customer))
+
+    since = subscription.created_at.strftime("%b. %-d, %Y").replace("May.", "May")
+    rows = elements(response, tag="tr", within=element(response, id="subscription-table"))
+    assert [text(row) for row in rows[1:]] == [
+        f"Office 365 G3 GCC Clerks 25 {since} Order #{order.pk}"
+    ]
+    rows = elements(response, tag="tr", within=element(response, id="order-table"))
+    assert [text(row) for row in rows[1:]] == [
+        f"Order #{order.pk} Office 365 G3 GCC \N{MULTIPLICATION SIGN} 25 Completed {since}"
+    ]
+    [link] = elements(None, tag="a", within=element(response, id="orders-and-subscriptions"))[:1]
+    assert (text(link), attr(link, "href")) == ("Add subscriptions", add_url(gcc_customer))
+
+
+@pytest.mark.parametrize(
+    ("role", "button"),
+    [
+        (Membership.Role.ADMIN_AGENT, True),
+        (Membership.Role.SALES_AGENT, True),
+        (Membership.Role.HELPDESK_AGENT, False),
+        (Membership.Role.BILLING_ADMIN, False),
+    ],
+)
+def test_add_subscriptions_is_offered_to_admin_and_sales_agents(
+    client, gcc_enabled, gcc_customer, role, button
+):
+    client.force_login(MembershipFactory(organization=gcc_enabled, role=role).user)
+
+    response = client.get(account_url(gcc_customer))
+
+    assert ("Add subscriptions" in response.content.decode()) is button
+    assert text(element(response, id="subscriptions-empty")) == "No subscription yet."
+    assert text(element(response, id="orders-empty")) == "No order yet."
+
+
+def test_another_partners_orders_of_a_shared_customer_are_not_listed(
+    client,
+    catalogue,
+    gcc_enabled,
+    gcc_customer,
+    sales_agent,
+    other_organization,
+    other_admin_agent,
+):
+    # Given a customer also managed by another partner, which ordered for it
+    from customers.models import CustomerRelationship
+
+    CustomerRelationship.objects.create(organization=other_organization, customer=gcc_customer)
+    order_with_subscription(other_organization, gcc_customer, other_admin_agent, catalogue[G3])
+    client.force_login(sales_agent)
+
+    response = client.get(account_url(gcc_customer))
+
+    assert elements(response, id="subscription-table") == []
+    assert elements(response, id="order-table") == []
+
+
+def test_the_account_page_makes_the_same_number_of_queries_for_3_or_30_subscriptions(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent
+):
+    client.force_login(sales_agent)
+    offers = list(catalogue.values())
+
+    def add(count):
+        for n in range(count):
+            order_with_subscription(gcc_enabled, gcc_customer, sales_agent, offers[n % 5])
+
+    add(3)
+    with CaptureQueriesContext(connection) as with_3:
+        response = client.get(account_url(gcc_customer))
+    assert len(elements(response, tag="tr", within=element(response, id="subscription-table"))) == 4
+    add(27)
+    with CaptureQueriesContext(connection) as with_30:
+        response = client.get(account_url(gcc_customer))
+    assert (
+        len(elements(response, tag="tr", within=element(response, id="subscription-table"))) == 31
+    )
+
+    assert len(with_30) == len(with_3)
