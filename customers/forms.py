@@ -556,7 +556,10 @@ class InvitationAcceptForm(forms.Form):
     )
     accepted_by_email = forms.EmailField(
         label=_("Your email"),
-        help_text=_("Your work email address, for example it.admin@contoso.gov."),
+        help_text=_(
+            "Your work email address at your organization's domain, for example "
+            "it.admin@contoso.gov: the confirmation link is sent there."
+        ),
         error_messages={
             "required": _("Enter your work email address."),
             "invalid": _("Enter an email address such as it.admin@contoso.gov."),
@@ -572,7 +575,7 @@ class InvitationAcceptForm(forms.Form):
             Fieldset(_("Your organization"), "company_name", "primary_domain"),
             Fieldset(_("You"), "accepted_by_name", "accepted_by_email"),
         )
-        self.helper.add_input(Submit("submit", _("Accept")))
+        self.helper.add_input(Submit("submit", _("Continue")))
 
     def clean_primary_domain(self) -> str:
         return clean_domain(self.cleaned_data["primary_domain"])

@@ -56,11 +56,15 @@ def invitation_url(*, invitation_id: int, nonce: str) -> str:
     """
     # A plain Signer, not signing.dumps: dumps time-stamps the token, so the same invitation
     # would get a different link every second and Done would never find it in the draft.
-    token = signing.Signer(salt=INVITATION_SALT).sign_object(
-        {"i": invitation_id, "n": nonce}, compress=True
-    )
     return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "customers:invitation_accept", args=[token]
+        "customers:invitation_accept",
+        args=[invitation_token(invitation_id=invitation_id, nonce=nonce)],
+    )
+
+
+def invitation_token(*, invitation_id: int, nonce: str) -> str:
+    return signing.Signer(salt=INVITATION_SALT).sign_object(
+        {"i": invitation_id, "n": nonce}, compress=True
     )
 
 
@@ -70,4 +74,31 @@ def invitation_read(token: str) -> tuple[int, str]:
         payload = signing.Signer(salt=INVITATION_SALT).unsign_object(token)
         return int(payload["i"]), str(payload["n"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
+        raise LinkInvalid from exc
+
+
+ACCEPTANCE_SALT = "customers.reseller-invitation-acceptance"
+
+
+def acceptance_confirmation_path(*, invitation_id: int, nonce: str, answers: dict) -> str:
+    """The link, mailed to the accepting person, that proves they read that mailbox."""
+    token = signing.dumps(
+        {"i": invitation_id, "n": nonce, "a": answers}, salt=ACCEPTANCE_SALT, compress=True
+    )
+    return reverse("customers:invitation_confirm", args=[token])
+
+
+def acceptance_confirmation_read(token: str) -> tuple[int, str, dict]:
+    """(invitation id, nonce, answers) of an authentic, unexpired confirmation token."""
+    try:
+        payload = signing.loads(
+            token, salt=ACCEPTANCE_SALT, max_age=settings.INVITATION_CONFIRMATION_MAX_AGE_SECONDS
+        )
+    except signing.SignatureExpired as exc:
+        raise LinkExpired from exc
+    except signing.BadSignature as exc:
+        raise LinkInvalid from exc
+    try:
+        return int(payload["i"]), str(payload["n"]), dict(payload["a"])
+    except (KeyError, TypeError, ValueError) as exc:
         raise LinkInvalid from exc

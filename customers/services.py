@@ -30,10 +30,13 @@ from reviews.services import (
 from . import emails
 from .links import (
     LinkInvalid,
+    acceptance_confirmation_path,
+    acceptance_confirmation_read,
     info_link_nonce_new,
     info_link_read,
     invitation_nonce_new,
     invitation_read,
+    invitation_token,
     invitation_url,
 )
 from .models import (
@@ -620,6 +623,68 @@ def _invitation_usable_require(invitation: ResellerInvitation, *, now: dt.dateti
         )
     if invitation.status != Status.SENT:
         raise InvitationUnavailable(_("This invitation has not been sent yet."), reason="not_sent")
+
+
+def email_is_on_domain(email: str, domain: str) -> bool:
+    """True when `email` is an address of `domain` or of one of its subdomains."""
+    host = email.rsplit("@", 1)[-1].strip().lower()
+    domain = domain.strip().lower()
+    return bool(domain) and (host == domain or host.endswith("." + domain))
+
+
+def invitation_confirmation_send(
+    *,
+    token: str,
+    company_name: str,
+    primary_domain: str,
+    accepted_by_name: str,
+    accepted_by_email: str,
+    now: dt.datetime | None = None,
+) -> ResellerInvitation:
+    """First step of acceptance: prove the person controls a mailbox of the domain.
+
+    Nothing is accepted yet: a link holding the answers is emailed to `accepted_by_email`,
+    which must be an address of the confirmed domain. Whoever holds the invitation link (the
+    partner included) can't claim another organization's domain without that mailbox.
+    """
+    invitation = invitation_for_token(token=token, now=now)
+    domain = primary_domain.strip().lower()
+    email = accepted_by_email.strip().lower()
+    errors = {}
+    if not company_name.strip():
+        errors["company_name"] = _("Enter your organization's name.")
+    if not domain:
+        errors["primary_domain"] = _("Enter your organization's primary domain.")
+    elif not email_is_on_domain(email, domain):
+        errors["accepted_by_email"] = _(
+            "Enter your work email address at %(domain)s: we send the confirmation link there."
+        ) % {"domain": domain}
+    if errors:
+        raise ValidationError(errors)
+    answers = {
+        "company_name": company_name.strip(),
+        "primary_domain": domain,
+        "accepted_by_name": accepted_by_name.strip(),
+        "accepted_by_email": email,
+    }
+    with transaction.atomic():
+        emails.invitation_confirmation(
+            invitation,
+            answers=answers,
+            confirm_path=acceptance_confirmation_path(
+                invitation_id=invitation.pk, nonce=invitation.nonce, answers=answers
+            ),
+        )
+    return invitation
+
+
+def invitation_confirmation_read(*, token: str) -> tuple[str, dict]:
+    """(invitation token, answers) of a confirmation link, for invitation_accept.
+
+    Raises LinkInvalid / LinkExpired for a bad or old confirmation link.
+    """
+    invitation_id, nonce, answers = acceptance_confirmation_read(token)
+    return invitation_token(invitation_id=invitation_id, nonce=nonce), answers
 
 
 @dataclass(frozen=True)

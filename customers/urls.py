@@ -36,6 +36,11 @@ urlpatterns = [
     ),
     # Public: the customer's acceptance page, reached only through the personalized link.
     path("reseller-relationship/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path(
+        "reseller-relationship/confirm/<str:token>/",
+        views.invitation_confirm,
+        name="invitation_confirm",
+    ),
     # Public: the customer contact's answer page, reached only through a signed link.
     path("customer-information/<str:token>/", views.info_answer, name="info_answer"),
 ]

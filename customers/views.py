@@ -453,7 +453,8 @@ def invitation_accept(request, token: str):
         form = InvitationAcceptForm(request.POST)
         if form.is_valid():
             try:
-                result = services.invitation_accept(token=token, **form.cleaned_data)
+                # Step one: a confirmation link goes to the person's mailbox at the domain.
+                services.invitation_confirmation_send(token=token, **form.cleaned_data)
             except LinkInvalid:
                 return _invitation_problem(request, "invalid")
             except services.InvitationUnavailable as exc:
@@ -464,11 +465,42 @@ def invitation_accept(request, token: str):
             else:
                 return render(
                     request,
-                    "customers/invitation_accept_done.html",
-                    {"invitation": result.invitation, "already_reseller": result.already_reseller},
+                    "customers/invitation_check_email.html",
+                    {"invitation": invitation, "email": form.cleaned_data["accepted_by_email"]},
                 )
     else:
         form = InvitationAcceptForm()
     return render(
         request, "customers/invitation_accept.html", {"invitation": invitation, "form": form}
+    )
+
+
+@never_cache
+def invitation_confirm(request, token: str):
+    """Step two (public): the person opened the link mailed to them, and accepts."""
+    try:
+        invitation_token, answers = services.invitation_confirmation_read(token=token)
+        invitation = services.invitation_for_token(token=invitation_token)
+    except LinkExpired:
+        return _invitation_problem(request, "confirmation_expired")
+    except LinkInvalid:
+        return _invitation_problem(request, "invalid")
+    except services.InvitationUnavailable as exc:
+        return _invitation_problem(request, exc.reason)
+    if request.method == "POST":
+        try:
+            result = services.invitation_accept(token=invitation_token, **answers)
+        except services.InvitationUnavailable as exc:
+            return _invitation_problem(request, exc.reason)
+        except (LinkInvalid, ValidationError):
+            return _invitation_problem(request, "invalid")
+        return render(
+            request,
+            "customers/invitation_accept_done.html",
+            {"invitation": result.invitation, "already_reseller": result.already_reseller},
+        )
+    return render(
+        request,
+        "customers/invitation_confirm.html",
+        {"invitation": invitation, "answers": answers},
     )

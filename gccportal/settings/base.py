@@ -202,3 +202,7 @@ INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=30)
 ORDERS_SIMULATED_FAILING_OFFER_IDS = env.list("ORDERS_SIMULATED_FAILING_OFFER_IDS", default=[])
 # Orders still "submitted" this long after creation are re-dispatched by the sweep.
 ORDERS_REDISPATCH_AFTER_SECONDS = env.int("ORDERS_REDISPATCH_AFTER_SECONDS", default=120)
+# Seconds the acceptance confirmation link (mailed to the accepting customer) stays valid.
+INVITATION_CONFIRMATION_MAX_AGE_SECONDS = env.int(
+    "INVITATION_CONFIRMATION_MAX_AGE_SECONDS", default=24 * 3600
+)

@@ -74,6 +74,19 @@ def on_live_server(link: str, live_server) -> str:
     return f"{live_server.url}{parts.path}"
 
 
+def confirm_by_email(page: Page, email: str, live_server, name: str) -> None:
+    """The customer's second step: open the confirmation link mailed to `email`, Accept."""
+    expect(heading(page)).to_have_text("Check your email")
+    check_page(page, f"{name}-check-email")
+    (message,) = [m for m in mail.outbox if m.to == [email] and "Confirm that" in m.subject]
+    mail.outbox.remove(message)
+    link = next(w for w in message.body.split() if "/reseller-relationship/confirm/" in w)
+    page.goto(on_live_server(link, live_server))
+    expect(heading(page)).to_have_text("Confirm the reseller relationship")
+    check_page(page, f"{name}-confirm")
+    page.get_by_role("button", name="Accept").click()
+
+
 def sent_request(organization, agent) -> ResellerInvitation:
     draft = services.invitation_create(organization=organization, created_by=agent)
     return services.invitation_send(
@@ -186,7 +199,8 @@ def test_partner_requests_a_relationship_and_the_gcc_customer_accepts(
     customer.get_by_label("Primary domain").fill(CUSTOMER_DOMAIN)
     customer.get_by_label("Your name").fill("Robin Clerk")
     customer.get_by_label("Your email").fill("robin.clerk@springfield.gov")
-    customer.get_by_role("button", name="Accept").click()
+    customer.get_by_role("button", name="Continue").click()
+    confirm_by_email(customer, "robin.clerk@springfield.gov", live_server, "invitation-07b")
     expect(heading(customer)).to_have_text("Request accepted")
     expect(customer.locator("#invitation-result")).to_have_text(
         f"{PARTNER_NAME} is now your reseller."
@@ -253,7 +267,7 @@ def test_revoked_expired_invalid_and_repeated_links_each_get_a_clear_page(
     customer.goto(on_live_server(services.invitation_link(repeated), live_server))
     customer.get_by_label("Organization name").fill(CUSTOMER_NAME)
     customer.get_by_label("Primary domain").fill("not a domain")
-    customer.get_by_role("button", name="Accept").click()
+    customer.get_by_role("button", name="Continue").click()
     domain = customer.get_by_label("Primary domain")
     expect(domain).to_have_attribute("aria-invalid", "true")
     expect(domain).to_have_accessible_description(
@@ -263,7 +277,8 @@ def test_revoked_expired_invalid_and_repeated_links_each_get_a_clear_page(
     domain.fill(CUSTOMER_DOMAIN)
     customer.get_by_label("Your name").fill("Robin Clerk")
     customer.get_by_label("Your email").fill("robin.clerk@springfield.gov")
-    customer.get_by_role("button", name="Accept").click()
+    customer.get_by_role("button", name="Continue").click()
+    confirm_by_email(customer, "robin.clerk@springfield.gov", live_server, "invitation-16b")
     expect(heading(customer)).to_have_text("Nothing changed")
     expect(customer.locator("#invitation-result")).to_have_text(
         f"{PARTNER_NAME} already is your reseller; nothing changed."

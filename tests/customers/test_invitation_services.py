@@ -1308,3 +1308,18 @@ def test_a_partner_never_sees_another_partners_invitations(
     for invitation in theirs:
         with pytest.raises(ResellerInvitation.DoesNotExist):
             invitation_get_for_org(organization=partner, invitation_id=invitation.pk)
+
+
+@pytest.mark.parametrize(
+    ("email", "domain", "on_domain"),
+    [
+        ("robin@springfield.gov", "springfield.gov", True),
+        ("Robin@IT.Springfield.GOV", "springfield.gov", True),
+        ("robin@springfield.gov.evil.example", "springfield.gov", False),
+        ("robin@notspringfield.gov", "springfield.gov", False),
+        ("robin@partner.example", "springfield.gov", False),
+        ("robin@springfield.gov", "", False),
+    ],
+)
+def test_email_is_on_domain(email, domain, on_domain):
+    assert services.email_is_on_domain(email, domain) is on_domain

@@ -124,6 +124,29 @@ def accept(invitation: ResellerInvitation, **overrides):
     )
 
 
+def confirmation_path(email: str) -> str:
+    """The confirmation link mailed to `email` (the newest), without PORTAL_BASE_URL."""
+    message = OutboxMessage.objects.filter(
+        template="emails/customers/invitation_confirmation", to_email=email
+    ).latest("pk")
+    link = next(
+        word for word in message.body_text.split() if "/reseller-relationship/confirm/" in word
+    )
+    return urlsplit(link).path
+
+
+def accept_via_pages(client, invitation: ResellerInvitation, answers: dict | None = None):
+    """The customer's two steps: the form (a link is mailed), then the mailed link's Accept."""
+    answers = answers or ACCEPT_ANSWERS
+    asked = client.post(link_path(invitation), answers)
+    assert asked.status_code == 200
+    assert text(elements(asked, tag="h1")[0]) == "Check your email"
+    confirm = confirmation_path(answers["accepted_by_email"])
+    shown = client.get(confirm)
+    assert shown.status_code == 200
+    return client.post(confirm)
+
+
 def mailto(subject: str, body: str) -> str:
     def encode(value: str) -> str:
         return quote(value.replace("\n", "\r\n"), safe="!'()*")
@@ -856,7 +879,7 @@ def test_valid_link_shows_who_asks_what_it_means_and_the_confirm_form(client, se
         "accepted_by_email",
         "submit",
     ]
-    assert attr(elements(None, tag="input", within=form)[-1], "value") == "Accept"
+    assert attr(elements(None, tag="input", within=form)[-1], "value") == "Continue"
     # the public page: no partner navigation
     assert "Dashboard" not in page_text(response)
 
@@ -883,7 +906,7 @@ def test_accepting_adds_the_existing_gcc_customer_to_the_partners_customers(
     CustomerRelationship.objects.create(organization=OrganizationFactory(), customer=customer)
 
     # when: its administrator accepts, typing the domain in capitals
-    response = client.post(link_path(sent), ACCEPT_ANSWERS)
+    response = accept_via_pages(client, sent)
 
     # then: the result page
     assert response.status_code == 200
@@ -923,7 +946,7 @@ def test_accepting_adds_the_existing_gcc_customer_to_the_partners_customers(
 
 
 def test_accepting_for_a_customer_new_to_the_portal_creates_it(client, sent):
-    response = client.post(link_path(sent), ACCEPT_ANSWERS)
+    response = accept_via_pages(client, sent)
     assert response.status_code == 200
     customer = Customer.objects.get()
     assert (customer.company_name, customer.primary_domain) == (
@@ -942,7 +965,7 @@ def test_accepting_when_already_the_reseller_says_so_and_duplicates_nothing(clie
     CustomerRelationship.objects.create(organization=partner, customer=customer)
 
     # when
-    response = client.post(link_path(sent), ACCEPT_ANSWERS)
+    response = accept_via_pages(client, sent)
 
     # then
     assert response.status_code == 200
@@ -986,3 +1009,99 @@ def test_accept_form_says_what_to_enter_and_changes_nothing(client, sent, answer
         answers.get("accepted_by_name", "Robin Clerk") or None
     )
     assert snapshot(sent) == before
+
+
+# -- the customer's page: proving the mailbox --------------------------------------------
+
+
+def test_nothing_is_accepted_until_the_mailed_link_is_confirmed(client, sent):
+    # When the form is sent
+    response = client.post(link_path(sent), ACCEPT_ANSWERS)
+
+    # Then only a confirmation email leaves, to the address given; nothing is accepted yet
+    assert text(element(response, id="check-email")).startswith(
+        "We sent a confirmation link to robin@springfield.gov."
+    )
+    sent.refresh_from_db()
+    assert sent.status == Status.SENT
+    assert not Customer.objects.exists()
+    assert not CustomerRelationship.objects.exists()
+    (email,) = OutboxMessage.objects.filter(template="emails/customers/invitation_confirmation")
+    assert email.to_email == "robin@springfield.gov"
+
+    # And opening the mailed link only shows the Accept button
+    shown = client.get(confirmation_path("robin@springfield.gov"))
+    assert text(element(shown, id="confirm-summary")) == (
+        "Contoso Government Solutions LLC becomes the Microsoft reseller of Springfield County "
+        "(springfield.gov)."
+    )
+    sent.refresh_from_db()
+    assert sent.status == Status.SENT
+
+
+def test_an_email_outside_the_confirmed_domain_is_refused(client, sent):
+    # Whoever holds the link (the partner too) can't claim a domain without its mailbox
+    response = client.post(
+        link_path(sent), {**ACCEPT_ANSWERS, "accepted_by_email": "someone@partner.example"}
+    )
+
+    assert response.status_code == 200
+    assert [text(e) for e in elements(response, id="error_1_id_accepted_by_email")] == [
+        "Enter your work email address at springfield.gov: we send the confirmation link there."
+    ]
+    assert not OutboxMessage.objects.filter(
+        template="emails/customers/invitation_confirmation"
+    ).exists()
+    sent.refresh_from_db()
+    assert sent.status == Status.SENT
+
+
+def test_a_tampered_confirmation_link_is_not_valid(client, sent):
+    client.post(link_path(sent), ACCEPT_ANSWERS)
+    confirm = confirmation_path("robin@springfield.gov")
+    tampered = confirm[:-3] + ("x" if confirm[-3] != "x" else "y") + confirm[-2:]
+
+    assert client.post(tampered).status_code == 404
+    sent.refresh_from_db()
+    assert sent.status == Status.SENT
+    assert not CustomerRelationship.objects.exists()
+
+
+def test_an_expired_confirmation_link_changes_nothing(client, sent, settings):
+    client.post(link_path(sent), ACCEPT_ANSWERS)
+    settings.INVITATION_CONFIRMATION_MAX_AGE_SECONDS = -1
+
+    response = client.post(confirmation_path("robin@springfield.gov"))
+
+    assert response.status_code == 410
+    assert text(elements(response, tag="h1")[0]) == "This confirmation link has expired"
+    sent.refresh_from_db()
+    assert sent.status == Status.SENT
+    assert not CustomerRelationship.objects.exists()
+
+
+def test_a_confirmation_link_works_once(client, sent):
+    client.post(link_path(sent), ACCEPT_ANSWERS)
+    confirm = confirmation_path("robin@springfield.gov")
+    assert client.post(confirm).status_code == 200
+
+    again = client.post(confirm)
+
+    assert again.status_code == 410
+    assert text(elements(again, tag="h1")[0]) == "This link was already used"
+    assert CustomerRelationship.objects.count() == 1
+
+
+def test_account_of_a_customer_that_joined_by_invitation_shows_no_empty_address(
+    client, sales_agent, sent
+):
+    accept_via_pages(client, sent)
+    customer = Customer.objects.get()
+    client.force_login(sales_agent)
+
+    response = client.get(reverse("customers:customer_account", args=[customer.pk]))
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Not given (the customer joined through a reseller relationship request)" in body
+    assert 'href="mailto:"' not in body
