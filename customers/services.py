@@ -20,6 +20,8 @@ from reviews.services import (
     audit_event_record,
     review_audit,
     review_decide,
+    review_info_answer,
+    review_info_request,
     review_request_lock,
     review_sla_sweep,
     review_start,
@@ -305,31 +307,12 @@ def customer_validation_request_info(
     if not message.strip():
         raise ValidationError({"message": _("Say what information the customer must send.")})
     request = _lock(request_id)
-    previous = review_transition_apply(request=request, move="request_info")
-    request.info_request_message = message.strip()
-    request.info_requested_at = now or timezone.now()
-    request.info_response = ""
-    request.info_responded_at = None
-    request.info_link_nonce = info_link_nonce_new()
-    request.due_at = None  # the clock stops while the customer answers
-    request.save(
-        update_fields=[
-            "status",
-            "info_request_message",
-            "info_requested_at",
-            "info_response",
-            "info_responded_at",
-            "info_link_nonce",
-            "due_at",
-            "updated_at",
-        ]
-    )
-    review_audit(
+    review_info_request(
         request=request,
-        actor=reviewer,
-        action="info_requested",
-        previous=previous,
-        note=request.info_request_message,
+        reviewer=reviewer,
+        message=message,
+        now=now,
+        extra_fields={"info_link_nonce": info_link_nonce_new()},
     )
     emails.info_requested(request)
     return request
@@ -356,34 +339,14 @@ def customer_validation_answer_info(
         raise LinkInvalid from exc
     if not request.info_link_nonce or request.info_link_nonce != nonce:
         raise InvalidTransition(_("This link was already used or replaced by a newer one."))
-    previous = review_transition_apply(request=request, move="answer_info")
-    now = now or timezone.now()
-    request.info_response = response.strip()
-    request.info_responded_at = now
-    request.info_link_nonce = ""
-    request.due_at = review_due_at(now)  # the clock restarts
-    request.reminder_sent_at = None
-    request.escalated_at = None
-    request.save(
-        update_fields=[
-            "status",
-            "info_response",
-            "info_responded_at",
-            "info_link_nonce",
-            "due_at",
-            "reminder_sent_at",
-            "escalated_at",
-            "updated_at",
-        ]
+    review_info_answer(
+        request=request,
+        actor=None,  # the customer contact, who has no account
+        response=response,
+        now=now or timezone.now(),
+        extra_fields={"info_link_nonce": ""},  # the link dies with its use
     )
     _documents_save(request, list(documents), source=CustomerValidationDocument.Source.CUSTOMER)
-    review_audit(
-        request=request,
-        actor=None,
-        action="info_provided",
-        previous=previous,
-        note=request.info_response,
-    )
     emails.info_answered(request)
     return request
 

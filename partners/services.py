@@ -17,6 +17,8 @@ from reviews.services import (
     audit_event_record,
     review_audit,
     review_decide,
+    review_info_answer,
+    review_info_request,
     review_request_lock,
     review_sla_sweep,
     review_start,
@@ -131,26 +133,7 @@ def partner_validation_request_info(
     if not message.strip():
         raise ValidationError({"message": _("Say what information the partner must send.")})
     request = _lock(request_id)
-    previous = review_transition_apply(request=request, move="request_info")
-    request.info_request_message = message.strip()
-    request.info_requested_at = now or timezone.now()
-    request.info_response = ""
-    request.info_responded_at = None
-    request.due_at = None  # the clock stops while the partner answers
-    request.save(
-        update_fields=[
-            "status",
-            "info_request_message",
-            "info_requested_at",
-            "info_response",
-            "info_responded_at",
-            "due_at",
-            "updated_at",
-        ]
-    )
-    _audit(
-        request, actor=reviewer, action="info_requested", previous=previous, note=message.strip()
-    )
+    review_info_request(request=request, reviewer=reviewer, message=message, now=now)
     emails.info_requested(request, round_key=request.info_requested_at.isoformat())
     return request
 
@@ -170,26 +153,8 @@ def partner_validation_answer_info(
     request = _lock(request_id)
     if request.organization_id != organization.pk:
         raise PartnerValidationRequest.DoesNotExist
-    previous = review_transition_apply(request=request, move="answer_info")
     now = now or timezone.now()
-    request.info_response = response.strip()
-    request.info_responded_at = now
-    # The clock restarts: a new two-business-day due time from the answer.
-    request.due_at = review_due_at(now)
-    request.reminder_sent_at = None
-    request.escalated_at = None
-    request.save(
-        update_fields=[
-            "status",
-            "info_response",
-            "info_responded_at",
-            "due_at",
-            "reminder_sent_at",
-            "escalated_at",
-            "updated_at",
-        ]
-    )
-    _audit(request, actor=actor, action="info_provided", previous=previous, note=response.strip())
+    review_info_answer(request=request, actor=actor, response=response, now=now)
     emails.info_answered(request, round_key=now.isoformat())
     return request
 

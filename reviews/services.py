@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
-from gccportal.review_clock import business_time_remaining_is_short
+from gccportal.review_clock import business_time_remaining_is_short, review_due_at
 
 from .models import CLOCK_RUNNING_STATUSES, AuditEvent, ReviewableRequest
 
@@ -185,3 +185,83 @@ def review_sla_sweep(
                 remind(request)
                 counts["reminders"] += 1
     return counts
+
+
+def review_info_request(
+    *,
+    request: ReviewableRequest,
+    reviewer,
+    message: str,
+    now: dt.datetime | None = None,
+    extra_fields: dict | None = None,
+) -> str:
+    """in_review → info_requested on a *locked* request: the clock stops. Returns the
+    previous status. `extra_fields` are set and saved too (e.g. a new link nonce)."""
+    previous = review_transition_apply(request=request, move="request_info")
+    request.info_request_message = message.strip()
+    request.info_requested_at = now or timezone.now()
+    request.info_response = ""
+    request.info_responded_at = None
+    request.due_at = None  # the clock stops while the answer is awaited
+    for name, value in (extra_fields or {}).items():
+        setattr(request, name, value)
+    request.save(
+        update_fields=[
+            "status",
+            "info_request_message",
+            "info_requested_at",
+            "info_response",
+            "info_responded_at",
+            "due_at",
+            "updated_at",
+            *(extra_fields or {}),
+        ]
+    )
+    review_audit(
+        request=request,
+        actor=reviewer,
+        action="info_requested",
+        previous=previous,
+        note=request.info_request_message,
+    )
+    return previous
+
+
+def review_info_answer(
+    *,
+    request: ReviewableRequest,
+    actor,
+    response: str,
+    now: dt.datetime,
+    extra_fields: dict | None = None,
+) -> str:
+    """info_requested → in_review on a *locked* request: the clock restarts with a new
+    two-business-day due time from the answer. Returns the previous status."""
+    previous = review_transition_apply(request=request, move="answer_info")
+    request.info_response = response.strip()
+    request.info_responded_at = now
+    request.due_at = review_due_at(now)
+    request.reminder_sent_at = None
+    request.escalated_at = None
+    for name, value in (extra_fields or {}).items():
+        setattr(request, name, value)
+    request.save(
+        update_fields=[
+            "status",
+            "info_response",
+            "info_responded_at",
+            "due_at",
+            "reminder_sent_at",
+            "escalated_at",
+            "updated_at",
+            *(extra_fields or {}),
+        ]
+    )
+    review_audit(
+        request=request,
+        actor=actor,
+        action="info_provided",
+        previous=previous,
+        note=request.info_response,
+    )
+    return previous
