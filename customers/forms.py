@@ -1,7 +1,8 @@
 import re
 
+from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Field, Fieldset, Layout, Submit
+from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -324,7 +325,29 @@ class CustomerForm(forms.Form):
             # The radios' own <fieldset> and legend head this section.
             Div(*qualification_fields, css_id="special-qualifications"),
         )
-        self.helper.add_input(Submit("submit", _("Add customer")))
+        buttons = [Submit("submit", _("Add customer"))]
+        if not self.gcc_block_reason and self.fields["gcc_validation"].queryset.exists():
+            # A GCC customer and its first order, created together on the last step
+            # (customers.js shows it while GCC is chosen).
+            buttons.append(
+                StrictButton(
+                    _("Next: Subscriptions"),
+                    type="submit",
+                    name="next_step",
+                    value="subscriptions",
+                    css_class="btn-outline-primary",
+                    css_id="next-subscriptions",
+                    data_gcc_next="",
+                )
+            )
+        self.helper.layout.append(Div(*buttons, css_class="d-flex flex-wrap gap-2"))
+        self.helper.layout.append(
+            # Carried order lines (coming back from the subscriptions step), if any.
+            HTML(
+                "{% for name, value in carried_values %}"
+                '<input type="hidden" name="{{ name }}" value="{{ value }}">{% endfor %}'
+            )
+        )
 
     def clean_primary_domain(self) -> str:
         return clean_domain(self.cleaned_data["primary_domain"])

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from orders.views import new_customer_details, new_customer_offers
 from partners.access import gcc_action_required, partner_member_required
 from reviews.selectors import audit_event_list_for_subject
 
@@ -80,6 +81,13 @@ def customer_list(request):
 @gcc_action_required
 def customer_create(request):
     organization = request.organization
+    next_step = request.POST.get("next_step") if request.method == "POST" else None
+    if next_step == "subscriptions":
+        # A GCC customer and its first order: nothing is created before the last step.
+        return new_customer_offers(request)
+    if next_step == "edit":
+        # Back from the subscriptions step: the answers (and the lines) as they were.
+        return new_customer_details(request)
     if request.method == "POST":
         form = CustomerForm(request.POST, organization=organization)
         if form.is_valid():

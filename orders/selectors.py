@@ -42,6 +42,14 @@ def offer_list_for_customer(*, organization: Organization, customer: Customer) -
     return offers.order_by("-requires_gcc", "family", "name")
 
 
+def offer_list_for_new_gcc_customer(*, organization: Organization) -> QuerySet[Offer]:
+    """The offers `organization` may order for a customer it creates with a GCC code."""
+    offers = Offer.objects.filter(is_active=True)
+    if gcc_block_reason(organization=organization):
+        offers = offers.filter(requires_gcc=False)
+    return offers.order_by("-requires_gcc", "family", "name")
+
+
 def order_list_for_customer(*, organization: Organization, customer: Customer) -> QuerySet[Order]:
     return (
         Order.objects.filter(organization=organization, customer=customer)
@@ -68,6 +76,10 @@ def order_get_for_org(*, organization: Organization, order_id: int) -> Order:
         )
         .get(pk=order_id)
     )
+
+
+def order_for_idempotency_key(*, organization: Organization, key) -> Order | None:
+    return Order.objects.filter(organization=organization, idempotency_key=key).first()
 
 
 def subscription_list_for_customer(

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from customers.models import Customer
-from customers.selectors import customer_get_for_org
+from customers import services as customer_services
+from customers.models import Customer, CustomerQualification
+from customers.selectors import customer_get_for_org, gcc_block_reason
 from gccportal.exceptions import ActionNotAllowed
 from partners.models import Organization
 from partners.services import gcc_actor_require
@@ -30,6 +31,8 @@ from .provisioning import ProvisioningError, line_item_provision
 from .selectors import gcc_order_block_reason
 
 logger = logging.getLogger(__name__)
+
+GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 
 
 @dataclass(frozen=True)
@@ -52,16 +55,32 @@ def _audit(order: Order, *, actor, action: str, previous: str, note: str = "") -
 
 
 def order_lines_check(
-    *, organization: Organization, customer: Customer, lines: list[OrderLine]
+    *,
+    organization: Organization,
+    customer: Customer | None,
+    lines: list[OrderLine],
+    customer_is_gcc: bool = False,
 ) -> dict[str, Offer]:
-    """The offers of `lines`, if all may be ordered in those quantities; else an error."""
+    """The offers of `lines`, if all may be ordered in those quantities; else an error.
+
+    `customer` is None for a customer not created yet: `customer_is_gcc` then says whether it
+    will be GCC-validated (created with a validation code), so only the partner's GCC state
+    matters.
+    """
     if not lines:
         raise ValidationError({"lines": _("Choose at least one offer and its quantity.")})
     wanted = [line.offer_id for line in lines]
     if len(set(wanted)) != len(wanted):
         raise ValidationError({"lines": _("Each offer may appear only once in an order.")})
     offers = {o.offer_id: o for o in Offer.objects.filter(offer_id__in=wanted, is_active=True)}
-    block = gcc_order_block_reason(organization=organization, customer=customer)
+    if customer is not None:
+        block = gcc_order_block_reason(organization=organization, customer=customer)
+    elif customer_is_gcc:
+        block = gcc_block_reason(organization=organization)
+    else:
+        block = _(
+            "GCC offers are only for customers with the Government community cloud qualification."
+        )
     errors: dict[str, list[str]] = {}
     for line in lines:
         offer = offers.get(line.offer_id)
@@ -129,6 +148,59 @@ def order_place(
     _audit(order, actor=created_by, action="order_submitted", previous="")
     transaction.on_commit(lambda: order_provisioning_dispatch(order_id=order.pk))
     return order
+
+
+@transaction.atomic
+def customer_create_with_order(
+    *,
+    organization: Organization,
+    created_by,
+    customer_answers: dict,
+    lines: list[OrderLine],
+    idempotency_key: uuid.UUID,
+) -> Order:
+    """Create a GCC customer (consuming one create of its validation code) and its first
+    order, in one transaction: if any step fails, nothing is created and the code is not
+    consumed. The same key → the same order, and no second customer."""
+    gcc_actor_require(user=created_by, organization=organization)
+    existing = (
+        Order.objects.filter(organization=organization, idempotency_key=idempotency_key)
+        .select_related("customer")
+        .first()
+    )
+    if existing:
+        return existing
+    if customer_answers.get("special_qualification") != GCC:
+        raise ValidationError(
+            {
+                "special_qualification": _(
+                    "Subscriptions can be ordered with a new customer only when it has the "
+                    "Government community cloud qualification."
+                )
+            }
+        )
+    # The lines first: a refused line leaves the code untouched (and no customer).
+    order_lines_check(organization=organization, customer=None, lines=lines, customer_is_gcc=True)
+    try:
+        customer = customer_services.customer_create(
+            organization=organization, created_by=created_by, **customer_answers
+        )
+    except ValidationError:
+        # The same key submitted twice at once: the other request created the customer and
+        # its order (then committed) while this one waited on the domain.
+        existing = Order.objects.filter(
+            organization=organization, idempotency_key=idempotency_key
+        ).first()
+        if existing:
+            return existing
+        raise
+    return order_place(
+        organization=organization,
+        created_by=created_by,
+        customer_id=customer.pk,
+        lines=lines,
+        idempotency_key=idempotency_key,
+    )
 
 
 def order_provisioning_dispatch(*, order_id: int) -> bool:

@@ -1,6 +1,7 @@
-"""Partner pages of GCC orders for an existing customer: Add subscriptions → review → submit,
-and the order's page. The gating is the services' (whatever is posted); the views only map
-their refusals to pages."""
+"""Partner pages of GCC orders for an existing customer: Add subscriptions → review → submit;
+for a new GCC customer: Add customer → Next: Subscriptions → review → submit (the customer
+and its order created together); and the order's page. The gating is the services'
+(whatever is posted); the views only map their refusals to pages."""
 
 import uuid
 from decimal import Decimal
@@ -12,8 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from customers.forms import GCC, CustomerForm
 from customers.models import Customer
 from customers.selectors import customer_get_for_org
+from customers.services import CodeExhausted
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from partners.access import gcc_action_required, partner_member_required
 from reviews.selectors import audit_event_list_for_subject
@@ -21,7 +24,13 @@ from reviews.selectors import audit_event_list_for_subject
 from . import services
 from .forms import OrderLinesForm, OrderSubmitForm, active_offers
 from .models import Offer, Order
-from .selectors import gcc_order_block_reason, offer_list_for_customer, order_get_for_org
+from .selectors import (
+    gcc_order_block_reason,
+    offer_list_for_customer,
+    offer_list_for_new_gcc_customer,
+    order_for_idempotency_key,
+    order_get_for_org,
+)
 
 
 def _customer_for_org(request, customer_id: int) -> Customer:
@@ -149,6 +158,198 @@ def order_submit(request, customer_id: int):
             "provisioned; the confirmation goes to you by email."
         )
         % {"pk": order.pk, "customer": customer.company_name},
+    )
+    return redirect("orders:order_detail", pk=order.pk)
+
+
+# -- a new GCC customer and its first order ------------------------------------------------
+
+
+def _new_customer_form(request) -> CustomerForm:
+    """The Add customer answers, validated again on every step: hidden fields are never
+    trusted. Only a GCC customer with a validation code may go on to subscriptions."""
+    form = CustomerForm(request.POST, organization=request.organization)
+    if form.is_valid():
+        if form.gcc_block_reason:
+            form.add_error("special_qualification", form.gcc_block_reason)
+        elif form.cleaned_data["special_qualification"] != GCC:
+            form.add_error(
+                "special_qualification",
+                _(
+                    "Next: Subscriptions is for GCC customers only. Choose Government Community "
+                    "Cloud (GCC) and a validation code, or select Add customer."
+                ),
+            )
+        elif form.cleaned_data.get("gcc_validation") is None:
+            form.add_error("gcc_validation", _("Choose the GCC validation code for this customer."))
+    return form
+
+
+def _posted_values(request, names) -> list[tuple[str, str]]:
+    """(name, value) of the posted fields among `names`, to carry to the next page."""
+    return [(name, request.POST[name]) for name in names if request.POST.get(name, "") != ""]
+
+
+def _customer_values(request, form: CustomerForm) -> list[tuple[str, str]]:
+    return _posted_values(request, form.fields)
+
+
+def _line_values(request) -> list[tuple[str, str]]:
+    return _posted_values(
+        request, [name for name in request.POST if name.startswith(("quantity_", "name_"))]
+    )
+
+
+def _new_customer_page(request, form: CustomerForm, *, status: int = 200):
+    """Back on Add customer (an answer to fix): the chosen lines travel along, hidden."""
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "gcc_value": GCC, "carried_values": _line_values(request)},
+        status=status,
+    )
+
+
+def _new_customer_lines_form(request, form_class=OrderLinesForm, *, bound: bool = True):
+    shown = list(offer_list_for_new_gcc_customer(organization=request.organization))
+    return form_class(request.POST if bound else None, offers=active_offers(), shown=shown)
+
+
+def _new_customer_offers_page(request, customer_form: CustomerForm, form):
+    return render(
+        request,
+        "orders/subscriptions_add.html",
+        {
+            "customer": Customer(company_name=customer_form.cleaned_data["company_name"]),
+            "new_customer": customer_form.cleaned_data,
+            "customer_values": _customer_values(request, customer_form),
+            "form": form,
+            "gcc_reason": None,
+        },
+    )
+
+
+def new_customer_offers(request):
+    """Add customer → Next: Subscriptions (called by customers.views.customer_create, whose
+    access check applies) or Back from the review: the offers, nothing created yet."""
+    customer_form = _new_customer_form(request)
+    if not customer_form.is_valid():
+        return _new_customer_page(request, customer_form)
+    # Lines come back (from the review, or from Add customer) with their values as they were.
+    bound = any(name.startswith("quantity_") for name in request.POST)
+    form = _new_customer_lines_form(request, bound=bound)
+    if bound:
+        form.is_valid()
+    return _new_customer_offers_page(request, customer_form, form)
+
+
+def new_customer_details(request):
+    """Back from the offers to Add customer (called by customers.views.customer_create): the
+    answers as they were, the chosen lines carried along hidden; nothing created."""
+    form = CustomerForm(request.POST, organization=request.organization)
+    form.is_valid()
+    return _new_customer_page(request, form)
+
+
+@gcc_action_required
+@require_POST
+def new_customer_subscriptions(request):
+    return new_customer_offers(request)
+
+
+@gcc_action_required
+@require_POST
+def new_customer_review(request):
+    customer_form = _new_customer_form(request)
+    if not customer_form.is_valid():
+        return _new_customer_page(request, customer_form)
+    form = _new_customer_lines_form(request)
+    if not form.is_valid():
+        return _new_customer_offers_page(request, customer_form, form)
+    lines = form.lines()
+    try:
+        offers = services.order_lines_check(
+            organization=request.organization, customer=None, lines=lines, customer_is_gcc=True
+        )
+    except ActionNotAllowed as exc:
+        customer_form.add_error(None, exc.message)
+        return _new_customer_page(request, customer_form)
+    except ValidationError as exc:
+        form.add_service_errors(exc)
+        return _new_customer_offers_page(request, customer_form, form)
+    rows = [
+        {
+            "line": line,
+            "offer": offers[line.offer_id],
+            "amount": offers[line.offer_id].unit_price * line.quantity,
+        }
+        for line in lines
+    ]
+    return render(
+        request,
+        "orders/subscriptions_review.html",
+        {
+            "customer": Customer(company_name=customer_form.cleaned_data["company_name"]),
+            "new_customer": customer_form.cleaned_data,
+            "customer_values": _customer_values(request, customer_form),
+            "rows": rows,
+            "totals": _totals((row["offer"].billing_cycle, row["amount"]) for row in rows),
+            "hidden_values": form.hidden_values(),
+            # One key per review: submitting this page twice finds the same order.
+            "idempotency_key": uuid.uuid4(),
+        },
+    )
+
+
+@gcc_action_required
+@require_POST
+def new_customer_order_submit(request):
+    form = _new_customer_lines_form(request, form_class=OrderSubmitForm)
+    form.is_valid()
+    key = form.cleaned_data.get("idempotency_key")
+    existing = key and order_for_idempotency_key(organization=request.organization, key=key)
+    if existing:
+        # A replayed Submit (double click): the order placed by the first one, even though
+        # its code may have no create left now.
+        return redirect("orders:order_detail", pk=existing.pk)
+    customer_form = _new_customer_form(request)
+    if not form.is_valid() and form.has_error("idempotency_key"):
+        messages.error(request, _("The order form was incomplete. Review the order again."))
+    if not customer_form.is_valid():
+        return _new_customer_page(request, customer_form)
+    if not form.is_valid():
+        return _new_customer_offers_page(request, customer_form, form)
+    try:
+        order = services.customer_create_with_order(
+            organization=request.organization,
+            created_by=request.user,
+            customer_answers=customer_form.cleaned_data,
+            lines=form.lines(),
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )
+    except CodeExhausted as exc:
+        customer_form.add_error("gcc_validation", exc.message)
+        return _new_customer_page(request, customer_form)
+    except ActionNotAllowed as exc:
+        customer_form.add_error(None, exc.message)
+        return _new_customer_page(request, customer_form)
+    except ValidationError as exc:
+        customer_keys = {key for key in exc.message_dict if key in customer_form.fields}
+        if customer_keys:
+            for key, errors in exc.message_dict.items():
+                for error in errors:
+                    customer_form.add_error(key if key in customer_form.fields else None, error)
+            return _new_customer_page(request, customer_form)
+        form.add_service_errors(exc)
+        return _new_customer_offers_page(request, customer_form, form)
+    messages.success(
+        request,
+        _(
+            "%(customer)s was added with the Government community cloud qualification, and "
+            "order #%(pk)s was submitted. Its subscriptions are being provisioned; the "
+            "confirmation goes to you by email."
+        )
+        % {"pk": order.pk, "customer": order.customer.company_name},
     )
     return redirect("orders:order_detail", pk=order.pk)
 

@@ -29,6 +29,15 @@
     }
   );
 
+  /* Add customer: "Next: Subscriptions" (a GCC customer and its first order) with GCC only. */
+  toggleWith(
+    "special_qualification",
+    document.querySelector("[data-gcc-next]"),
+    function (radio) {
+      return radio.hasAttribute("data-gcc-option");
+    }
+  );
+
   /* Customer validation request: the regulated-data boxes are for private organizations. */
   toggleWith(
     "organization_type",

@@ -1,0 +1,363 @@
+"""A new GCC customer and its first order: Add customer → Next: Subscriptions → review →
+Submit creates the customer (consuming one create of its validation code) and the order in
+one transaction. Nothing is created if any step fails."""
+
+import uuid
+
+import pytest
+from django.test.html import parse_html
+from django.urls import reverse
+
+from customers.models import Customer, CustomerQualification, CustomerRelationship, GccValidation
+from orders import services
+from orders.models import Order, Subscription
+from tests.factories import GccValidationFactory
+from tests.orders.test_views import HELPDESK_REFUSED, attr, element, elements, messages_of, text
+
+pytestmark = pytest.mark.django_db
+
+GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
+G3 = "gcc-o365-g3"
+D365 = "gcc-d365-sales"
+COMMERCIAL = "com-m365-basic"
+
+CREATE_URL = reverse("customers:customer_create")
+REVIEW_URL = reverse("orders:new_customer_review")
+SUBMIT_URL = reverse("orders:new_customer_order_submit")
+
+
+def customer_data(code, **overrides) -> dict:
+    """The Add customer answers, as the browser posts them (and every later step carries)."""
+    data = {
+        "company_name": "City of Springfield",
+        "primary_domain": "springfield.gov",
+        "address_line1": "800 E Monroe St",
+        "city": "Springfield",
+        "state": "IL",
+        "postal_code": "62701",
+        "contact_first_name": "Robin",
+        "contact_last_name": "Clerk",
+        "contact_email": "robin@springfield.example",
+        "contact_phone": "+1 217 555 0199",
+        "special_qualification": GCC,
+        "gcc_validation": str(code.pk) if code else "",
+        **overrides,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def lines_data(lines: dict[str, int]) -> dict[str, str]:
+    return {f"quantity_{offer_id}": str(quantity) for offer_id, quantity in lines.items()}
+
+
+def counts() -> dict:
+    return {
+        "customers": Customer.objects.count(),
+        "relationships": CustomerRelationship.objects.count(),
+        "qualifications": CustomerQualification.objects.count(),
+        "orders": Order.objects.count(),
+        "codes": list(GccValidation.objects.order_by("pk").values_list("remaining_creates")),
+    }
+
+
+@pytest.fixture
+def code(gcc_enabled):
+    return GccValidationFactory(partner=gcc_enabled, organization_name="Springfield", max_creates=2)
+
+
+@pytest.fixture
+def agent(client, sales_agent):
+    client.force_login(sales_agent)
+    return sales_agent
+
+
+@pytest.fixture
+def submit(client, django_capture_on_commit_callbacks):
+    """POST the review page's Submit form; provisioning runs after commit (inline: eager)."""
+
+    def post(code, lines, *, key=None, **customer):
+        data = customer_data(code, **customer) | lines_data(lines)
+        data["idempotency_key"] = str(key or uuid.uuid4())
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(SUBMIT_URL, data)
+
+    return post
+
+
+# -- the Add customer page ---------------------------------------------------------------------
+
+
+def test_next_subscriptions_button_is_offered_only_with_gcc(client, agent, code):
+    # given: a GCC-enabled organization with a validation code
+    # when
+    response = client.get(CREATE_URL)
+    # then: the button is there, shown by customers.js while GCC is chosen
+    button = element(response, id="next-subscriptions")
+    assert (button.name, attr(button, "type")) == ("button", "submit")
+    assert (attr(button, "name"), attr(button, "value")) == ("next_step", "subscriptions")
+    assert "data-gcc-next" in dict(button.attributes)
+    assert text(button) == "Next: Subscriptions"
+
+
+def test_next_subscriptions_button_is_absent_when_gcc_cannot_be_chosen(client, catalogue, agent):
+    # given: an organization not approved for GCC (no code either)
+    # when
+    response = client.get(CREATE_URL)
+    # then
+    assert elements(response, id="next-subscriptions") == []
+    assert elements(response, id="submit-id-submit")  # Add customer is still there
+
+
+def test_next_subscriptions_without_gcc_keeps_every_answer_and_creates_nothing(
+    client, catalogue, agent, code
+):
+    # given
+    before = counts()
+    # when: Next: Subscriptions with no special qualification
+    response = client.post(
+        CREATE_URL,
+        customer_data(code, special_qualification="none") | {"next_step": "subscriptions"},
+    )
+    # then: back on Add customer, the answers as they were
+    assert response.templates[0].name == "customers/customer_form.html"
+    assert response.context["form"].errors["special_qualification"] == [
+        "Next: Subscriptions is for GCC customers only. Choose Government Community Cloud (GCC) "
+        "and a validation code, or select Add customer."
+    ]
+    assert attr(element(response, id="id_company_name"), "value") == "City of Springfield"
+    assert counts() == before
+
+
+def test_add_customer_without_the_button_works_as_before(client, catalogue, agent, code):
+    # when
+    response = client.post(CREATE_URL, customer_data(code))
+    # then
+    customer = Customer.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("customers:customer_account", args=[customer.pk])
+    assert Order.objects.count() == 0
+
+
+# -- the happy path ----------------------------------------------------------------------------
+
+
+def test_next_subscriptions_then_review_then_submit_creates_customer_and_order(
+    client, catalogue, agent, code, submit
+):
+    # when: Next: Subscriptions
+    response = client.post(CREATE_URL, customer_data(code) | {"next_step": "subscriptions"})
+    # then: the offers (GCC ones included), the answers carried hidden, nothing created
+    assert response.templates[0].name == "orders/subscriptions_add.html"
+    assert G3 in [offer.offer_id for offer, _q, _n in response.context["form"].rows()]
+    hidden = dict(response.context["customer_values"])
+    assert hidden["company_name"] == "City of Springfield"
+    assert hidden["gcc_validation"] == str(code.pk)
+    assert Customer.objects.count() == 0
+
+    # when: Review order
+    response = client.post(REVIEW_URL, customer_data(code) | lines_data({G3: 10, D365: 5}))
+    # then: the totals, nothing created yet
+    assert response.templates[0].name == "orders/subscriptions_review.html"
+    g3, d365 = catalogue[G3], catalogue[D365]
+    expected: dict = {}
+    for offer, quantity in ((g3, 10), (d365, 5)):
+        expected[offer.billing_cycle] = expected.get(offer.billing_cycle, 0) + (
+            offer.unit_price * quantity
+        )
+    assert dict(response.context["totals"]) == expected
+    assert "City of Springfield (springfield.gov)" in text(element(response, id="new-customer"))
+    assert counts()["customers"] == 0
+    key = response.context["idempotency_key"]
+
+    # when: Submit
+    response = submit(code, {G3: 10, D365: 5}, key=key)
+    # then: one GCC customer, one create of the code used, the order and its subscriptions
+    customer = Customer.objects.get()
+    order = Order.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("orders:order_detail", args=[order.pk])
+    assert order.customer == customer
+    assert customer.relationships.get().organization == agent.membership.organization
+    qualification = customer.qualifications.get()
+    assert qualification.qualification == GCC
+    assert qualification.vetting_status == CustomerQualification.VettingStatus.APPROVED
+    assert qualification.validation == code
+    code.refresh_from_db()
+    assert code.remaining_creates == 1
+    assert order.status == Order.Status.COMPLETED
+    assert sorted(
+        Subscription.objects.filter(customer=customer).values_list("offer__offer_id", "quantity")
+    ) == sorted([(G3, 10), (D365, 5)])
+    response = client.get(response.url)
+    assert messages_of(response) == [
+        f"City of Springfield was added with the Government community cloud qualification, and "
+        f"order #{order.pk} was submitted. Its subscriptions are being provisioned; the "
+        "confirmation goes to you by email."
+    ]
+
+
+def test_back_from_review_keeps_the_answers_and_quantities(client, catalogue, agent, code):
+    # when: Back on the review page
+    response = client.post(
+        reverse("orders:new_customer_subscriptions"), customer_data(code) | lines_data({G3: 7})
+    )
+    # then
+    assert attr(element(response, id=f"id_quantity_{G3}"), "value") == "7"
+    assert dict(response.context["customer_values"])["primary_domain"] == "springfield.gov"
+
+
+def test_back_to_the_customer_details_keeps_the_answers_and_the_lines(
+    client, catalogue, agent, code
+):
+    # given
+    before = counts()
+    # when: "Back to the customer's details" on the offers page
+    response = client.post(
+        CREATE_URL, customer_data(code) | lines_data({G3: 7}) | {"next_step": "edit"}
+    )
+    # then: Add customer with every answer; the lines travel along; nothing created
+    assert response.templates[0].name == "customers/customer_form.html"
+    assert attr(element(response, id="id_primary_domain"), "value") == "springfield.gov"
+    hidden = [
+        (attr(node, "name"), attr(node, "value"))
+        for node in elements(response, tag="input")
+        if attr(node, "type") == "hidden"
+    ]
+    assert (f"quantity_{G3}", "7") in hidden
+    assert counts() == before
+    # when: Next: Subscriptions again
+    response = client.post(
+        CREATE_URL,
+        customer_data(code)
+        | {name: value for name, value in hidden if name.startswith("quantity_")}
+        | {"next_step": "subscriptions"},
+    )
+    # then: the quantity is still there
+    assert attr(element(response, id=f"id_quantity_{G3}"), "value") == "7"
+
+
+# -- nothing created if any step fails -------------------------------------------------------
+
+
+def test_quantity_out_of_range_at_submit_creates_nothing(catalogue, agent, code, submit):
+    # given
+    before = counts()
+    # when
+    response = submit(code, {G3: catalogue[G3].max_quantity + 1})
+    # then: the offers again, the answers and the quantity kept; no customer, code untouched
+    assert response.status_code == 200
+    assert response.templates[0].name == "orders/subscriptions_add.html"
+    assert response.context["form"].errors[f"quantity_{G3}"]
+    assert attr(element(response, id=f"id_quantity_{G3}"), "value") == str(
+        catalogue[G3].max_quantity + 1
+    )
+    assert dict(response.context["customer_values"])["company_name"] == "City of Springfield"
+    assert counts() == before
+
+
+def test_a_code_exhausted_meanwhile_creates_nothing(catalogue, agent, code, submit):
+    # given: another agent used the code's last creates between review and submit
+    GccValidation.objects.filter(pk=code.pk).update(remaining_creates=0)
+    before = counts()
+    # when
+    response = submit(code, {G3: 10})
+    # then: back on Add customer with the code's problem; the lines travel along, hidden
+    assert response.templates[0].name == "customers/customer_form.html"
+    assert response.context["form"].has_error("gcc_validation")
+    assert (f"quantity_{G3}", "10") in response.context["carried_values"]
+    assert counts() == before
+
+
+def test_a_failing_order_step_rolls_back_the_customer_and_the_code(
+    catalogue, agent, code, submit, monkeypatch
+):
+    # given: the customer is created, then placing the order fails
+    before = counts()
+
+    def failing_order_place(**kwargs):
+        assert Customer.objects.filter(primary_domain="springfield.gov").exists()
+        raise RuntimeError("order step failed")
+
+    monkeypatch.setattr(services, "order_place", failing_order_place)
+    # when
+    with pytest.raises(RuntimeError):
+        submit(code, {G3: 10})
+    # then: one transaction: no customer, no order, the code not consumed
+    assert counts() == before
+
+
+def test_a_code_exhausted_inside_the_service_rolls_back(catalogue, agent, code, gcc_enabled):
+    # given
+    GccValidation.objects.filter(pk=code.pk).update(remaining_creates=0)
+    before = counts()
+    answers = {key: value for key, value in customer_data(code).items() if key != "gcc_validation"}
+    # when / then
+    with pytest.raises(services.customer_services.CodeExhausted):
+        services.customer_create_with_order(
+            organization=gcc_enabled,
+            created_by=agent,
+            customer_answers=answers | {"gcc_validation": code},
+            lines=[services.OrderLine(offer_id=G3, quantity=10)],
+            idempotency_key=uuid.uuid4(),
+        )
+    assert counts() == before
+
+
+# -- idempotency and gating --------------------------------------------------------------------
+
+
+def test_replayed_submit_creates_one_customer_and_one_order(catalogue, agent, gcc_enabled, submit):
+    # given: a code for one customer only (the first submit uses it up)
+    code = GccValidationFactory(partner=gcc_enabled, max_creates=1)
+    key = uuid.uuid4()
+    # when: a double click
+    first = submit(code, {G3: 10}, key=key)
+    second = submit(code, {G3: 10}, key=key)
+    # then
+    order = Order.objects.get()
+    assert first.url == second.url == reverse("orders:order_detail", args=[order.pk])
+    assert Customer.objects.count() == 1
+    code.refresh_from_db()
+    assert code.remaining_creates == 0
+
+
+def test_two_submits_with_different_keys_need_two_customers(catalogue, agent, code, submit):
+    # when: the same customer submitted again from a new review (another key)
+    submit(code, {G3: 10})
+    response = submit(code, {G3: 10})
+    # then: the domain is taken: one customer, one order, one create used
+    assert response.context["form"].has_error("primary_domain")
+    assert (Customer.objects.count(), Order.objects.count()) == (1, 1)
+    code.refresh_from_db()
+    assert code.remaining_creates == 1
+
+
+def test_helpdesk_agent_gets_403_and_nothing_is_created(
+    client, catalogue, code, helpdesk_agent, django_capture_on_commit_callbacks
+):
+    # given
+    client.force_login(helpdesk_agent)
+    before = counts()
+    data = customer_data(code) | lines_data({G3: 10}) | {"idempotency_key": str(uuid.uuid4())}
+    # when
+    responses = [
+        client.post(CREATE_URL, data | {"next_step": "subscriptions"}),
+        client.post(REVIEW_URL, data),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        responses.append(client.post(SUBMIT_URL, data))
+    # then
+    assert [response.status_code for response in responses] == [403, 403, 403]
+    assert HELPDESK_REFUSED in text(parse_html(responses[-1].content.decode()))
+    assert counts() == before
+
+
+def test_submit_posted_without_gcc_creates_nothing(catalogue, agent, code, submit):
+    # given
+    before = counts()
+    # when: the hidden answers tampered with (no special qualification)
+    response = submit(code, {COMMERCIAL: 5}, special_qualification="none")
+    # then
+    assert response.templates[0].name == "customers/customer_form.html"
+    assert response.context["form"].has_error("special_qualification")
+    assert counts() == before
