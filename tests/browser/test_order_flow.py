@@ -1,4 +1,4 @@
-"""A GCC order for an existing customer in Chromium: the customer's Account → Add subscriptions
+"""GCC orders in Chromium. For an existing customer: the customer's Account → Add subscriptions
 → quantities (one out of range first) → Review with the total → Submit → the order's page,
 Completed with its subscriptions → the Account lists them.
 
@@ -11,10 +11,24 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from customers.models import Customer, CustomerQualification
 from orders.catalogue import catalogue_load
 from orders.models import Offer, Order, Subscription
 from partners.models import Membership
-from tests.factories import MembershipFactory, OrganizationFactory, ResellerQualificationFactory
+from tests.browser.test_customer_flow import (
+    ADD_CUSTOMER_PATH,
+    CODE_LABEL,
+    CUSTOMER_NAME,
+    GCC_OPTION,
+    field,
+    fill_customer_form,
+)
+from tests.factories import (
+    GccValidationFactory,
+    MembershipFactory,
+    OrganizationFactory,
+    ResellerQualificationFactory,
+)
 from tests.orders.conftest import make_customer
 
 from .conftest import check_page, sign_in
@@ -149,3 +163,43 @@ def test_a_failed_order_shows_the_reason_and_retry_completes_it(page, gcc_partne
     expect(page.locator("#line-0")).to_contain_text(str(subscription.subscription_id))
     expect(page.get_by_role("list", name="Timeline").get_by_role("listitem")).to_have_count(6)
     check_page(page, "order-08-order-retried")
+
+
+def test_sales_agent_orders_for_a_new_customer_created_with_a_validation_code(page, gcc_partner):
+    # Given an approved code with two creates for the partner
+    organization, agent, _existing = gcc_partner
+    code = GccValidationFactory(
+        partner=organization, organization_name=CUSTOMER_NAME, max_creates=2
+    )
+    sign_in(page, agent.email)
+
+    # -- Add customer → GCC → the code → Next: Subscriptions -------------------------------
+    page.goto(ADD_CUSTOMER_PATH)
+    fill_customer_form(page)
+    page.get_by_label(GCC_OPTION).check()
+    field(page, CODE_LABEL).select_option(label=f"{CUSTOMER_NAME} — 2 creates left")
+    page.get_by_role("button", name="Next: Subscriptions").click()
+    expect(row(page, G3)).to_contain_text("Office 365 G3 GCC")
+    assert not Customer.objects.filter(primary_domain="springfield.gov").exists()
+    check_page(page, "order-07-new-customer-offers")
+
+    # -- Quantities → Review → Submit ---------------------------------------------------------
+    page.get_by_label("Quantity of Office 365 G3 GCC").fill("40")
+    page.get_by_role("button", name="Review order").click()
+    expect(page.locator("#total-monthly")).to_have_text("$800.00")
+    check_page(page, "order-08-new-customer-review")
+    page.get_by_role("button", name="Submit").click()
+
+    # -- The order page: completed; the customer exists with GCC and used one create ---------
+    expect(page).to_have_url(re.compile(r"/orders/\d+/$"))
+    expect(page.locator("#order-status")).to_have_text("Status: Completed")
+    check_page(page, "order-09-new-customer-order-completed")
+    customer = Customer.objects.get(primary_domain="springfield.gov")
+    qualification = customer.qualifications.get()
+    assert (qualification.qualification, qualification.validation) == (
+        CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD,
+        code,
+    )
+    code.refresh_from_db()
+    assert code.remaining_creates == 1
+    assert Subscription.objects.get(customer=customer).quantity == 40
