@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from orders.selectors import order_list_for_customer, subscription_list_for_customer
 from orders.views import new_customer_details, new_customer_offers
 from partners.access import gcc_action_required, partner_member_required
 from reviews.selectors import audit_event_list_for_subject
@@ -130,6 +131,7 @@ def customer_account(request, pk: int):
         # Another organization's customer is simply "not found".
         raise Http404 from exc
     qualification = next(iter(customer.qualifications.all()), None)
+    organization = request.organization
     return render(
         request,
         "customers/customer_account.html",
@@ -137,7 +139,12 @@ def customer_account(request, pk: int):
             "customer": customer,
             "qualification": qualification,
             "gcc_value": GCC,
-            "transacting_partner": transacting_partner_for(organization=request.organization),
+            "transacting_partner": transacting_partner_for(organization=organization),
+            # This partner's own orders and subscriptions only (a customer may have several).
+            "subscriptions": list(
+                subscription_list_for_customer(organization=organization, customer=customer)
+            ),
+            "orders": list(order_list_for_customer(organization=organization, customer=customer)),
         },
     )
 

@@ -1,10 +1,8 @@
-"""The customer page's "Orders and subscriptions" section, and prices in USD."""
+"""Prices in USD for the order pages."""
 
 from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
-
-from orders.selectors import order_list_for_customer, subscription_list_for_customer
 
 register = template.Library()
 
@@ -13,18 +11,3 @@ register = template.Library()
 def usd(value) -> str:
     """A price in US dollars, with the current language's separators: $1,234.50."""
     return _("$%(amount)s") % {"amount": floatformat(value, "2g")}
-
-
-@register.inclusion_tag("orders/includes/customer_orders.html", takes_context=True)
-def customer_orders(context, customer):
-    """Three queries whatever the number of orders and subscriptions."""
-    request = context["request"]
-    organization = request.organization
-    return {
-        "customer": customer,
-        "membership": context.get("membership"),
-        "subscriptions": list(
-            subscription_list_for_customer(organization=organization, customer=customer)
-        ),
-        "orders": list(order_list_for_customer(organization=organization, customer=customer)),
-    }
