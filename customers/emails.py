@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from notifications.services import email_enqueue
-from partners.selectors import reviewer_lead_users, reviewer_users
+from partners.selectors import reviewer_lead_users, reviewer_users, reviewers_of
 
 from .links import info_link_path
 from .models import CustomerValidationRequest
@@ -67,7 +67,7 @@ def info_requested(request: CustomerValidationRequest) -> None:
 
 
 def info_answered(request: CustomerValidationRequest) -> None:
-    recipients = [request.assigned_reviewer] if request.assigned_reviewer else reviewer_users()
+    recipients = reviewers_of(request)
     email_enqueue(
         template="emails/customers/validation_info_answered",
         recipients=recipients,
@@ -98,7 +98,7 @@ def decided(request: CustomerValidationRequest) -> None:
 
 
 def reminder(request: CustomerValidationRequest) -> None:
-    recipients = [request.assigned_reviewer] if request.assigned_reviewer else reviewer_users()
+    recipients = reviewers_of(request)
     email_enqueue(
         template="emails/customers/validation_reminder",
         recipients=recipients,

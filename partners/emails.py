@@ -5,7 +5,7 @@ from django.urls import reverse
 from notifications.services import email_enqueue
 
 from .models import PartnerValidationRequest
-from .selectors import reviewer_lead_users, reviewer_users
+from .selectors import reviewer_lead_users, reviewer_users, reviewers_of
 
 
 def _context(request: PartnerValidationRequest) -> dict:
@@ -46,7 +46,7 @@ def info_requested(request: PartnerValidationRequest, *, round_key: str) -> None
 
 
 def info_answered(request: PartnerValidationRequest, *, round_key: str) -> None:
-    recipients = [request.assigned_reviewer] if request.assigned_reviewer else reviewer_users()
+    recipients = reviewers_of(request)
     email_enqueue(
         template="emails/partners/validation_info_answered",
         recipients=recipients,
@@ -69,7 +69,7 @@ def decided(request: PartnerValidationRequest) -> None:
 
 
 def reminder(request: PartnerValidationRequest) -> None:
-    recipients = [request.assigned_reviewer] if request.assigned_reviewer else reviewer_users()
+    recipients = reviewers_of(request)
     email_enqueue(
         template="emails/partners/validation_reminder",
         recipients=recipients,

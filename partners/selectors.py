@@ -119,6 +119,11 @@ def reviewer_users() -> QuerySet:
     )
 
 
+def reviewers_of(request) -> list:
+    """Who hears about a request's progress: its assigned reviewer, else every reviewer."""
+    return [request.assigned_reviewer] if request.assigned_reviewer else list(reviewer_users())
+
+
 def reviewer_lead_users() -> QuerySet:
     return (
         get_user_model()
