@@ -7,12 +7,12 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv assets migrate demo services chromium lint format check-deploy lock clean benchmark
+.PHONY: run test test-clock venv assets migrate demo services chromium lint format check-deploy lock clean benchmark
 
-$(STAMP): requirements/lock.txt pyproject.toml
+$(STAMP): requirements/lock.txt requirements/dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements/lock.txt
+	$(PY) -m pip install --quiet -r requirements/dev.txt
 	@touch $@
 
 venv: $(STAMP)
@@ -39,8 +39,20 @@ chromium:
 	@command -v chromium >/dev/null || { echo "Installing Debian chromium for browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-test: venv assets chromium services
-	DJANGO_SETTINGS_MODULE=gccportal.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+TEST_ENV := DJANGO_SETTINGS_MODULE=gccportal.settings.test
+
+# The suite passes at any hour: first the in-process tests with the clock moved (time-machine)
+# to 02:30 UTC (the review time zone's date is still yesterday) and to 23:30 UTC (past the
+# 17:00 due hour there), then the whole suite, browser and worker tests included.
+test: venv assets chromium services test-clock
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-clock: venv assets services
+	@for clock in 02:30 23:30; do \
+	  echo "== in-process tests with the clock at $$clock UTC"; \
+	  $(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -m "not browser and not worker" \
+	    --clock $$clock || exit 1; \
+	done
 
 lint: venv
 	$(PY) -m ruff check .
@@ -56,9 +68,12 @@ check-deploy: venv
 	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 DJANGO_SETTINGS_MODULE=gccportal.settings.production \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
-# Re-pin every transitive dependency after changing pyproject.toml.
+# Re-pin every transitive dependency after changing pyproject.toml: the runtime lock (all the
+# image installs) and the dev lock (runtime + test/lint tools, held to the same runtime pins).
 lock: venv
-	$(PY) -m piptools compile --quiet --extra dev --strip-extras -o requirements/lock.txt pyproject.toml
+	$(PY) -m piptools compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements/lock.txt pyproject.toml
+	$(PY) -m piptools compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links -c requirements/lock.txt \
+	  -o requirements/dev.txt pyproject.toml
 
 clean:
 	rm -rf var

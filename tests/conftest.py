@@ -1,4 +1,8 @@
+import datetime as dt
+import os
+
 import pytest
+import time_machine
 from django.core import mail
 
 from partners import services
@@ -10,6 +14,32 @@ from tests.factories import (
     validation_answers,
 )
 from tests.worker import celery_not_eager, celery_worker_process  # noqa: F401 (fixtures)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("TEST_CLOCK", ""),
+        metavar="HH:MM",
+        help=(
+            "Run with this process's clock moved to HH:MM UTC today (it keeps ticking), e.g. "
+            "02:30, when the review time zone's date is still yesterday. Not for tests that "
+            "start other processes (worker, browser): their clocks stay real."
+        ),
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clock(request):
+    """`--clock HH:MM`: the suite must pass at any hour, so it can be run at the hard ones."""
+    value = request.config.getoption("--clock")
+    if not value:
+        yield None
+        return
+    hour, minute = (int(part) for part in value.split(":"))
+    destination = dt.datetime.now(dt.UTC).replace(hour=hour, minute=minute, second=0)
+    with time_machine.travel(destination, tick=True):
+        yield destination
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from django.template.defaultfilters import date as date_filter
 from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.timezone import localtime
 
 from customers import services
 from customers.links import SALT, info_link_path
@@ -781,7 +782,7 @@ def test_add_customer_with_gcc_and_a_code(client, admin_agent, gcc_enabled):
     ]
     assert text(element(page, id="special-qualifications")) == (
         "Special qualifications Government community cloud GovernmentCommunityCloud "
-        f"Validated {date_filter(qualification.granted_at, 'DATE_FORMAT')} "
+        f"Validated {date_filter(localtime(qualification.granted_at), 'DATE_FORMAT')} "
         f"Validation code used {code.validation_id} Validated organization Springfield"
     )
 
