@@ -66,6 +66,7 @@ check-deploy: venv
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 	DJANGO_ALLOWED_HOSTS=gccportal.example DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
 	CELERY_BROKER_URL=redis://127.0.0.1:6379/0 DJANGO_SETTINGS_MODULE=gccportal.settings.production \
+	PORTAL_BASE_URL=https://gccportal.example AWS_STORAGE_BUCKET_NAME=gccportal-documents \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
 # Re-pin every transitive dependency after changing pyproject.toml: the runtime lock (all the

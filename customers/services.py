@@ -56,7 +56,7 @@ from .selectors import (
     gcc_validation_list_visible,
     transacting_partner_for,
 )
-from .uploads import document_check
+from .uploads import document_check, file_written, files_removed_on_failure
 
 DECIDE_PERMISSION = "customers.decide_customervalidationrequest"
 GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
@@ -220,7 +220,7 @@ def _documents_save(
         except ValidationError as exc:
             raise ValidationError({"documents": exc.messages}) from exc
     for upload, mime in checked:
-        CustomerValidationDocument.objects.create(
+        document = CustomerValidationDocument.objects.create(
             request=request,
             file=upload,
             original_name=upload.name[:255],
@@ -228,12 +228,14 @@ def _documents_save(
             size=upload.size,
             source=source,
         )
+        file_written(storage=document.file.storage, name=document.file.name)
 
 
 def _lock(request_id: int) -> CustomerValidationRequest:
     return review_request_lock(model=CustomerValidationRequest, request_id=request_id)
 
 
+@files_removed_on_failure
 @transaction.atomic
 def customer_validation_submit(
     *,
@@ -318,6 +320,7 @@ def customer_validation_request_info(
     return request
 
 
+@files_removed_on_failure
 @transaction.atomic
 def customer_validation_answer_info(
     *,

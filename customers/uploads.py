@@ -1,7 +1,19 @@
-"""Supporting documents: the type is decided by the file's content, never by its name."""
+"""Supporting documents: the type is decided by the file's content, never by its name.
+
+Files go to storage while the request's transaction is open (the row needs the name); if the
+transaction then fails, `files_removed_on_failure` deletes what it wrote, so a rolled-back
+request leaves no orphaned document behind.
+"""
+
+import functools
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
@@ -41,3 +53,39 @@ def document_check(upload: UploadedFile) -> str:
         _("%(name)s is not a PDF, PNG or JPEG file. Send the document in one of those formats.")
         % {"name": name}
     )
+
+
+logger = logging.getLogger(__name__)
+_written: ContextVar[list[tuple[Storage, str]] | None] = ContextVar("files_written", default=None)
+
+
+def file_written(*, storage: Storage, name: str) -> None:
+    """Record a file stored inside a `files_removed_on_failure` call."""
+    written = _written.get()
+    if written is not None:
+        written.append((storage, name))
+
+
+F = TypeVar("F", bound=Callable)
+
+
+def files_removed_on_failure(func: F) -> F:
+    """Put outside `@transaction.atomic`: an exception (the rollback) deletes stored files."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        written: list[tuple[Storage, str]] = []
+        token = _written.set(written)
+        try:
+            return func(*args, **kwargs)
+        except BaseException:
+            for storage, name in written:
+                try:
+                    storage.delete(name)
+                except Exception:  # the original error matters more; log this one
+                    logger.exception("Could not delete %s after a rolled-back request", name)
+            raise
+        finally:
+            _written.reset(token)
+
+    return wrapper

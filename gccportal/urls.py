@@ -1,22 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.cache import never_cache
-
-
-@never_cache
-def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
-
 
 admin.site.site_header = _("GCC Portal review")
 admin.site.site_title = _("GCC Portal review")
 admin.site.index_title = _("GCC review queues")
 
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -13,6 +13,7 @@ from tests.factories import (
     ReviewerFactory,
     validation_answers,
 )
+from tests.s3 import s3_bucket, s3_documents, s3_server  # noqa: F401 (fixtures)
 from tests.worker import celery_not_eager, celery_worker_process  # noqa: F401 (fixtures)
 
 

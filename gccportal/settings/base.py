@@ -1,9 +1,14 @@
 """Settings shared by every shape of the portal. Values come from the environment."""
 
+from pathlib import Path
+
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from gccportal.env import BASE_DIR, env
+
+# Local state of the embedded default (database, broker folders, emails, documents, logs).
+VAR_DIR = Path(env("GCCPORTAL_VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -32,6 +37,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz before any Host check, redirect, session or CSRF.
+    "gccportal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -40,6 +47,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before any view (and CSRF) reads the body: an oversize upload is refused unread.
+    "gccportal.uploads.UploadSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so it sees the outcome of authentication (django-axes requirement).
@@ -67,7 +76,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -111,14 +120,25 @@ TIME_ZONE = REVIEW_TIME_ZONE
 REVIEW_DUE_HOUR = 17
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap comes from npm (package.json), never a CDN.
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
 ]
-MEDIA_ROOT = env.path("DJANGO_MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Documents go through Django's storage API (local files here, S3 in production) and are
+# served only through views that check who asks. Local files are readable by the portal's
+# user alone.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+FILE_UPLOAD_HANDLERS = [
+    # First: counts each file as it streams in and keeps nothing past the document limit.
+    "gccportal.uploads.DocumentSizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -130,7 +150,9 @@ DEFAULT_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL", default="GCC Portal <no-reply@gccportal.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Where links in emails point to (emails are rendered by workers, outside any request).
+# Where every link in an email or an invitation points to: emails are rendered by workers,
+# outside any request, so links come from this one setting, never from a request's host.
+# `make run` derives it from HOST/PORT (settings/local.py); production requires it.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 
 # Celery: app in gccportal/celery.py reads every CELERY_* setting.
@@ -146,6 +168,9 @@ CELERY_TASK_SERIALIZER = "json"
 # Publishing happens after commit; if the broker is down we give up fast and let the
 # outbox sweep re-dispatch, rather than hold the web request.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A broker that accepts connections but does not answer (paused, overloaded) must not hold
+# a web request either: bounded socket waits (Redis transport).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -153,6 +178,10 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# Beat writes a heartbeat file on every tick (gccportal/beat.py); its healthcheck reads it.
+CELERY_BEAT_SCHEDULER = "gccportal.beat:HeartbeatScheduler"
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30
+BEAT_HEARTBEAT_FILE = env("BEAT_HEARTBEAT_FILE", default=str(VAR_DIR / "beat-heartbeat"))
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {
         "task": "notifications.tasks.outbox_sweep_task",

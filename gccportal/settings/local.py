@@ -1,12 +1,11 @@
 """Embedded default: no services needed. SQLite, a filesystem Celery broker, emails to files."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me")
 
-VAR_DIR = BASE_DIR / "var"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
@@ -25,10 +24,20 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "data_folder_in": str(_BROKER_DIR / "queue"),
     "data_folder_out": str(_BROKER_DIR / "queue"),
     "processed_folder": str(_BROKER_DIR / "processed"),
+    # kombu's exchange tables; unset, it writes ./control wherever the process started.
+    "control_folder": str(_BROKER_DIR / "control"),
     "store_processed": False,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE["outbox-sweep"]["schedule"] = 30.0  # noqa: F405
+
+# `make run` serves on HOST:PORT; every emailed link and invitation link points there.
+_LINK_HOST = env("HOST", default="127.0.0.1")
+if _LINK_HOST in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 (listening everywhere: link to loopback)
+    _LINK_HOST = "127.0.0.1"
+PORTAL_BASE_URL = env(
+    "PORTAL_BASE_URL", default=f"http://{_LINK_HOST}:{env.int('PORT', default=8000)}"
+)
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"

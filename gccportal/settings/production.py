@@ -1,5 +1,9 @@
 """Production shape: PostgreSQL, Redis, gunicorn, Celery worker and beat."""
 
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -13,14 +17,38 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Links in emails and invitations: required, there is no request to take a host from.
+PORTAL_BASE_URL = env("PORTAL_BASE_URL")
+_base = urlsplit(PORTAL_BASE_URL)
+if _base.scheme not in {"http", "https"} or not _base.netloc:
+    raise ImproperlyConfigured(
+        "Set PORTAL_BASE_URL to the portal's public address, e.g. https://gccportal.example.gov"
+    )
+
 REDIS_URL = env("REDIS_URL", default=env("CELERY_BROKER_URL"))
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
 
+# Supporting documents in S3-compatible object storage (MinIO in docker-compose): shared by
+# every web replica and worker, nothing kept on a container's disk. Private objects, served
+# only through the portal's views that check who asks. Credentials from the usual AWS
+# variables (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) or the instance's role.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="path"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+            "object_parameters": env.json("AWS_S3_OBJECT_PARAMETERS", default={}),
+        },
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -14,6 +14,8 @@ PRODUCTION_ENV = {
     "DJANGO_ALLOWED_HOSTS": "gccportal.example.gov",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+    "PORTAL_BASE_URL": "https://gccportal.example.gov",
+    "AWS_STORAGE_BUCKET_NAME": "gccportal-documents",
 }
 
 
