@@ -1,7 +1,7 @@
 # Production image: gunicorn web, Celery worker and beat all run from it (docker-compose.yml).
 # It holds code and collected static files only: no secret (settings come from the
 # environment), no state (documents in S3-compatible storage, data in PostgreSQL/Redis), no
-# test or lint tools (requirements/lock.txt is the runtime lock; dev tools are in dev.txt).
+# test or lint tools (requirements/lock.txt is the runtime lock; the dev lock is not used here).
 FROM node:20-bookworm-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -19,7 +19,7 @@ def heartbeat_write(path: str | os.PathLike) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # Write then rename: a reader never sees a half-written file.
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(f"{time.time():.3f}\n")
+    partial.write_text(f"{time.time()}\n")
     partial.replace(path)
 
 
