@@ -4,7 +4,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 
 from gccportal.celery import app as celery_app
+from tests.helpers import wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/0"  # nothing listens on port 1
@@ -33,7 +33,7 @@ def celery_not_eager():
     celery_use_broker(settings.CELERY_BROKER_URL)
 
 
-def _database_url() -> str:
+def database_url() -> str:
     db = connection.settings_dict
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -46,16 +46,6 @@ def read_sent_emails(folder: Path) -> list[str]:
         chunks = path.read_text().split("-" * 79)
         messages.extend(chunk for chunk in chunks if "Subject:" in chunk)
     return messages
-
-
-def wait_for(predicate, *, timeout: float = 30.0, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
 
 
 @pytest.fixture
@@ -72,7 +62,7 @@ def celery_worker_process(transactional_db, celery_not_eager, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "gccportal.settings.test",
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",

@@ -23,7 +23,7 @@ import yaml
 from django.conf import settings
 
 from tests.helpers import free_port, process_stop, wait_for
-from tests.worker import _database_url
+from tests.worker import database_url
 
 BASE_DIR = Path(settings.BASE_DIR)
 COMPOSE = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
@@ -171,7 +171,7 @@ def _production_env(own_redis, tmp_path) -> dict:
         **clean,
         # What the compose file sets, with this machine's addresses for its services.
         "DJANGO_SETTINGS_MODULE": environment["DJANGO_SETTINGS_MODULE"],
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "CELERY_BROKER_URL": f"{own_redis.url}/0",
         "REDIS_URL": f"{own_redis.url}/1",
         "AWS_STORAGE_BUCKET_NAME": environment["AWS_STORAGE_BUCKET_NAME"],
