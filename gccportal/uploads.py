@@ -73,13 +73,17 @@ class UploadSizeLimitMiddleware:
             length = 0
         limit = upload_request_max_bytes()
         if length > limit:
-            response = render(
+            # The body is never read. (No `Connection: close` here: a WSGI application may
+            # not set hop-by-hop headers; the server closes a connection it did not drain.)
+            return render(
                 request,
                 "413.html",
-                {"size": filesizeformat(length), "limit": filesizeformat(limit)},
+                {
+                    "size": filesizeformat(length),
+                    "limit": filesizeformat(limit),
+                    "max_files": settings.CUSTOMER_DOCUMENT_MAX_FILES,
+                    "max_file_size": filesizeformat(settings.CUSTOMER_DOCUMENT_MAX_BYTES),
+                },
                 status=413,
             )
-            # The body is not read: ask the client not to reuse the connection.
-            response["Connection"] = "close"
-            return response
         return self.get_response(request)
