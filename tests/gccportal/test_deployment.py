@@ -128,6 +128,12 @@ def test_the_image_gets_runtime_packages_only_and_no_local_files():
 def own_redis(tmp_path):
     """A Redis server of this test's own, on a free loopback port, that it may stop."""
     port = free_port()
+    # A service's own clock: not moved by a faketime run of the suite (it breaks redis-server).
+    real_clock = {
+        key: value
+        for key, value in os.environ.items()
+        if key != "LD_PRELOAD" and not key.startswith("FAKETIME")
+    }
     process = subprocess.Popen(
         [
             "redis-server",
@@ -144,6 +150,7 @@ def own_redis(tmp_path):
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=real_clock,
     )
 
     def answers():
