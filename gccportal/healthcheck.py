@@ -32,11 +32,20 @@ def web() -> str | None:
         return f"{url} did not answer: {exc}"
 
 
+def beat_heartbeat_path() -> str:
+    # The same default as settings.BEAT_HEARTBEAT_FILE, without loading Django (an empty
+    # variable counts as unset, as in gccportal/env.py).
+    var_dir = os.environ.get("GCCPORTAL_VAR_DIR") or "var"
+    return os.environ.get("BEAT_HEARTBEAT_FILE") or os.path.join(var_dir, "beat-heartbeat")
+
+
 def beat() -> str | None:
-    path = os.environ.get("BEAT_HEARTBEAT_FILE", "var/beat-heartbeat")
+    path = beat_heartbeat_path()
     try:
-        age = time.time() - os.stat(path).st_mtime
-    except OSError as exc:
+        # The time beat wrote, by beat's own clock (not the file's mtime, the kernel's).
+        with open(path) as heartbeat:
+            age = time.time() - float(heartbeat.read())
+    except (OSError, ValueError) as exc:
         return f"no beat heartbeat at {path}: {exc}"
     if age > BEAT_MAX_AGE_SECONDS:
         return f"beat heartbeat {path} is {age:.0f}s old (more than {BEAT_MAX_AGE_SECONDS}s)"

@@ -10,6 +10,7 @@ from partners.models import Membership, Organization
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
+    ResellerQualificationFactory,
     ReviewerFactory,
     validation_answers,
 )
@@ -71,6 +72,13 @@ def billing_admin(organization):
 @pytest.fixture
 def reviewer(db):
     return ReviewerFactory()
+
+
+@pytest.fixture
+def gcc_enabled(organization) -> Organization:
+    """`organization` (a direct reseller) approved for GCC."""
+    ResellerQualificationFactory(organization=organization)
+    return organization
 
 
 @pytest.fixture

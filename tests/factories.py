@@ -152,6 +152,12 @@ def customer_validation_answers(transacting: Organization) -> dict:
     }
 
 
+def customer_validation_form_data(transacting: Organization, **overrides) -> dict:
+    """The customer validation form as the browser posts it (empty fields left out)."""
+    data = {**customer_validation_answers(transacting), **overrides}
+    return {key: value for key, value in data.items() if value not in (None, [])}
+
+
 class CustomerValidationRequestFactory(factory.django.DjangoModelFactory):
     """A customer validation row in any state, written directly (for lists and queues; flows
     go through the services). The transacting partner follows the organization's type."""

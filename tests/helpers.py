@@ -1,5 +1,6 @@
 """Helpers shared by test modules (a test module never imports another test module)."""
 
+import os
 import socket
 import subprocess
 import time
@@ -16,6 +17,21 @@ def pdf(name: str = "charter.pdf", content: bytes = PDF) -> SimpleUploadedFile:
 
 def stored_files(root: Path) -> list[Path]:
     return sorted(path for path in Path(root).rglob("*") if path.is_file())
+
+
+# Every variable the portal's settings read (and `make run`'s HOST/PORT).
+SETTINGS_VARIABLE_PREFIXES = ("DJANGO_", "DATABASE_", "CELERY_", "REDIS_", "PORTAL_", "AWS_")
+SETTINGS_VARIABLES = {"GCCPORTAL_VAR_DIR", "HOST", "PORT", "BEAT_HEARTBEAT_FILE"}
+
+
+def environment_without_settings() -> dict[str, str]:
+    """This process's environment less the portal's settings: a child process started with it
+    (plus what a test adds) is configured by the test alone."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(SETTINGS_VARIABLE_PREFIXES) and key not in SETTINGS_VARIABLES
+    }
 
 
 def free_port() -> int:

@@ -8,6 +8,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from gccportal.storages import s3_document_storage
 from tests.helpers import free_port
 
 BUCKET = "gccportal-documents-test"
@@ -21,20 +22,6 @@ def s3_server():
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()
-
-
-def s3_storage_options(endpoint_url: str) -> dict:
-    """The OPTIONS of production's S3 storage (settings/production.py), on the local server."""
-    return {
-        "bucket_name": BUCKET,
-        "endpoint_url": endpoint_url,
-        "region_name": "us-east-1",
-        "addressing_style": "path",
-        "default_acl": "private",
-        "querystring_auth": True,
-        "file_overwrite": False,
-        **CREDENTIALS,
-    }
 
 
 @pytest.fixture
@@ -61,12 +48,11 @@ def s3_keys(client) -> list[str]:
 
 @pytest.fixture
 def s3_documents(settings, s3_server, s3_bucket):
-    """Documents stored in the local S3 server through production's storage backend."""
+    """Documents stored in the local S3 server through production's storage definition."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": s3_storage_options(s3_server),
-        },
+        "default": s3_document_storage(
+            bucket_name=BUCKET, endpoint_url=s3_server, region_name="us-east-1", **CREDENTIALS
+        ),
     }
     return s3_bucket

@@ -1,14 +1,12 @@
 """Embedded default: no services needed. SQLite, a filesystem Celery broker, emails to files."""
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import DATABASES, VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me")
 
-DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-}
+# DATABASES: base's (DATABASE_URL, else SQLite in var/).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The worker and beat write beside the web server: wait for locks, write-ahead log.
     DATABASES["default"]["OPTIONS"] = {

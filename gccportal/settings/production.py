@@ -4,6 +4,8 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from gccportal.storages import s3_document_storage
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -36,19 +38,13 @@ CACHES = {
 # only through the portal's views that check who asks. Credentials from the usual AWS
 # variables (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) or the instance's role.
 STORAGES = {
-    "default": {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
-            "region_name": env("AWS_S3_REGION_NAME", default=None),
-            "addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="path"),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-            "object_parameters": env.json("AWS_S3_OBJECT_PARAMETERS", default={}),
-        },
-    },
+    "default": s3_document_storage(
+        bucket_name=env("AWS_STORAGE_BUCKET_NAME"),
+        endpoint_url=env("AWS_S3_ENDPOINT_URL", default=None),
+        region_name=env("AWS_S3_REGION_NAME", default=None),
+        addressing_style=env("AWS_S3_ADDRESSING_STYLE", default="path"),
+        object_parameters=env.json("AWS_S3_OBJECT_PARAMETERS", default={}),
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -42,5 +42,8 @@ def test_a_request_larger_than_every_document_together_gets_a_page_saying_so(
     expect(page.locator("main")).to_contain_text("the portal accepts at most 1.0 MB in one form")
     expect(page.locator("main")).to_contain_text("A form takes 1 document of at most 1.0 KB.")
     check_page(page, "upload-too-large")
+    page.set_viewport_size({"width": 390, "height": 844})
+    check_page(page, "upload-too-large-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Back to the form").click()
     expect(page.get_by_label("Documents (optional)")).to_be_visible()

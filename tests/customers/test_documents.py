@@ -20,6 +20,7 @@ from tests.factories import (
     OrganizationFactory,
     ResellerQualificationFactory,
     customer_validation_answers,
+    customer_validation_form_data,
 )
 from tests.helpers import PDF, pdf, stored_files
 from tests.s3 import BUCKET, s3_keys
@@ -55,17 +56,6 @@ def storage(request, settings, tmp_path):
     return S3Objects(request.getfixturevalue("s3_documents"))
 
 
-@pytest.fixture
-def gcc_enabled(organization):
-    ResellerQualificationFactory(organization=organization)
-    return organization
-
-
-def form_data(organization, **overrides) -> dict:
-    data = {**customer_validation_answers(organization), **overrides}
-    return {key: value for key, value in data.items() if value not in (None, [])}
-
-
 def download(client, url_name: str, document: CustomerValidationDocument):
     return client.get(reverse(url_name, args=[document.request_id, document.pk]))
 
@@ -76,7 +66,8 @@ def test_a_document_is_stored_privately_and_served_to_its_organization_and_revie
     # given: the admin agent submits a request with a PDF through the form
     client.force_login(admin_agent)
     response = client.post(
-        reverse("customers:validation_create"), form_data(gcc_enabled, documents=pdf())
+        reverse("customers:validation_create"),
+        customer_validation_form_data(gcc_enabled, documents=pdf()),
     )
     assert response.status_code == 302
     document = CustomerValidationDocument.objects.get()
@@ -118,7 +109,10 @@ def test_local_documents_are_readable_by_the_portal_user_alone(client, settings,
     client.force_login(agent)
 
     # when
-    client.post(reverse("customers:validation_create"), form_data(organization, documents=pdf()))
+    client.post(
+        reverse("customers:validation_create"),
+        customer_validation_form_data(organization, documents=pdf()),
+    )
 
     # then: the file is 0600 and its folders 0700 (no other local user reads a document)
     document = CustomerValidationDocument.objects.get()
@@ -133,7 +127,10 @@ def test_s3_documents_are_private_objects(client, s3_documents, gcc_enabled, adm
     client.force_login(admin_agent)
 
     # when
-    client.post(reverse("customers:validation_create"), form_data(gcc_enabled, documents=pdf()))
+    client.post(
+        reverse("customers:validation_create"),
+        customer_validation_form_data(gcc_enabled, documents=pdf()),
+    )
 
     # then: the object grants nothing to anybody but its owner (no public URL works)
     document = CustomerValidationDocument.objects.get()

@@ -38,11 +38,12 @@ from tests.factories import (
     OrganizationFactory,
     ResellerQualificationFactory,
     customer_validation_answers,
+    customer_validation_form_data,
 )
+from tests.helpers import PDF, pdf
 
 Status = CustomerValidationRequest.Status
 GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 NOT_APPROVED = (
     "Your organization is not approved for GCC yet. Apply for GCC approval first; GCC "
@@ -108,10 +109,6 @@ def options_of(response, select_id: str) -> list[tuple[str, str]]:
     return [(attr(option, "value"), text(option)) for option in elements(None, within=select)]
 
 
-def pdf(name="charter.pdf", content=PDF):
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
 def customer_of(organization: Organization, **fields) -> Customer:
     customer = CustomerFactory(**fields)
     CustomerRelationship.objects.create(organization=organization, customer=customer)
@@ -140,12 +137,6 @@ def customer_data(**overrides) -> dict:
         **overrides,
     }
     return {key: value for key, value in data.items() if value is not None}
-
-
-def validation_data(transacting: Organization, **overrides) -> dict:
-    """The customer validation form, as the browser posts it."""
-    data = {**customer_validation_answers(transacting), **overrides}
-    return {key: value for key, value in data.items() if value not in (None, [])}
 
 
 def counts() -> dict:
@@ -188,13 +179,6 @@ def role_refusal(label: str) -> str:
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def gcc_enabled(organization):
-    """`organization` (a direct reseller) approved for GCC."""
-    ResellerQualificationFactory(organization=organization)
-    return organization
 
 
 @pytest.fixture
@@ -432,7 +416,7 @@ def test_non_gcc_role_gets_403_on_every_create(client, gcc_enabled, non_gcc_user
     data = (
         customer_data()
         if "customer_create" in url_name
-        else validation_data(gcc_enabled, documents=pdf())
+        else customer_validation_form_data(gcc_enabled, documents=pdf())
     )
 
     # when
@@ -1077,9 +1061,11 @@ def test_indirect_reseller_submits_with_the_providers_tenant_id(client, provider
 
     # when: its own tenant ID first, then the provider's
     own = client.post(
-        reverse("customers:validation_create"), validation_data(reseller)
+        reverse("customers:validation_create"), customer_validation_form_data(reseller)
     )  # the reseller's own tenant ID
-    response = client.post(reverse("customers:validation_create"), validation_data(provider))
+    response = client.post(
+        reverse("customers:validation_create"), customer_validation_form_data(provider)
+    )
 
     # then
     assert error_of(own, "commercial_tenant_id") == (
@@ -1134,7 +1120,7 @@ def test_request_with_documents_is_submitted_and_its_page_lists_them(
     # when
     response = client.post(
         reverse("customers:validation_create"),
-        validation_data(
+        customer_validation_form_data(
             gcc_enabled,
             documents=[pdf(), SimpleUploadedFile("seal.png", PNG, content_type="image/png")],
         ),
@@ -1172,10 +1158,12 @@ def test_private_organization_must_say_which_regulated_data(client, admin_agent,
     url = reverse("customers:validation_create")
 
     # when
-    missing = client.post(url, validation_data(gcc_enabled, organization_type="private_regulated"))
+    missing = client.post(
+        url, customer_validation_form_data(gcc_enabled, organization_type="private_regulated")
+    )
     given = client.post(
         url,
-        validation_data(
+        customer_validation_form_data(
             gcc_enabled, organization_type="private_regulated", regulated_data=["itar", "cui"]
         ),
     )
@@ -1195,7 +1183,9 @@ def test_regulated_data_ticked_for_a_government_entity_is_ignored(client, admin_
     # when
     response = client.post(
         reverse("customers:validation_create"),
-        validation_data(gcc_enabled, organization_type="state", regulated_data=["itar"]),
+        customer_validation_form_data(
+            gcc_enabled, organization_type="state", regulated_data=["itar"]
+        ),
     )
 
     # then
@@ -1210,7 +1200,9 @@ def test_request_form_catches_the_azure_gcc_tenant_id(client, admin_agent, gcc_e
     # when
     response = client.post(
         reverse("customers:validation_create"),
-        validation_data(gcc_enabled, commercial_tenant_id=str(gcc_enabled.azure_gcc_tenant_id)),
+        customer_validation_form_data(
+            gcc_enabled, commercial_tenant_id=str(gcc_enabled.azure_gcc_tenant_id)
+        ),
     )
 
     # then
@@ -1230,7 +1222,7 @@ def test_request_page_when_gcc_is_blocked_says_why(client, admin_agent):
 
     # when
     shown = client.get(url)
-    posted = client.post(url, validation_data(admin_agent.membership.organization))
+    posted = client.post(url, customer_validation_form_data(admin_agent.membership.organization))
 
     # then
     assert shown.status_code == 200
@@ -1279,7 +1271,8 @@ def test_request_form_refuses_a_document_by_its_content(
 
     # when
     response = client.post(
-        reverse("customers:validation_create"), validation_data(gcc_enabled, documents=upload())
+        reverse("customers:validation_create"),
+        customer_validation_form_data(gcc_enabled, documents=upload()),
     )
 
     # then: the message next to the field; nothing created, nothing stored
@@ -1304,10 +1297,13 @@ def test_request_form_refuses_an_oversize_document_and_too_many(
 
     # when
     big = client.post(
-        url, validation_data(gcc_enabled, documents=pdf("big.pdf", PDF + b"0" * 2048))
+        url, customer_validation_form_data(gcc_enabled, documents=pdf("big.pdf", PDF + b"0" * 2048))
     )
     many = client.post(
-        url, validation_data(gcc_enabled, documents=[pdf("a.pdf"), pdf("b.pdf"), pdf("c.pdf")])
+        url,
+        customer_validation_form_data(
+            gcc_enabled, documents=[pdf("a.pdf"), pdf("b.pdf"), pdf("c.pdf")]
+        ),
     )
 
     # then

@@ -22,7 +22,8 @@ import pytest
 import yaml
 from django.conf import settings
 
-from tests.helpers import free_port, process_stop, wait_for
+from gccportal.beat import heartbeat_write
+from tests.helpers import environment_without_settings, free_port, process_stop, wait_for
 from tests.worker import database_url
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -168,14 +169,9 @@ def own_redis(tmp_path):
 
 
 def _production_env(own_redis, tmp_path) -> dict:
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "REDIS_", "PORTAL_", "AWS_"))
-    }
     environment = SERVICES["web"]["environment"]
     return {
-        **clean,
+        **environment_without_settings(),
         # What the compose file sets, with this machine's addresses for its services.
         "DJANGO_SETTINGS_MODULE": environment["DJANGO_SETTINGS_MODULE"],
         "DATABASE_URL": database_url(),
@@ -264,8 +260,8 @@ def test_web_worker_and_beat_run_as_composed_and_their_healthchecks_tell_the_tru
 
         # when: beat stops ticking
         process_stop(processes["beat"])
-        old = os.stat(env["BEAT_HEARTBEAT_FILE"]).st_mtime - 600
-        os.utime(env["BEAT_HEARTBEAT_FILE"], (old, old))
+        last_tick = float(Path(env["BEAT_HEARTBEAT_FILE"]).read_text())
+        heartbeat_write(env["BEAT_HEARTBEAT_FILE"], at=last_tick - 600)
 
         # then: its healthcheck fails too
         assert not _healthy("beat", env)

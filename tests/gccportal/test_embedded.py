@@ -17,20 +17,15 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.helpers import free_port, wait_for
+from tests.helpers import environment_without_settings, free_port, wait_for
 
 BASE_DIR = Path(settings.BASE_DIR)
 DEMO_PASSWORD = "gcc-demo-2026!"  # printed by `make run`, in the README
 
 
 def embedded_env(var_dir: Path, port: int) -> dict:
-    clean = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "CELERY_", "REDIS_", "PORTAL_", "AWS_"))
-    }
     return {
-        **clean,
+        **environment_without_settings(),
         "DJANGO_SETTINGS_MODULE": "gccportal.settings.local",
         "GCCPORTAL_VAR_DIR": str(var_dir),
         "HOST": "127.0.0.1",

@@ -2,7 +2,6 @@
 the beat heartbeat and the healthcheck command that reads it."""
 
 import json
-import os
 import time
 from unittest import mock
 
@@ -102,9 +101,7 @@ def test_the_beat_healthcheck_passes_only_on_a_recent_heartbeat(
     # given: a heartbeat written `age_seconds` ago (or never)
     path = tmp_path / "heartbeat"
     if age_seconds is not None:
-        heartbeat_write(path)
-        past = time.time() - age_seconds
-        os.utime(path, (past, past))
+        heartbeat_write(path, at=time.time() - age_seconds)
     monkeypatch.setenv("BEAT_HEARTBEAT_FILE", str(path))
 
     # when

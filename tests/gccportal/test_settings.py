@@ -1,6 +1,5 @@
 """The production shape: refuses to start without a secret, passes the deploy checks."""
 
-import os
 import secrets
 import subprocess
 import sys
@@ -8,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from tests.helpers import environment_without_settings
 
 BASE_DIR = Path(settings.BASE_DIR)
 PRODUCTION_ENV = {
@@ -21,16 +22,10 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "PORTAL_", "GCCPORTAL_", "AWS_"))
-        and k not in {"HOST", "PORT"}
-    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
-        env={**clean, **env},
+        env={**environment_without_settings(), **env},
         capture_output=True,
         text=True,
         timeout=120,

@@ -12,7 +12,11 @@ from django.urls import reverse
 
 from customers.models import CustomerValidationDocument, CustomerValidationRequest
 from gccportal.uploads import DocumentSizeLimitUploadHandler, OversizeUpload
-from tests.factories import ResellerQualificationFactory, customer_validation_answers
+from tests.factories import (
+    ResellerQualificationFactory,
+    customer_validation_answers,
+    customer_validation_form_data,
+)
 from tests.helpers import PDF, pdf, stored_files
 
 MB = 1024 * 1024
@@ -91,7 +95,7 @@ def test_an_oversize_document_is_refused_next_to_its_field_and_the_form_is_kept(
     ResellerQualificationFactory(organization=organization)
     client.force_login(admin_agent)
     answers = customer_validation_answers(organization)
-    data = {key: value for key, value in answers.items() if value not in (None, [])}
+    data = customer_validation_form_data(organization)
 
     # when: a 500 KB scan is attached (within the request's cap, over the document limit)
     response = client.post(

@@ -6,7 +6,7 @@ from django.utils import timezone
 from customers.models import CustomerQualification, CustomerRelationship
 from orders.catalogue import catalogue_load
 from orders.models import Offer
-from tests.factories import CustomerFactory, GccValidationFactory, ResellerQualificationFactory
+from tests.factories import CustomerFactory, GccValidationFactory
 
 
 @pytest.fixture
@@ -14,12 +14,6 @@ def catalogue(db) -> dict[str, Offer]:
     # Loaded here too: transactional tests flush what the data migration loaded.
     catalogue_load(Offer)
     return {offer.offer_id: offer for offer in Offer.objects.all()}
-
-
-@pytest.fixture
-def gcc_enabled(organization):
-    ResellerQualificationFactory(organization=organization)
-    return organization
 
 
 def make_customer(organization, *, gcc: bool):
