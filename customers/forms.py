@@ -11,7 +11,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from partners.forms import clean_phone
+from partners.forms import IdempotentForm, clean_phone
 from partners.models import Organization
 
 from .models import CustomerQualification, CustomerValidationRequest, GccValidation
@@ -387,7 +387,7 @@ class CustomerForm(forms.Form):
 # -- customer validation request ---------------------------------------------------------
 
 
-class CustomerValidationForm(forms.Form):
+class CustomerValidationForm(IdempotentForm):
     organization_legal_name = forms.CharField(
         label=_("Organization legal name"),
         max_length=200,
@@ -444,6 +444,7 @@ class CustomerValidationForm(forms.Form):
         self.helper.form_id = "customer-validation-form"
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
+            "idempotency_key",
             Fieldset(
                 _("Customer organization"),
                 "organization_legal_name",

@@ -175,6 +175,9 @@ class CustomerValidationRequest(ReviewableRequest):
     contact_email = models.EmailField(_("customer contact email"))
     contact_phone = models.CharField(_("customer contact phone"), max_length=30)
     commercial_tenant_id = models.UUIDField(_("transacting partner tenant ID"))
+    # The form's one-time key, unique per organization: a re-posted form (a retry after a
+    # timeout, a double click) finds the request the first post created.
+    idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
     # Single-use link to the customer's answer page: the nonce is in the signed token and is
     # cleared when the answer is given (or a new question replaces it).
     info_link_nonce = models.CharField(max_length=64, blank=True, editable=False)
@@ -185,6 +188,12 @@ class CustomerValidationRequest(ReviewableRequest):
         ordering = ["-submitted_at"]
         permissions = [
             ("decide_customervalidationrequest", _("Can decide customer validation requests"))
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                name="unique_customer_validation_idempotency_key",
+            )
         ]
         indexes = [models.Index(fields=["status", "due_at"])]
 

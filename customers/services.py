@@ -1,6 +1,7 @@
 """State changes of customers, customer GCC validation requests and validation codes."""
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -51,6 +52,7 @@ from .models import (
     ResellerInvitation,
 )
 from .selectors import (
+    customer_validation_for_idempotency_key,
     customer_validation_tenant_id_problem,
     gcc_block_reason,
     gcc_validation_list_visible,
@@ -249,10 +251,18 @@ def customer_validation_submit(
     contact_email: str,
     contact_phone: str,
     commercial_tenant_id: str,
+    idempotency_key: uuid.UUID,
     documents: list[UploadedFile] = (),
     now: dt.datetime | None = None,
 ) -> CustomerValidationRequest:
+    """Submit a customer validation request. The same key → the same request: a replayed
+    form (a retry after a timeout) creates nothing, stores no document and sends no email."""
     gcc_actor_require(user=submitted_by, organization=organization)
+    existing = customer_validation_for_idempotency_key(
+        organization=organization, key=idempotency_key
+    )
+    if existing:
+        return existing
     _gcc_require(organization)
     transacting = transacting_partner_for(organization=organization)
     problem = customer_validation_tenant_id_problem(
@@ -266,21 +276,34 @@ def customer_validation_submit(
             {"regulated_data": _("Say which regulated government data the organization handles.")}
         )
     now = now or timezone.now()
-    request = CustomerValidationRequest.objects.create(
-        organization=organization,
-        transacting_partner=transacting,
-        submitted_by=submitted_by,
-        submitted_at=now,
-        due_at=review_due_at(now),
-        organization_legal_name=organization_legal_name.strip(),
-        organization_type=organization_type,
-        regulated_data=list(regulated_data) if private else [],
-        government_domain=government_domain.strip().lower(),
-        contact_name=contact_name,
-        contact_email=contact_email,
-        contact_phone=contact_phone,
-        commercial_tenant_id=transacting.commercial_tenant_id,
-    )
+    try:
+        with transaction.atomic():
+            request = CustomerValidationRequest.objects.create(
+                organization=organization,
+                transacting_partner=transacting,
+                submitted_by=submitted_by,
+                submitted_at=now,
+                due_at=review_due_at(now),
+                organization_legal_name=organization_legal_name.strip(),
+                organization_type=organization_type,
+                regulated_data=list(regulated_data) if private else [],
+                government_domain=government_domain.strip().lower(),
+                contact_name=contact_name,
+                contact_email=contact_email,
+                contact_phone=contact_phone,
+                commercial_tenant_id=transacting.commercial_tenant_id,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # The same key submitted twice at once: the other post won (its insert committed while
+        # this one waited on the unique index). Its request, its documents, its emails; this
+        # post has stored no document yet (they come after the row).
+        existing = customer_validation_for_idempotency_key(
+            organization=organization, key=idempotency_key
+        )
+        if existing is None:
+            raise
+        return existing
     _documents_save(request, list(documents), source=CustomerValidationDocument.Source.PARTNER)
     review_audit(request=request, actor=submitted_by, action="submitted", previous="")
     emails.submitted(request)

@@ -38,6 +38,7 @@ from .selectors import (
     customer_get_for_org,
     customer_list_for_org,
     customer_validation_document_for_org,
+    customer_validation_for_idempotency_key,
     customer_validation_for_info_link,
     customer_validation_get_for_org,
     customer_validation_list_for_org,
@@ -172,16 +173,36 @@ def _unavailable(request, reason: str, *, status: int = 200):
     )
 
 
+def _validation_submitted(request, validation: CustomerValidationRequest):
+    messages.success(
+        request,
+        _(
+            "The customer validation request was submitted. The GCC review team decides "
+            "within two business days."
+        ),
+    )
+    return redirect("customers:validation_detail", pk=validation.pk)
+
+
 @gcc_action_required
 def validation_create(request):
     organization = request.organization
+    if request.method == "POST":
+        form = CustomerValidationForm(request.POST, request.FILES, organization=organization)
+        # A re-post of a form already submitted (a retry after a timeout): the first post's
+        # request and message, whatever the answers say now. Only this organization's.
+        replayed = customer_validation_for_idempotency_key(
+            organization=organization, key=form.posted_key()
+        )
+        if replayed:
+            return _validation_submitted(request, replayed)
+
     reason = gcc_block_reason(organization=organization)
     if reason:
         return _unavailable(request, reason, status=200 if request.method == "GET" else 409)
 
     transacting = transacting_partner_for(organization=organization)
     if request.method == "POST":
-        form = CustomerValidationForm(request.POST, request.FILES, organization=organization)
         if form.is_valid():
             try:
                 validation = services.customer_validation_submit(
@@ -192,14 +213,7 @@ def validation_create(request):
             except ValidationError as exc:
                 _errors_onto_form(form, exc)
             else:
-                messages.success(
-                    request,
-                    _(
-                        "The customer validation request was submitted. The GCC review team "
-                        "decides within two business days."
-                    ),
-                )
-                return redirect("customers:validation_detail", pk=validation.pk)
+                return _validation_submitted(request, validation)
     else:
         form = CustomerValidationForm(
             organization=organization,

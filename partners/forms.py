@@ -1,4 +1,5 @@
 import re
+import uuid
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
@@ -21,7 +22,43 @@ def clean_phone(value: str) -> str:
     return value
 
 
-class PartnerValidationForm(forms.Form):
+INCOMPLETE_FORM = _(
+    "This form was incomplete, so nothing was submitted. Check the answers and submit the "
+    "form again."
+)
+
+
+class IdempotentForm(forms.Form):
+    """A submitting form with a one-time key, sent back as a hidden field. The service finds
+    what the first post of a key created: a re-post (a retry after a timeout, a dropped
+    connection, a double click) never creates a second request nor sends its emails again."""
+
+    idempotency_key = forms.UUIDField(
+        # Callable: a fresh key each time the form is shown; a bound form keeps the posted
+        # one, so a form shown again with errors and then corrected is still one request.
+        initial=uuid.uuid4,
+        widget=forms.HiddenInput,
+        error_messages={"required": INCOMPLETE_FORM, "invalid": INCOMPLETE_FORM},
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if self.has_error("idempotency_key"):
+            # A missing or garbled key matches nothing: the page shown again carries a fresh
+            # one, or its next submit would be refused the same way.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("idempotency_key")] = str(uuid.uuid4())
+        return cleaned
+
+    def posted_key(self) -> uuid.UUID | None:
+        """The posted key if well formed, whatever the other answers (None when unbound)."""
+        if not self.is_bound:
+            return None
+        self.is_valid()
+        return self.cleaned_data.get("idempotency_key")
+
+
+class PartnerValidationForm(IdempotentForm):
     commercial_tenant_id = forms.CharField(
         label=_("Commercial tenant ID (Microsoft ID)"),
         max_length=64,
@@ -81,6 +118,7 @@ class PartnerValidationForm(forms.Form):
         # The server says what to enter instead; no browser bubbles before it.
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
+            "idempotency_key",
             Fieldset(_("Your organization's tenant"), "commercial_tenant_id"),
             Fieldset(_("Contact"), "contact_name", "contact_email", "contact_phone"),
             Fieldset(_("Eligibility"), "government_segments", "contract_vehicles", "attested"),

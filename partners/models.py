@@ -181,6 +181,9 @@ class PartnerValidationRequest(ReviewableRequest):
     government_segments = models.JSONField(_("government customers served"), default=list)
     contract_vehicles = models.TextField(_("contract vehicles"))
     attested = models.BooleanField(_("accuracy attested"), default=False)
+    # The form's one-time key, unique per organization: a re-posted form (a retry after a
+    # timeout, a double click) finds the request the first post created.
+    idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
 
     class Meta:
         verbose_name = _("partner validation request")
@@ -195,7 +198,11 @@ class PartnerValidationRequest(ReviewableRequest):
                 fields=["organization"],
                 condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
                 name="one_open_partner_validation_per_org",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                name="unique_partner_validation_idempotency_key",
+            ),
         ]
         indexes = [models.Index(fields=["status", "due_at"])]
 

@@ -52,6 +52,18 @@ def partner_validation_open_for_org(
     )
 
 
+def partner_validation_for_idempotency_key(
+    *, organization: Organization, key: uuid.UUID | None
+) -> PartnerValidationRequest | None:
+    """The request `organization` submitted with this form key, if any. Keys are scoped to
+    the organization: another organization's request is never found by its key."""
+    if key is None:
+        return None
+    return PartnerValidationRequest.objects.filter(
+        organization=organization, idempotency_key=key
+    ).first()
+
+
 def partner_validation_block_reason(*, organization: Organization) -> str | None:
     """Why this organization may not submit a partner validation now, or None if it may."""
     if organization.csp_enrollment != Organization.CspEnrollment.ENROLLED:

@@ -5,6 +5,7 @@ changed fields → audit event → emails into the outbox (sent after commit).
 """
 
 import datetime as dt
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -28,7 +29,11 @@ from reviews.services import (
 
 from . import emails
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
-from .selectors import partner_validation_block_reason, tenant_id_problem
+from .selectors import (
+    partner_validation_block_reason,
+    partner_validation_for_idempotency_key,
+    tenant_id_problem,
+)
 
 DECIDE_PERMISSION = "partners.decide_partnervalidationrequest"
 
@@ -73,11 +78,20 @@ def partner_validation_submit(
     government_segments: list[str],
     contract_vehicles: str,
     attested: bool,
+    idempotency_key: uuid.UUID,
     now: dt.datetime | None = None,
 ) -> PartnerValidationRequest:
-    # Lock the organization: two agents submitting at once must not both pass the checks.
+    """Apply for GCC. The same key → the same request: a replayed form (a retry after a
+    timeout) creates nothing and sends no email, even though a request is now under way."""
+    # Lock the organization: two agents submitting at once must not both pass the checks, and
+    # a replay of the same form waits here until the first post has committed its request.
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     gcc_actor_require(user=submitted_by, organization=organization)
+    existing = partner_validation_for_idempotency_key(
+        organization=organization, key=idempotency_key
+    )
+    if existing:
+        return existing
     reason = partner_validation_block_reason(organization=organization)
     if reason:
         raise ActionNotAllowed(reason)
@@ -102,8 +116,16 @@ def partner_validation_submit(
                 government_segments=list(government_segments),
                 contract_vehicles=contract_vehicles,
                 attested=attested,
+                idempotency_key=idempotency_key,
             )
-    except IntegrityError as exc:  # the one-open-request constraint
+    except IntegrityError as exc:
+        # The same key inserted meanwhile (the other post won: its request), else the
+        # one-open-request constraint.
+        existing = partner_validation_for_idempotency_key(
+            organization=organization, key=idempotency_key
+        )
+        if existing:
+            return existing
         raise ActionNotAllowed(
             _("Your organization already has a GCC validation request under way.")
         ) from exc

@@ -14,6 +14,7 @@ from .forms import InfoResponseForm, PartnerValidationForm
 from .selectors import (
     organization_is_gcc_approved,
     partner_validation_block_reason,
+    partner_validation_for_idempotency_key,
     partner_validation_list_for_org,
     partner_validation_open_for_org,
     reseller_qualification_list,
@@ -72,15 +73,31 @@ def _unavailable(request, reason: str, *, status: int = 200):
     )
 
 
+def _validation_submitted(request, validation):
+    messages.success(
+        request, _("Your GCC validation request was submitted. Confirmation email sent.")
+    )
+    return redirect("partners:validation_detail", pk=validation.pk)
+
+
 @gcc_action_required
 def validation_create(request):
     organization = request.organization
+    if request.method == "POST":
+        form = PartnerValidationForm(request.POST, organization=organization)
+        # A re-post of a form already submitted (a retry after a timeout): the first post's
+        # request and message, not "a request is under way". Only this organization's.
+        replayed = partner_validation_for_idempotency_key(
+            organization=organization, key=form.posted_key()
+        )
+        if replayed:
+            return _validation_submitted(request, replayed)
+
     reason = partner_validation_block_reason(organization=organization)
     if reason:
         return _unavailable(request, reason, status=200 if request.method == "GET" else 409)
 
     if request.method == "POST":
-        form = PartnerValidationForm(request.POST, organization=organization)
         if form.is_valid():
             try:
                 validation = services.partner_validation_submit(
@@ -93,11 +110,7 @@ def validation_create(request):
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
             else:
-                messages.success(
-                    request,
-                    _("Your GCC validation request was submitted. Confirmation email sent."),
-                )
-                return redirect("partners:validation_detail", pk=validation.pk)
+                return _validation_submitted(request, validation)
     else:
         user = request.user
         form = PartnerValidationForm(

@@ -62,8 +62,10 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 def validation_answers(organization: Organization) -> dict:
-    """Valid answers of the partner validation form for `organization`."""
+    """Valid answers of the partner validation form for `organization`, with the form's
+    one-time key (a fresh one per call: each call is a new form)."""
     return {
+        "idempotency_key": uuid.uuid4(),
         "commercial_tenant_id": str(organization.commercial_tenant_id),
         "contact_name": "Dana Contact",
         "contact_email": "dana@partner.example",
@@ -97,6 +99,7 @@ class PartnerValidationRequestFactory(factory.django.DjangoModelFactory):
     )
     contract_vehicles = "GSA Multiple Award Schedule"
     attested = True
+    idempotency_key = factory.LazyFunction(uuid.uuid4)
 
 
 # -- customers -----------------------------------------------------------------------------
@@ -139,8 +142,10 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 
 
 def customer_validation_answers(transacting: Organization) -> dict:
-    """Valid answers of the customer validation form, with `transacting`'s tenant ID."""
+    """Valid answers of the customer validation form, with `transacting`'s tenant ID and the
+    form's one-time key (a fresh one per call: each call is a new form)."""
     return {
+        "idempotency_key": uuid.uuid4(),
         "organization_legal_name": "City of Springfield",
         "organization_type": CustomerValidationRequest.OrganizationType.LOCAL,
         "regulated_data": [],
@@ -184,6 +189,7 @@ class CustomerValidationRequestFactory(factory.django.DjangoModelFactory):
     commercial_tenant_id = factory.LazyAttribute(
         lambda o: o.transacting_partner.commercial_tenant_id
     )
+    idempotency_key = factory.LazyFunction(uuid.uuid4)
 
 
 class GccValidationFactory(factory.django.DjangoModelFactory):

@@ -6,6 +6,7 @@ submitting organization and to reviewers, and nothing left behind by a rolled-ba
 """
 
 import stat
+import uuid
 from unittest import mock
 
 import pytest
@@ -137,6 +138,60 @@ def test_s3_documents_are_private_objects(client, s3_documents, gcc_enabled, adm
     grants = s3_documents.get_object_acl(Bucket=BUCKET, Key=document.file.name)["Grants"]
     assert [grant["Permission"] for grant in grants] == ["FULL_CONTROL"]
     assert grants[0]["Grantee"]["Type"] == "CanonicalUser"
+
+
+def test_a_replayed_submission_stores_its_documents_once(client, storage, gcc_enabled, admin_agent):
+    # given: a request submitted through the form with two documents
+    client.force_login(admin_agent)
+    key = uuid.uuid4()
+
+    def post():
+        return client.post(
+            reverse("customers:validation_create"),
+            customer_validation_form_data(
+                gcc_enabled, idempotency_key=key, documents=[pdf("a.pdf"), pdf("b.pdf")]
+            ),
+        )
+
+    first = post()
+    stored = storage.names()
+
+    # when: the same form, with the same files, is posted again (a retry after a timeout)
+    again = post()
+
+    # then: the retry lands on the first request and writes no file: no orphan in the storage
+    assert again["Location"] == first["Location"]
+    request = CustomerValidationRequest.objects.get()
+    assert len(stored) == 2
+    assert storage.names() == stored
+    assert sorted(request.documents.values_list("file", flat=True)) == stored
+
+
+def test_a_replayed_submission_through_the_service_stores_nothing(
+    storage, gcc_enabled, admin_agent
+):
+    # given: a request submitted with key K and one document
+    answers = customer_validation_answers(gcc_enabled)
+    first = services.customer_validation_submit(
+        organization=gcc_enabled, submitted_by=admin_agent, documents=[pdf("a.pdf")], **answers
+    )
+    stored = storage.names()
+
+    # when: the service is called again with K and other documents
+    again = services.customer_validation_submit(
+        organization=gcc_enabled,
+        submitted_by=admin_agent,
+        documents=[pdf("b.pdf"), pdf("c.pdf")],
+        **answers,
+    )
+
+    # then: the first request, with its one document; no file written
+    assert again == first
+    assert list(CustomerValidationDocument.objects.values_list("original_name", flat=True)) == [
+        "a.pdf"
+    ]
+    assert len(stored) == 1
+    assert storage.names() == stored
 
 
 def test_a_rolled_back_submission_leaves_no_document_behind(storage, gcc_enabled, admin_agent):

@@ -42,6 +42,7 @@ from partners.models import Membership, Organization
 from reviews.models import AuditEvent
 from tests.factories import (
     CustomerFactory,
+    CustomerValidationRequestFactory,
     GccValidationFactory,
     MembershipFactory,
     OrganizationFactory,
@@ -518,6 +519,110 @@ def test_submit_catches_tenant_id_mistakes(run, gcc_organization, admin_agent, e
         "commercial_tenant_id": [message.format(expected=gcc_organization.commercial_tenant_id)]
     }
     assert_nothing_changed(before)
+
+
+# -- the form's one-time key ----------------------------------------------------------------
+def test_submit_replayed_with_its_key_returns_the_first_request_and_changes_nothing(
+    submit, run, gcc_organization, admin_agent, reviewer
+):
+    # Given a request submitted with the form's key K and a document
+    key = uuid.uuid4()
+    first = submit(idempotency_key=key, documents=[pdf("charter.pdf")])
+    before = snapshot()
+
+    # When the same form is submitted again, with other answers and other documents
+    again = run(
+        services.customer_validation_submit,
+        organization=gcc_organization,
+        submitted_by=admin_agent,
+        documents=[pdf("other.pdf")],
+        **{
+            **customer_validation_answers(gcc_organization),
+            "idempotency_key": key,
+            "organization_legal_name": "Shelbyville",
+        },
+    )
+
+    # Then it is the first request, as it was: no second request, document, audit event or
+    # email
+    assert again == first
+    assert (reload(again).organization_legal_name, reload(again).idempotency_key) == (
+        LEGAL_NAME,
+        key,
+    )
+    assert_nothing_changed(before)
+
+
+def test_submit_replayed_after_the_request_moved_on_still_returns_it(
+    validation_in, run, gcc_organization, admin_agent
+):
+    # Given a request submitted with key K, since withdrawn
+    key = uuid.uuid4()
+    withdrawn = validation_in(Status.WITHDRAWN, idempotency_key=key)
+    before = snapshot()
+
+    # When K is submitted again
+    again = run(
+        services.customer_validation_submit,
+        organization=gcc_organization,
+        submitted_by=admin_agent,
+        **{**customer_validation_answers(gcc_organization), "idempotency_key": key},
+    )
+
+    # Then the key's request is returned; nothing is reopened or created
+    assert again == withdrawn
+    assert reload(again).status == Status.WITHDRAWN
+    assert_nothing_changed(before)
+
+
+def test_a_key_is_scoped_to_its_organization(run, gcc_organization, admin_agent, reviewer):
+    # Given organization B's request, submitted with key K
+    other = OrganizationFactory()
+    ResellerQualificationFactory(organization=other)
+    key = uuid.uuid4()
+    theirs = run(
+        services.customer_validation_submit,
+        organization=other,
+        submitted_by=agent_of(other),
+        **{**customer_validation_answers(other), "idempotency_key": key},
+    )
+    outbox_before = outbox_ids()
+
+    # When organization A submits with the same key
+    mine = run(
+        services.customer_validation_submit,
+        organization=gcc_organization,
+        submitted_by=admin_agent,
+        **{**customer_validation_answers(gcc_organization), "idempotency_key": key},
+    )
+
+    # Then A gets its own new request (never B's), acknowledged to A's agent
+    assert mine.pk != theirs.pk
+    assert (mine.organization, mine.submitted_by, mine.idempotency_key) == (
+        gcc_organization,
+        admin_agent,
+        key,
+    )
+    assert new_outbox(outbox_before) == sorted(
+        [
+            (TEMPLATE.format("new_for_reviewers"), reviewer.email),
+            (TEMPLATE.format("submitted"), admin_agent.email),
+        ]
+    )
+
+
+def test_the_same_key_twice_in_one_organization_is_refused_by_the_database(gcc_organization):
+    # Given a request of the organization with key K
+    key = uuid.uuid4()
+    CustomerValidationRequestFactory(organization=gcc_organization, idempotency_key=key)
+
+    # When another row with K is written straight to the database
+    # Then the unique constraint refuses it
+    with (
+        pytest.raises(IntegrityError, match="unique_customer_validation_idempotency_key"),
+        transaction.atomic(),
+    ):
+        CustomerValidationRequestFactory(organization=gcc_organization, idempotency_key=key)
 
 
 # -- indirect resellers: the provider's tenant ID and the provider's codes -----------------
@@ -1698,6 +1803,78 @@ def test_two_agents_racing_for_the_last_create_get_exactly_one_customer(monkeypa
         (agents[winner].pk, "customer_created"),
         (agents[winner].pk, "qualification_granted"),
     ]
+
+
+# -- the same form posted twice at once -----------------------------------------------------
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch, settings, tmp_path):
+    # Given a GCC-approved partner, a reviewer, and one form (one key, one document each)
+    # posted twice at the same moment (built and committed outside a test transaction)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    organization = OrganizationFactory()
+    ResellerQualificationFactory(organization=organization)
+    agent = agent_of(organization)
+    reviewer = ReviewerFactory()
+    answers = customer_validation_answers(organization)
+    # and each post looking the key up before either has written its request, so that both
+    # go on to insert it: the unique constraint, not the lookup, has to settle the race
+    real_lookup = services.customer_validation_for_idempotency_key
+    looked_up = threading.Barrier(2)
+    lookups: list[list] = [[], []]
+    local = threading.local()
+
+    def lookup(**kwargs):
+        found = real_lookup(**kwargs)
+        lookups[local.index].append(found)
+        if len(lookups[local.index]) == 1:
+            looked_up.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(services, "customer_validation_for_idempotency_key", lookup)
+    outcomes: list = [None, None]
+
+    def submit(index: int) -> None:
+        local.index = index
+        try:
+            outcomes[index] = services.customer_validation_submit(
+                organization=organization,
+                submitted_by=agent,
+                documents=[pdf(f"copy-{index}.pdf")],
+                **answers,
+            )
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    # When both posts arrive together
+    threads = [threading.Thread(target=submit, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Then both get the same request
+    assert not any(thread.is_alive() for thread in threads)
+    assert all(isinstance(o, CustomerValidationRequest) for o in outcomes), outcomes
+    request = CustomerValidationRequest.objects.get()
+    assert [outcome.pk for outcome in outcomes] == [request.pk, request.pk]
+    # and the loser provably raced: its first lookup found nothing, its insert hit the
+    # constraint, and its second lookup found the winner's request
+    winner = next(i for i in range(2) if lookups[i] == [None])
+    assert lookups[1 - winner] == [None, request]
+    # and only the winner's document, audit event and emails exist; no orphan file
+    assert list(request.documents.values_list("original_name", flat=True)) == [f"copy-{winner}.pdf"]
+    assert [path.name for path in stored_files(settings.MEDIA_ROOT)] == [
+        request.documents.get().file.name.rsplit("/", 1)[-1]
+    ]
+    assert list(AuditEvent.objects.values_list("actor", "action")) == [(agent.pk, "submitted")]
+    assert sorted(OutboxMessage.objects.values_list("template", "to_email")) == sorted(
+        [
+            (TEMPLATE.format("new_for_reviewers"), reviewer.email),
+            (TEMPLATE.format("submitted"), agent.email),
+        ]
+    )
 
 
 # -- irreversibility -----------------------------------------------------------------------

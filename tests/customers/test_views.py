@@ -8,7 +8,7 @@ import uuid
 from unittest import mock
 
 import pytest
-from django.core import signing
+from django.core import mail, signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.template.defaultfilters import date as date_filter
@@ -48,6 +48,14 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 NOT_APPROVED = (
     "Your organization is not approved for GCC yet. Apply for GCC approval first; GCC "
     "customers and orders become available once it is approved."
+)
+SUBMITTED = (
+    "The customer validation request was submitted. The GCC review team decides within two "
+    "business days."
+)
+INCOMPLETE = (
+    "This form was incomplete, so nothing was submitted. Check the answers and submit the form "
+    "again."
 )
 
 # -- helpers -------------------------------------------------------------------------------
@@ -1233,6 +1241,180 @@ def test_request_page_when_gcc_is_blocked_says_why(client, admin_agent):
         )
         assert text(element(response, id="unavailable-reason")) == NOT_APPROVED
     assert counts() == before
+
+
+# -- the form's one-time key: a re-post finds the first request ---------------------------
+
+
+def hidden_key(response) -> str:
+    field = element(response, id="id_idempotency_key")
+    assert (attr(field, "type"), attr(field, "name")) == ("hidden", "idempotency_key")
+    return attr(field, "value")
+
+
+def test_each_request_form_shown_carries_its_own_key(client, admin_agent, gcc_enabled):
+    # given
+    client.force_login(admin_agent)
+
+    # when: the form is opened twice
+    keys = [hidden_key(client.get(reverse("customers:validation_create"))) for _ in range(2)]
+
+    # then: each page has its own well-formed key, inside the form
+    assert len({str(uuid.UUID(key)) for key in keys}) == 2
+
+
+def test_posting_the_same_request_form_twice_gives_one_request_and_one_set_of_emails(
+    client, admin_agent, gcc_enabled, reviewer, django_capture_on_commit_callbacks
+):
+    # given: one form with a document, posted once
+    client.force_login(admin_agent)
+    key = uuid.uuid4()
+    url = reverse("customers:validation_create")
+
+    def post():
+        data = customer_validation_form_data(gcc_enabled, idempotency_key=key, documents=pdf())
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data)
+
+    first = post()
+    request = CustomerValidationRequest.objects.get()
+    first_page = client.get(first["Location"])
+    before = counts()
+
+    # when: the same form is posted again (a retry after a timeout or a dropped connection)
+    again = post()
+
+    # then: it lands on the first request with the same message as the first time
+    assert first.status_code == again.status_code == 302
+    assert (
+        again["Location"]
+        == first["Location"]
+        == (reverse("customers:validation_detail", args=[request.pk]))
+    )
+    assert messages_of(first_page) == [SUBMITTED]
+    assert messages_of(client.get(again["Location"])) == [SUBMITTED]
+    # and nothing else: one request, one document, one audit event, one set of emails
+    assert counts() == before
+    assert (request.idempotency_key, request.documents.count()) == (key, 1)
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["submitted"]
+    assert sorted(OutboxMessage.objects.values_list("template", "to_email")) == sorted(
+        [
+            ("emails/customers/validation_submitted", admin_agent.email),
+            ("emails/customers/validation_new_for_reviewers", reviewer.email),
+        ]
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([admin_agent.email, reviewer.email])
+
+
+def test_a_replayed_request_form_with_other_answers_still_lands_on_the_first_request(
+    client, admin_agent, gcc_enabled
+):
+    # given: a request submitted with key K
+    client.force_login(admin_agent)
+    url = reverse("customers:validation_create")
+    data = customer_validation_form_data(gcc_enabled)
+    first = client.post(url, data)
+    before = counts()
+
+    # when: a page with K is posted again with answers that would now be refused
+    again = client.post(url, {**data, "contact_phone": "call me", "organization_type": ""})
+
+    # then: the first request, unchanged; no form errors, nothing created
+    assert again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert counts() == before
+    assert CustomerValidationRequest.objects.get().contact_phone == "+1 217 555 0199"
+
+
+def test_a_request_form_shown_again_with_errors_keeps_its_key_and_its_correction_is_one_request(
+    client, admin_agent, gcc_enabled
+):
+    # given
+    client.force_login(admin_agent)
+    url = reverse("customers:validation_create")
+    data = customer_validation_form_data(gcc_enabled)
+
+    # when: the form comes back with an error, then is corrected and submitted (twice)
+    refused = client.post(url, {**data, "government_domain": "not a domain"})
+    kept = hidden_key(refused)
+    corrected = client.post(url, {**data, "idempotency_key": kept})
+    replayed = client.post(url, {**data, "idempotency_key": kept})
+
+    # then: the page shown again carried the posted key; the correction made one request
+    assert refused.status_code == 200
+    assert kept == str(data["idempotency_key"])
+    request = CustomerValidationRequest.objects.get()
+    assert request.idempotency_key == data["idempotency_key"]
+    assert (
+        corrected["Location"]
+        == replayed["Location"]
+        == (reverse("customers:validation_detail", args=[request.pk]))
+    )
+
+
+@pytest.mark.parametrize("key", [None, "", "not-a-key", "1234", "{" + "0" * 40 + "}"])
+def test_a_missing_or_malformed_request_form_key_is_a_form_error_and_the_page_gets_a_fresh_one(
+    client, admin_agent, gcc_enabled, media_root, key
+):
+    # given
+    client.force_login(admin_agent)
+    url = reverse("customers:validation_create")
+    before = counts()
+
+    # when: the form is posted without a usable key (the answers and the document are right)
+    response = client.post(
+        url, customer_validation_form_data(gcc_enabled, idempotency_key=key, documents=pdf())
+    )
+
+    # then: not a server error: the form again, saying so; nothing created, nothing stored
+    assert response.status_code == 200
+    assert text(element(response, id="form-errors")) == INCOMPLETE
+    assert counts() == before
+    assert not media_root.exists() or not any(media_root.rglob("*.*"))
+    # and the page holds a new key, with which the next submit goes through
+    fresh = hidden_key(response)
+    assert fresh != key
+    uuid.UUID(fresh)
+    submitted = client.post(url, customer_validation_form_data(gcc_enabled, idempotency_key=fresh))
+    assert submitted["Location"] == reverse(
+        "customers:validation_detail", args=[CustomerValidationRequest.objects.get().pk]
+    )
+
+
+def test_a_key_another_organization_used_gives_this_organization_its_own_request(
+    client, admin_agent, gcc_enabled, other_gcc_enabled, other_admin_agent
+):
+    # given: organization B's request, submitted with key K
+    key = uuid.uuid4()
+    theirs = services.customer_validation_submit(
+        organization=other_gcc_enabled,
+        submitted_by=other_admin_agent,
+        **{
+            **customer_validation_answers(other_gcc_enabled),
+            "organization_legal_name": "Shelbyville Water District",
+            "idempotency_key": key,
+        },
+    )
+    client.force_login(admin_agent)
+
+    # when: organization A posts its form with the same key
+    response = client.post(
+        reverse("customers:validation_create"),
+        customer_validation_form_data(gcc_enabled, idempotency_key=key),
+    )
+
+    # then: A lands on its own new request; B's is neither returned nor shown
+    mine = CustomerValidationRequest.objects.get(organization=gcc_enabled)
+    assert mine.pk != theirs.pk
+    assert response["Location"] == reverse("customers:validation_detail", args=[mine.pk])
+    page = client.get(response["Location"])
+    assert page.context["validation"] == mine
+    assert "Shelbyville Water District" not in page.content.decode()
+    assert list(
+        CustomerValidationRequest.objects.order_by("pk").values_list(
+            "organization", "idempotency_key"
+        )
+    ) == [(other_gcc_enabled.pk, key), (gcc_enabled.pk, key)]
 
 
 # -- uploads -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
@@ -28,6 +28,7 @@ from reviews.models import AuditEvent
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
+    PartnerValidationRequestFactory,
     ReviewerFactory,
     UserFactory,
     validation_answers,
@@ -457,6 +458,118 @@ def test_submit_again_after_rejection_or_withdrawal(
     assert request.due_at == THURSDAY_DUE
     assert reload(previous).status == status
     assert PartnerValidationRequest.objects.filter(organization=organization).count() == 2
+
+
+# -- the form's one-time key ----------------------------------------------------------------
+def test_submit_replayed_with_its_key_returns_the_first_request_and_changes_nothing(
+    run, organization, admin_agent, reviewer
+):
+    # Given a request submitted with the form's key (a retry after a timeout follows)
+    key = uuid.uuid4()
+    first = run(
+        services.partner_validation_submit,
+        organization=organization,
+        submitted_by=admin_agent,
+        **{**validation_answers(organization), "idempotency_key": key},
+    )
+    mail.outbox.clear()
+    before = snapshot()
+
+    # When the same form is submitted again, even with other answers
+    again = run(
+        services.partner_validation_submit,
+        organization=organization,
+        submitted_by=admin_agent,
+        **{**validation_answers(organization), "idempotency_key": key, "contact_name": "Eve"},
+    )
+
+    # Then it is the first request, as it was: no second request, audit event or email (and
+    # not "a request is under way", the refusal any other key would get)
+    assert again == first
+    assert (again.pk, reload(again).contact_name, reload(again).idempotency_key) == (
+        first.pk,
+        "Dana Contact",
+        key,
+    )
+    assert_nothing_changed(before)
+
+
+def test_submit_with_another_key_while_the_first_is_open_is_still_refused(
+    run, organization, admin_agent, reviewer
+):
+    # Given a request submitted with one key
+    run(
+        services.partner_validation_submit,
+        organization=organization,
+        submitted_by=admin_agent,
+        **validation_answers(organization),
+    )
+    mail.outbox.clear()
+    before = snapshot()
+
+    # When a new form (a new key) is submitted
+    with pytest.raises(ActionNotAllowed):
+        run(
+            services.partner_validation_submit,
+            organization=organization,
+            submitted_by=admin_agent,
+            **validation_answers(organization),
+        )
+
+    # Then the one-open-request rule applies as before
+    assert_nothing_changed(before)
+
+
+def test_a_key_is_scoped_to_its_organization(run, organization, admin_agent, reviewer):
+    # Given organization B's request, submitted with key K
+    other = OrganizationFactory()
+    other_agent = MembershipFactory(organization=other).user
+    key = uuid.uuid4()
+    theirs = run(
+        services.partner_validation_submit,
+        organization=other,
+        submitted_by=other_agent,
+        **{**validation_answers(other), "idempotency_key": key},
+    )
+    outbox_before = outbox_ids()
+
+    # When organization A submits with the same key
+    mine = run(
+        services.partner_validation_submit,
+        organization=organization,
+        submitted_by=admin_agent,
+        **{**validation_answers(organization), "idempotency_key": key},
+    )
+
+    # Then A gets its own new request (never B's), acknowledged to A's agent
+    assert mine.pk != theirs.pk
+    assert (mine.organization, mine.submitted_by, mine.idempotency_key) == (
+        organization,
+        admin_agent,
+        key,
+    )
+    assert reload(theirs).organization == other
+    assert sorted(row.to_email for row in new_outbox(outbox_before)) == sorted(
+        [admin_agent.email, reviewer.email]
+    )
+
+
+def test_the_same_key_twice_in_one_organization_is_refused_by_the_database(
+    organization, admin_agent
+):
+    # Given a request of the organization with key K
+    key = uuid.uuid4()
+    PartnerValidationRequestFactory(
+        organization=organization, status=Status.WITHDRAWN, due_at=None, idempotency_key=key
+    )
+
+    # When another row with K is written straight to the database
+    # Then the unique constraint refuses it
+    with (
+        pytest.raises(IntegrityError, match="unique_partner_validation_idempotency_key"),
+        transaction.atomic(),
+    ):
+        PartnerValidationRequestFactory(organization=organization, idempotency_key=key)
 
 
 @pytest.mark.parametrize(
@@ -1429,4 +1542,56 @@ def test_two_reviewers_deciding_at_once_only_one_wins(monkeypatch, moves):
     assert [m.to for m in mail.outbox] == [[agent.email]]
     assert ResellerQualification.objects.filter(organization=organization).count() == (
         1 if expected_status == Status.APPROVED else 0
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch):
+    # Given an eligible organization, a reviewer, and one form (one key) posted twice at the
+    # same moment (built and committed outside a test transaction)
+    organization = OrganizationFactory()
+    agent = MembershipFactory(organization=organization).user
+    reviewer = ReviewerFactory()
+    answers = validation_answers(organization)
+    # and each submission holding its transaction open a moment after writing the request
+    real_audit = services._audit
+
+    def slow_audit(*args, **kwargs):
+        real_audit(*args, **kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(services, "_audit", slow_audit)
+    barrier = threading.Barrier(2)
+    outcomes: list = [None, None]
+
+    def submit(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = services.partner_validation_submit(
+                organization=organization, submitted_by=agent, **answers
+            )
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    # When both posts arrive together
+    threads = [threading.Thread(target=submit, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Then both get the same request: one row, one audit event, one set of emails
+    assert not any(thread.is_alive() for thread in threads)
+    assert all(isinstance(outcome, PartnerValidationRequest) for outcome in outcomes), outcomes
+    request = PartnerValidationRequest.objects.get()
+    assert [outcome.pk for outcome in outcomes] == [request.pk, request.pk]
+    assert request.idempotency_key == answers["idempotency_key"]
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["submitted"]
+    assert sorted(OutboxMessage.objects.values_list("template", "to_email")) == sorted(
+        [
+            (TEMPLATE.format("submitted"), agent.email),
+            (TEMPLATE.format("new_for_reviewers"), reviewer.email),
+        ]
     )

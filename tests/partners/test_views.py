@@ -1,6 +1,8 @@
 """Partner-facing pages of GCC partner validation: access, tenant isolation, roles, the form,
 the preconditions, answering, withdrawing, the profile and the list."""
 
+import uuid
+
 import pytest
 from django.core import mail
 from django.db import connection
@@ -98,6 +100,11 @@ def snapshot(validation: PartnerValidationRequest) -> dict:
         "outbox": OutboxMessage.objects.count(),
     }
 
+
+INCOMPLETE = (
+    "This form was incomplete, so nothing was submitted. Check the answers and submit the form "
+    "again."
+)
 
 NOT_MEMBER = (
     "This area is for partner organizations. Your account is not a member of any partner "
@@ -449,8 +456,8 @@ def test_create_form_names_every_missing_answer(client, admin_agent):
     # then
     assert response.status_code == 200
     errors = {
-        name: text(element(response, id=f"id_{name}_error"))
-        for name in response.context["form"].fields
+        field.name: text(element(response, id=f"id_{field.name}_error"))
+        for field in response.context["form"].visible_fields()
     }
     assert errors == {
         "commercial_tenant_id": "This field is required.",
@@ -461,7 +468,10 @@ def test_create_form_names_every_missing_answer(client, admin_agent):
         "contract_vehicles": "This field is required.",
         "attested": "Confirm that the information is accurate.",
     }
-    assert alert_texts(response) == ["Some answers need your attention. Each is marked below."]
+    # and the missing form key (a hidden field) is said above them
+    assert alert_texts(response) == [
+        f"{INCOMPLETE} Some answers need your attention. Each is marked below."
+    ]
     assert PartnerValidationRequest.objects.count() == 0
 
 
@@ -538,6 +548,146 @@ def test_valid_form_creates_the_request_and_shows_its_page(
     assert [text(item) for item in elements(page, tag="li", within=timeline)] == [
         f"Request submitted {created} · {admin_agent.get_full_name()}"
     ]
+
+
+# -- the form's one-time key: a re-post finds the first request ---------------------------
+
+
+def hidden_key(response) -> str:
+    field = element(response, id="id_idempotency_key")
+    assert (attr(field, "type"), attr(field, "name")) == ("hidden", "idempotency_key")
+    return attr(field, "value")
+
+
+def test_each_form_shown_carries_its_own_key(client, admin_agent):
+    # given
+    client.force_login(admin_agent)
+
+    # when: the form is opened twice
+    keys = [hidden_key(client.get(reverse("partners:validation_create"))) for _ in range(2)]
+
+    # then: each page has its own well-formed key
+    assert len({str(uuid.UUID(key)) for key in keys}) == 2
+
+
+def test_posting_the_same_form_twice_gives_one_request_and_one_set_of_emails(
+    client, admin_agent, organization, reviewer, django_capture_on_commit_callbacks
+):
+    # given: one form, posted once
+    client.force_login(admin_agent)
+    data = form_data(organization)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(reverse("partners:validation_create"), data)
+    validation = PartnerValidationRequest.objects.get()
+    first_page = client.get(first["Location"])
+
+    # when: the same form is posted again (a retry after a timeout)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(reverse("partners:validation_create"), data)
+
+    # then: it lands on the first request, with the same message as the first time...
+    assert first.status_code == again.status_code == 302
+    assert (
+        again["Location"]
+        == first["Location"]
+        == (reverse("partners:validation_detail", args=[validation.pk]))
+    )
+    message = "Your GCC validation request was submitted. Confirmation email sent."
+    assert messages_of(first_page) == [message]
+    assert messages_of(client.get(again["Location"])) == [message]
+    # ...and there is still one request, one audit event and one set of emails
+    assert PartnerValidationRequest.objects.get() == validation
+    assert validation.idempotency_key == data["idempotency_key"]
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == ["submitted"]
+    assert sorted(OutboxMessage.objects.values_list("template", "to_email")) == sorted(
+        [
+            ("emails/partners/validation_submitted", admin_agent.email),
+            ("emails/partners/validation_new_for_reviewers", reviewer.email),
+        ]
+    )
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([admin_agent.email, reviewer.email])
+
+
+def test_a_form_shown_again_with_errors_keeps_its_key_and_its_correction_is_one_request(
+    client, admin_agent, organization, reviewer, django_capture_on_commit_callbacks
+):
+    # given
+    client.force_login(admin_agent)
+    data = form_data(organization)
+    url = reverse("partners:validation_create")
+
+    # when: the form comes back with an error, then is corrected and submitted (twice)
+    refused = client.post(url, {**data, "contact_phone": "call me"})
+    with django_capture_on_commit_callbacks(execute=True):
+        corrected = client.post(url, {**data, "idempotency_key": hidden_key(refused)})
+        replayed = client.post(url, {**data, "idempotency_key": hidden_key(refused)})
+
+    # then: the page shown again carried the posted key; the correction made one request
+    assert refused.status_code == 200
+    assert hidden_key(refused) == str(data["idempotency_key"])
+    validation = PartnerValidationRequest.objects.get()
+    assert validation.idempotency_key == data["idempotency_key"]
+    assert (
+        corrected["Location"]
+        == replayed["Location"]
+        == (reverse("partners:validation_detail", args=[validation.pk]))
+    )
+    assert sorted(OutboxMessage.objects.values_list("to_email", flat=True)) == sorted(
+        [admin_agent.email, reviewer.email]
+    )
+
+
+@pytest.mark.parametrize("key", [None, "", "not-a-key", "1234", "{" + "0" * 40 + "}"])
+def test_a_missing_or_malformed_key_is_a_form_error_and_the_page_gets_a_fresh_one(
+    client, admin_agent, organization, key
+):
+    # given
+    client.force_login(admin_agent)
+    url = reverse("partners:validation_create")
+
+    # when: the form is posted without a usable key (all the answers are right)
+    response = client.post(url, form_data(organization, idempotency_key=key))
+
+    # then: not a server error: the form again, saying so, and nothing was created
+    assert response.status_code == 200
+    assert alert_texts(response) == [INCOMPLETE]
+    assert PartnerValidationRequest.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
+    # and the page holds a new key, with which the next submit goes through
+    fresh = hidden_key(response)
+    assert fresh != key
+    uuid.UUID(fresh)
+    submitted = client.post(url, form_data(organization, idempotency_key=fresh))
+    assert submitted["Location"] == reverse(
+        "partners:validation_detail", args=[PartnerValidationRequest.objects.get().pk]
+    )
+
+
+def test_a_key_another_organization_used_gives_this_organization_its_own_request(
+    client, admin_agent, organization, other_admin_agent, submit_validation
+):
+    # given: organization B's request, submitted with key K
+    key = uuid.uuid4()
+    theirs = submit_validation(other_admin_agent, idempotency_key=key)
+    client.force_login(admin_agent)
+
+    # when: organization A posts its form with the same key
+    response = client.post(
+        reverse("partners:validation_create"), form_data(organization, idempotency_key=key)
+    )
+
+    # then: A lands on its own new request; B's is neither returned nor shown
+    mine = PartnerValidationRequest.objects.get(organization=organization)
+    assert mine.pk != theirs.pk
+    assert response["Location"] == reverse("partners:validation_detail", args=[mine.pk])
+    page = client.get(response["Location"])
+    assert page.context["validation"] == mine
+    assert theirs.organization.legal_name not in page.content.decode()
+    assert list(
+        PartnerValidationRequest.objects.order_by("pk").values_list(
+            "organization", "idempotency_key"
+        )
+    ) == [(theirs.organization.pk, key), (organization.pk, key)]
 
 
 # -- preconditions -------------------------------------------------------------------------
