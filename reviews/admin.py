@@ -1,9 +1,14 @@
 """Admin pieces shared by every review queue (partner validation now, customer validation next)."""
 
+import contextlib
+import datetime as dt
+import logging
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError, InterfaceError, connection, transaction
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -15,7 +20,26 @@ from django.utils.translation import gettext_lazy as _
 from gccportal.exceptions import ServiceError
 
 from .models import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, AuditEvent, ReviewStatus
-from .selectors import audit_event_list_for_subject
+from .selectors import audit_event_list_for_subject, review_decision_recorded
+
+logger = logging.getLogger(__name__)
+
+# What a lost or broken database connection raises (InterfaceError is not a DatabaseError).
+DATABASE_ERRORS = (DatabaseError, InterfaceError)
+
+
+def database_connection_discard() -> None:
+    """Drop the default connection after a database failure, so the next query opens a fresh one.
+
+    After a failure at COMMIT the connection may be dead or in an unknown state. Inside an outer
+    atomic block (ATOMIC_REQUESTS, a test's transaction) the block owns the connection and its
+    rollback, so it is left alone.
+    """
+    if connection.in_atomic_block:
+        return
+    # Closing a dead connection may complain; it is dropped all the same.
+    with contextlib.suppress(*DATABASE_ERRORS):
+        connection.close()
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -77,13 +101,19 @@ class ReviewAdminMixin:
     Subclasses set `decide_permission` and `decisions`: a dict of action name → spec with
     `label`, `from` (statuses it applies to), `service` (called with request_id, reviewer and
     the form's cleaned fields), `text_label`, `text_required`, `help_text`, `done` (message),
-    optional `form_class` (a ReasonForm subclass adding fields) and `direct` (a one-click
-    button on the change page). Status and audit fields are read-only; decisions go through
-    the services only.
+    optional `form_class` (a ReasonForm subclass adding fields), `direct` (a one-click
+    button on the change page) and `move` (the model's transition the service makes; by default
+    the action name with underscores: "start-review" → start_review). Status and audit fields
+    are read-only; decisions go through the services only.
+
+    A decision and its admin log entry commit in one transaction. When the database fails
+    during it (possibly at COMMIT, when nobody can know whether it committed), the reviewer is
+    told what happened, read again on a fresh connection: saved, not saved, or not known.
     """
 
     change_form_template = "admin/reviews/change_form.html"
     decide_template = "admin/reviews/decide.html"
+    decision_unconfirmed_template = "admin/reviews/decision_unconfirmed.html"
     decide_permission: str = ""
     decisions: dict = {}
     list_per_page = 50
@@ -163,8 +193,7 @@ class ReviewAdminMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
-        opts = self.model._meta
-        change_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        change_url = self.get_change_url(obj)
         form_kwargs = {
             "label": spec["text_label"],
             "required": spec["text_required"],
@@ -174,17 +203,34 @@ class ReviewAdminMixin:
         if request.method == "POST":
             form = form_class(request.POST, **form_kwargs)
             if form.is_valid():
+                since = timezone.now()
                 try:
-                    # The form's fields are the service's arguments (`text`, and any extras).
-                    spec["service"](request_id=obj.pk, reviewer=request.user, **form.cleaned_data)
+                    # One transaction (the service's own becomes a savepoint): the decision and
+                    # its log entry are saved together or not at all.
+                    with transaction.atomic():
+                        # The form's fields are the service's arguments (`text`, and any extras).
+                        spec["service"](
+                            request_id=obj.pk, reviewer=request.user, **form.cleaned_data
+                        )
+                        self.log_change(request, obj, str(spec["done"]))
                 except ServiceError as exc:
                     self.message_user(request, exc.message, level=messages.ERROR)
                     return redirect(change_url)
                 except ValidationError as exc:
                     for field, errors in getattr(exc, "error_dict", {"text": exc}).items():
                         form.add_error(field if field in form.fields else "text", errors)
+                except DATABASE_ERRORS:
+                    logger.exception(
+                        "Database error during the %s decision on %s %s by user %s",
+                        action,
+                        self.model._meta.label,
+                        obj.pk,
+                        request.user.pk,
+                    )
+                    return self.decision_after_database_error(
+                        request, obj=obj, action=action, form=form, since=since
+                    )
                 else:
-                    self.log_change(request, obj, str(spec["done"]))
                     self.message_user(request, spec["done"], level=messages.SUCCESS)
                     return redirect(change_url)
         elif request.method == "GET":
@@ -199,19 +245,95 @@ class ReviewAdminMixin:
             form = form_class(**form_kwargs)
         else:
             return HttpResponseNotAllowed(["GET", "POST"])
-        context = {
+        return TemplateResponse(
+            request,
+            self.decide_template,
+            self.decide_context(request, obj=obj, action=action, form=form),
+        )
+
+    def decision_move(self, action: str) -> str:
+        """The model's transition that `action` makes (see the class docstring)."""
+        return self.decisions[action].get("move", action.replace("-", "_"))
+
+    def get_change_url(self, obj) -> str:
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+
+    def decide_context(self, request, *, obj, action: str, form) -> dict:
+        spec = self.decisions[action]
+        return {
             **self.admin_site.each_context(request),
-            "opts": opts,
+            "opts": self.model._meta,
             "original": obj,
             "title": spec["label"],
             "subtitle": str(obj),
             "form": form,
             "action": action,
             "spec": spec,
-            "change_url": change_url,
+            "change_url": self.get_change_url(obj),
             "events": audit_event_list_for_subject(subject=obj),
         }
-        return TemplateResponse(request, self.decide_template, context)
+
+    def decision_after_database_error(self, request, *, obj, action: str, form, since: dt.datetime):
+        """The truthful answer after the database failed during `action` on `obj`.
+
+        Recorded (the failure came after COMMIT): the usual success. Not recorded: the form
+        again, with the reviewer's text, saying so (503). Unknown (the database cannot be read
+        either): a page that says so and sends the reviewer to the request (503). Never a 500.
+        """
+        spec = self.decisions[action]
+        label = self.model._meta.label
+        database_connection_discard()
+        try:
+            recorded = review_decision_recorded(
+                request=obj,
+                reviewer=request.user,
+                move=self.decision_move(action),
+                since=since,
+            )
+            if not recorded:
+                # Read everything now, while the database answers: rendering must not need it.
+                current = self.get_object(request, str(obj.pk)) or obj
+                context = self.decide_context(request, obj=current, action=action, form=form)
+                context.update(events=list(context["events"]), not_saved=True)
+        except DATABASE_ERRORS:
+            logger.exception(
+                "Could not confirm whether the %s decision on %s %s was saved",
+                action,
+                label,
+                obj.pk,
+            )
+            database_connection_discard()
+            return self.decision_unconfirmed_response(request, obj=obj, action=action)
+        if recorded:
+            logger.warning(
+                "The %s decision on %s %s was saved despite the database error",
+                action,
+                label,
+                obj.pk,
+            )
+            self.message_user(request, spec["done"], level=messages.SUCCESS)
+            return redirect(self.get_change_url(obj))
+        logger.warning("The %s decision on %s %s was not saved", action, label, obj.pk)
+        return TemplateResponse(request, self.decide_template, context, status=503)
+
+    def decision_unconfirmed_response(self, request, *, obj, action: str) -> TemplateResponse:
+        """A 503 in the admin look that needs no database: nothing here may fail again."""
+        site = self.admin_site
+        context = {
+            "site_title": site.site_title,
+            "site_header": site.site_header,
+            "site_url": site.site_url,
+            "has_permission": True,  # admin_view checked it before the decision
+            "is_popup": False,
+            "is_nav_sidebar_enabled": False,  # the sidebar lists apps, which may read the database
+            "opts": self.model._meta,
+            "title": _("Your decision could not be confirmed"),
+            "decision": self.decisions[action]["label"],
+            "request_pk": obj.pk,
+            "change_url": self.get_change_url(obj),
+        }
+        return TemplateResponse(request, self.decision_unconfirmed_template, context, status=503)
 
 
 @admin.register(AuditEvent)

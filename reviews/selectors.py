@@ -1,9 +1,38 @@
+import datetime as dt
+
 from django.db import models
 
-from .models import AuditEvent
+from .models import AuditEvent, ReviewableRequest
 
 
 def audit_event_list_for_subject(*, subject: models.Model) -> models.QuerySet[AuditEvent]:
     return (
         AuditEvent.objects.for_subject(subject).select_related("actor").order_by("created_at", "pk")
+    )
+
+
+def review_move_targets(*, model: type[ReviewableRequest], move: str) -> set[str]:
+    """The statuses `move` leads to, read from the model's declared transitions."""
+    transitions = model._meta.get_field("status").get_all_transitions(model)
+    return {transition.target for transition in transitions if transition.name == move}
+
+
+def review_decision_recorded(
+    *, request: ReviewableRequest, reviewer, move: str, since: dt.datetime
+) -> bool:
+    """Whether `reviewer`'s `move` of `request`, made at or after `since`, was committed.
+
+    Every transition writes its audit event in the transaction that changes the status, so the
+    event exists exactly when the decision was saved. This answers the reviewer whose decision
+    met a database failure (e.g. the connection dropped at COMMIT): ask on a fresh connection.
+    The status the reviewer saw is not required to match: the move was checked under the lock.
+    """
+    return (
+        AuditEvent.objects.for_subject(request)
+        .filter(
+            actor=reviewer,
+            to_status__in=review_move_targets(model=type(request), move=move),
+            created_at__gte=since,
+        )
+        .exists()
     )

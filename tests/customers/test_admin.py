@@ -1,6 +1,7 @@
 """The reviewers' side of GCC customer validation: the queue, documents, decisions, the codes."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.contrib import admin
@@ -8,7 +9,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -925,6 +926,38 @@ def test_staff_without_decide_permission_gets_403(
     # then
     assert response.status_code == 403
     assert snapshot(submitted) == before
+
+
+def test_approve_whose_log_entry_fails_saves_nothing_and_says_so(
+    client, reviewer, in_review, django_capture_on_commit_callbacks
+):
+    # given: the connection is lost while the decision's admin log entry is written
+    before = snapshot(in_review)
+    client.force_login(reviewer)
+    lost = OperationalError("server closed the connection unexpectedly")
+
+    # when
+    with (
+        mock.patch.object(LogEntry.objects, "log_actions", side_effect=lost),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(
+            reverse(DECIDE, args=[in_review.pk, "approve"]),
+            {"text": "Welcome to GCC.", "max_creates": "3"},
+        )
+
+    # then: the decision went with its log entry (no code, no audit event, no email), the
+    # page says so and keeps what the reviewer entered
+    assert response.status_code == 503
+    assert text(element(response, tag="div", css_class="errornote")) == (
+        "Your decision was not saved. The connection to the database was lost before it could be "
+        "recorded, so nothing was changed and no one was notified. You can make the decision "
+        "again: what you entered is kept below."
+    )
+    assert text(element(response, id="id_text")) == "Welcome to GCC."
+    assert attr(element(response, id="id_max_creates"), "value") == "3"
+    assert snapshot(in_review) == before
+    assert mail.outbox == []
 
 
 # -- the validation codes: read-only -------------------------------------------------------

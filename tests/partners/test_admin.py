@@ -1,12 +1,13 @@
 """The reviewers' side of GCC partner validation: the queue, the change page, the decisions."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Permission
 from django.core import mail
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -657,6 +658,43 @@ def test_second_reviewer_deciding_a_decided_request_is_told_and_nothing_changes(
     assert (before["status"], before["decided_by"]) == (Status.APPROVED, reviewer.pk)
     assert len(mail.outbox) == 1
     assert not LogEntry.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("approve", {"text": "Welcome to GCC."}),
+        ("reject", {"text": "No government customers listed."}),
+        ("request-info", {"text": "Send your GSA contract number."}),
+    ],
+)
+def test_decision_whose_log_entry_fails_saves_nothing_and_says_so(
+    client, reviewer, in_review_validation, django_capture_on_commit_callbacks, action, data
+):
+    # given: the connection is lost while the decision's admin log entry is written
+    before = snapshot(in_review_validation)
+    client.force_login(reviewer)
+    lost = OperationalError("server closed the connection unexpectedly")
+
+    # when
+    with (
+        mock.patch.object(LogEntry.objects, "log_actions", side_effect=lost),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse(DECIDE, args=[in_review_validation.pk, action]), data)
+
+    # then: the decision went with its log entry (no audit event, no qualification, no email),
+    # and the page says so, keeping the reviewer's text
+    assert response.status_code == 503
+    assert text(element(response, tag="div", css_class="errornote")) == (
+        "Your decision was not saved. The connection to the database was lost before it could be "
+        "recorded, so nothing was changed and no one was notified. You can make the decision "
+        "again: what you entered is kept below."
+    )
+    assert text(element(response, id="id_text")) == data["text"]
+    assert snapshot(in_review_validation) == before
+    assert not LogEntry.objects.exists()
+    assert mail.outbox == []
 
 
 @pytest.mark.parametrize("action", ["approve", "reject", "request-info"])

@@ -1,0 +1,46 @@
+"""The server error page: truthful about what may have been saved, and renderable with no
+database and no context processors (Django's handler renders it with an empty context)."""
+
+from django.test.html import parse_html
+from django.utils import translation
+from django.views.defaults import server_error
+
+
+def _descendants(node):
+    for child in node.children:
+        if not isinstance(child, str):
+            yield child
+            yield from _descendants(child)
+
+
+def text(node) -> str:
+    parts = [child if isinstance(child, str) else text(child) for child in node.children]
+    return " ".join(" ".join(parts).split())
+
+
+def test_server_error_page_says_a_submission_may_or_may_not_have_been_saved(rf):
+    # given: a failed request (no database marker: any query here would fail the test)
+    request = rf.post("/customers/new/")
+
+    # when: Django's handler renders the page
+    with translation.override("en"):
+        response = server_error(request)
+
+    # then: an accessible page that tells the truth and says how to check
+    assert response.status_code == 500
+    page = parse_html(response.content.decode())
+    nodes = [page, *_descendants(page)]
+    (html,) = [node for node in nodes if node.name == "html"]
+    assert dict(html.attributes)["lang"] == "en"
+    assert [text(node) for node in nodes if node.name == "title"] == ["Server error · GCC Portal"]
+    (main,) = [node for node in nodes if node.name == "main"]
+    assert [text(node) for node in _descendants(main) if node.name == "h1"] == [
+        "Something went wrong"
+    ]
+    assert [text(node) for node in _descendants(main) if node.name == "p"] == [
+        "The error was recorded.",
+        "If you were submitting something, it may or may not have been saved. Open the page "
+        "again to check before you repeat it: every form in the portal recognises a repeated "
+        "submission, so submitting again will not create a second one.",
+    ]
+    assert "saved twice" not in response.content.decode()
