@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.db import connections
 from django.http import HttpResponse
 
-from gccportal.celery import app as celery_app
+from gccportal.broker import broker_connection
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +28,8 @@ def database_check() -> None:
 
 
 def broker_check() -> None:
-    # A fresh connection (not the publishing pool): proves the broker answers now.
-    with celery_app.connection_for_write() as connection:
+    # A fresh connection, every wait bounded (a paused broker accepts and never answers).
+    with broker_connection(timeout=BROKER_TIMEOUT_SECONDS) as connection:
         connection.ensure_connection(max_retries=1, timeout=BROKER_TIMEOUT_SECONDS)
         connection.default_channel  # noqa: B018 (opening a channel pings Redis)
 

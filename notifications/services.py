@@ -1,24 +1,49 @@
-"""The outbox: record emails inside the business transaction, send them after commit."""
+"""The outbox: record emails inside the business transaction, send them after commit.
+
+Each row is a small ledger. `outbox_message_send` claims a row (pending → sending, with a
+lease, committed), calls the mail server with no transaction or row lock open, then records
+the outcome in a second short transaction:
+
+- accepted → sent;
+- refused for good (a 5xx reply, the recipient or the sender refused) → failed at once;
+- a transient failure (4xx, connection refused or dropped before DATA) → pending again, due
+  after an exponential backoff, until `OUTBOX_MAX_ATTEMPTS`, then failed;
+- no answer once the message was handed over (during DATA) → "maybe sent": retried once,
+  late, with the same Message-ID; a second such failure is failed for a person to look at.
+
+A worker that dies between the server's acceptance and the record leaves the row `sending`;
+when the lease runs out the sweep sends it again with the same Message-ID (the only duplicate
+the design allows, and a receiver can drop it). Failed rows are shown in the admin, where a
+lead can send them again.
+"""
 
 import logging
+import random
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from kombu.exceptions import OperationalError as BrokerUnavailable
+from django.utils.translation import gettext as _
 
+from gccportal.broker import task_publish
+
+from .backends import DeliveryUncertain
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-# Errors that mean "try again later", never "the email is wrong".
-TRANSIENT_SEND_ERRORS = (smtplib.SMTPException, OSError)
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not claimable: settled, not due, or another worker holds it
 
 
 def email_enqueue(
@@ -35,6 +60,7 @@ def email_enqueue(
     commit with it, and dispatch is scheduled on commit.
     """
     messages = []
+    now = timezone.now()
     for recipient in recipients:
         email, language = (
             (recipient.email, recipient.language) if hasattr(recipient, "email") else recipient
@@ -55,6 +81,10 @@ def email_enqueue(
                 "language": language,
                 "subject": " ".join(subject.split())[:255],
                 "body_text": body,
+                "created_at": now,
+                # The on-commit dispatch sends it at once; the sweep only after this grace.
+                "next_attempt_at": now
+                + timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS),
             },
         )
         if created:
@@ -65,65 +95,217 @@ def email_enqueue(
 
 
 def outbox_message_dispatch(*, message_id: int) -> bool:
-    """Queue the send task. A broker outage is logged, not raised: the sweep retries."""
+    """Queue the send task, within a second or two. An unreachable or frozen broker is
+    logged, not raised: the sweep dispatches the row when it is due."""
     from .tasks import outbox_message_send_task
 
-    try:
-        outbox_message_send_task.delay(message_id)
-    except BrokerUnavailable:
-        logger.warning("Broker unavailable; outbox message %s left for the sweep", message_id)
-        return False
-    return True
+    return task_publish(outbox_message_send_task, message_id)
 
 
-def outbox_message_send(*, message_id: int) -> bool:
-    """Send one pending message; True if this call sent it, False if there was nothing to do.
-
-    The row lock (skip_locked) makes concurrent sends of the same row a no-op for all but one.
-    """
-    try:
-        with transaction.atomic():
-            message = (
-                OutboxMessage.objects.select_for_update(skip_locked=True)
-                .filter(pk=message_id, status=OutboxMessage.Status.PENDING)
-                .first()
+def _claim(*, message_id: int, now) -> OutboxMessage | None:
+    """pending (first try, or due) or sending with an expired lease → sending; committed."""
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk=message_id,
+                status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
             )
-            if message is None:
-                return False
-            EmailMessage(
-                subject=message.subject,
-                body=message.body_text,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[message.to_email],
-                headers={"Content-Language": message.language},
-            ).send()
-            message.status = OutboxMessage.Status.SENT
-            message.sent_at = timezone.now()
-            message.attempts = F("attempts") + 1
-            message.last_error = ""
-            message.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-            return True
-    except TRANSIENT_SEND_ERRORS as exc:
-        OutboxMessage.objects.filter(pk=message_id).update(
-            attempts=F("attempts") + 1, last_error=repr(exc)[:2000]
+            .first()
         )
-        raise
+        if message is None:
+            return None
+        # A first try or a plain retry may go as soon as a task arrives (the sweep only
+        # dispatches due rows); a "maybe sent" retry and an expired lease wait for their time.
+        waits = message.status == OutboxMessage.Status.SENDING or message.maybe_sent
+        if waits and message.next_attempt_at > now:
+            return None
+        if message.status == OutboxMessage.Status.SENDING:
+            # The worker holding it died mid-send: the server may have accepted it.
+            message.maybe_sent = True
+            message.last_error = _("The previous attempt was interrupted.")
+        if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            _fail(
+                message,
+                now=now,
+                reason=_("Gave up after %(count)s attempts.") % {"count": message.attempts},
+            )
+            return None
+        message.status = OutboxMessage.Status.SENDING
+        message.attempts += 1
+        message.next_attempt_at = now + timedelta(seconds=settings.OUTBOX_SEND_LEASE_SECONDS)
+        message.save(
+            update_fields=["status", "attempts", "next_attempt_at", "maybe_sent", "last_error"]
+        )
+        return message
 
 
-def outbox_pending_ids_to_redispatch(*, now=None, limit: int = 500) -> list[int]:
+def _fail(message: OutboxMessage, *, now, reason: str) -> None:
+    message.status = OutboxMessage.Status.FAILED
+    message.failed_at = now
+    message.last_error = reason[:2000]
+    message.save(update_fields=["status", "failed_at", "last_error"])
+    logger.error("Outbox message %s to %s failed: %s", message.pk, message.to_email, reason)
+
+
+def _permanent(exc: Exception) -> bool:
+    """A refusal that resending cannot change: the address, the sender or a 5xx reply."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        return True
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return False  # our configuration, not this email: keep it for when it is fixed
+    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
+
+
+def backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter after the `attempts`-th failed attempt."""
+    delay = min(
+        settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+        settings.OUTBOX_RETRY_MAX_SECONDS,
+    )
+    return delay * random.uniform(0.8, 1.2)  # spreading retries, not a secret
+
+
+def _record(*, message_id: int, lease_until, outcome: Outcome, error: str = "") -> None:
+    """Record the outcome of the attempt, unless the lease was lost to another worker."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(pk=message_id, status=OutboxMessage.Status.SENDING, next_attempt_at=lease_until)
+            .first()
+        )
+        if message is None:
+            logger.warning("Outbox message %s: lease lost before the outcome", message_id)
+            return
+        if outcome is Outcome.SENT:
+            message.status = OutboxMessage.Status.SENT
+            message.sent_at = now
+            message.last_error = ""
+            message.save(update_fields=["status", "sent_at", "last_error"])
+        elif outcome is Outcome.FAILED:
+            _fail(message, now=now, reason=error)
+        else:
+            message.status = OutboxMessage.Status.PENDING
+            message.last_error = error[:2000]
+            message.next_attempt_at = now + timedelta(seconds=backoff_seconds(message.attempts))
+            message.save(update_fields=["status", "last_error", "next_attempt_at"])
+
+
+def outbox_message_send(*, message_id: int, now=None) -> Outcome:
+    """Make one attempt at a message, if it is claimable; returns what happened."""
     now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS)
+    message = _claim(message_id=message_id, now=now)
+    if message is None:
+        return Outcome.SKIPPED
+    lease_until = message.next_attempt_at
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_email],
+        headers={"Message-ID": message.message_id, "Content-Language": message.language},
+    )
+    try:
+        email.send()
+    except DeliveryUncertain as exc:
+        if message.maybe_sent:
+            reason = _(
+                "The mail server did not confirm the message twice; it may have been delivered. "
+                "Last error: %(error)s"
+            ) % {"error": exc}
+            _record(
+                message_id=message.pk, lease_until=lease_until, outcome=Outcome.FAILED, error=reason
+            )
+            return Outcome.FAILED
+        _uncertain(message_id=message.pk, lease_until=lease_until, error=repr(exc))
+        return Outcome.RETRY
+    except (smtplib.SMTPException, OSError) as exc:
+        outcome = Outcome.FAILED if _permanent(exc) else Outcome.RETRY
+        if outcome is Outcome.RETRY and message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            outcome = Outcome.FAILED
+        _record(message_id=message.pk, lease_until=lease_until, outcome=outcome, error=repr(exc))
+        return outcome
+    _record(message_id=message.pk, lease_until=lease_until, outcome=Outcome.SENT)
+    return Outcome.SENT
+
+
+def _uncertain(*, message_id: int, lease_until, error: str) -> None:
+    """Maybe accepted: try once more, late enough for a slow server to have finished."""
+    with transaction.atomic():
+        updated = OutboxMessage.objects.filter(
+            pk=message_id, status=OutboxMessage.Status.SENDING, next_attempt_at=lease_until
+        ).update(
+            status=OutboxMessage.Status.PENDING,
+            maybe_sent=True,
+            last_error=error[:2000],
+            next_attempt_at=timezone.now()
+            + timedelta(seconds=settings.OUTBOX_UNCERTAIN_RETRY_SECONDS),
+        )
+    if not updated:
+        logger.warning("Outbox message %s: lease lost before the outcome", message_id)
+
+
+def outbox_message_give_up(*, message_id: int, reason: str) -> None:
+    """The task carrying this message kept killing its worker: stop, and show it as failed."""
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(
+                pk=message_id,
+                status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
+            )
+            .first()
+        )
+        if message is not None:
+            _fail(message, now=now, reason=reason)
+
+
+@transaction.atomic
+def outbox_message_resend(*, message_id: int) -> OutboxMessage:
+    """A failed message, sent again from the start (same Message-ID); dispatched on commit."""
+    message = OutboxMessage.objects.select_for_update().get(pk=message_id)
+    if message.status != OutboxMessage.Status.FAILED:
+        return message
+    message.status = OutboxMessage.Status.PENDING
+    message.attempts = 0
+    message.maybe_sent = False
+    message.failed_at = None
+    message.next_attempt_at = timezone.now() + timedelta(
+        seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS
+    )
+    message.save(update_fields=["status", "attempts", "maybe_sent", "failed_at", "next_attempt_at"])
+    transaction.on_commit(lambda: outbox_message_dispatch(message_id=message.pk))
+    return message
+
+
+def outbox_due_ids(*, now=None, limit: int = 500) -> list[int]:
+    """Unsettled rows whose time has come, the most overdue first (index `outbox_due_idx`)."""
+    now = now or timezone.now()
     return list(
-        OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, created_at__lte=cutoff)
-        .order_by("created_at")
+        OutboxMessage.objects.filter(
+            status__in=[OutboxMessage.Status.PENDING, OutboxMessage.Status.SENDING],
+            next_attempt_at__lte=now,
+        )
+        .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
 
 
 def outbox_sweep(*, now=None) -> int:
-    """Re-dispatch pending messages old enough that their on-commit dispatch was lost."""
+    """Dispatch the due rows: lost first dispatches, retries past their backoff, expired leases.
+
+    A duplicate task (the sweep and a late on-commit dispatch) finds nothing to claim.
+    """
+    now = now or timezone.now()
     dispatched = 0
-    for message_id in outbox_pending_ids_to_redispatch(now=now):
+    for message_id in outbox_due_ids(now=now):
+        # Before publishing (the task may run at once): a plain pending row is not due again
+        # until the grace is over, so the next sweeps leave its queued task alone.
+        OutboxMessage.objects.filter(
+            pk=message_id, status=OutboxMessage.Status.PENDING, maybe_sent=False
+        ).update(next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS))
         if not outbox_message_dispatch(message_id=message_id):
             break  # broker still down; the next sweep tries again
         dispatched += 1

@@ -1,21 +1,32 @@
 from celery import shared_task
+from django.utils.translation import gettext as _
 
-from .services import TRANSIENT_SEND_ERRORS, outbox_message_send, outbox_sweep
+from jobs.guard import GuardedTask
+
+from .services import outbox_message_give_up, outbox_message_send, outbox_sweep
 
 
+def _give_up(task, args, kwargs) -> None:
+    # The message's sends kept killing the worker: fail the row, for a lead to look at.
+    outbox_message_give_up(
+        message_id=args[0],
+        reason=_("Gave up: sending it stopped the worker %(count)s times.")
+        % {"count": task.delivery_limit},
+    )
+
+
+# No Celery retries: the row's `next_attempt_at` is the only schedule and the sweep the only
+# scheduler, so a retry is never both waiting in the broker and due in the database.
+# The hard limit stays below OUTBOX_SEND_LEASE_SECONDS: a stuck send is killed before its
+# claim runs out, and the row is claimed again by a later sweep.
 @shared_task(
-    acks_late=True,
-    autoretry_for=TRANSIENT_SEND_ERRORS,
-    retry_backoff=True,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
+    base=GuardedTask, on_give_up=_give_up, acks_late=True, soft_time_limit=120, time_limit=150
 )
-def outbox_message_send_task(message_id: int) -> bool:
-    # Idempotent: a message already sent (or being sent by another worker) is skipped.
-    return outbox_message_send(message_id=message_id)
+def outbox_message_send_task(message_id: int) -> str:
+    # Idempotent: a row already sent, failed, not yet due or held by another worker is skipped.
+    return outbox_message_send(message_id=message_id).value
 
 
-@shared_task(acks_late=True)
+@shared_task(base=GuardedTask, acks_late=True, soft_time_limit=240, time_limit=300)
 def outbox_sweep_task() -> int:
     return outbox_sweep()

@@ -30,7 +30,17 @@ class OrderLineItemInline(admin.TabularInline):
     model = OrderLineItem
     extra = 0
     can_delete = False
-    fields = ["line_item_number", "offer", "quantity", "friendly_name", "unit_price", "error"]
+    fields = [
+        "line_item_number",
+        "offer",
+        "quantity",
+        "friendly_name",
+        "unit_price",
+        "status",
+        "attempts",
+        "claimed_until",
+        "error",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:

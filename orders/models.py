@@ -123,7 +123,18 @@ class Order(models.Model):
 
 class OrderLineItem(models.Model):
     """Partner Center's line item: lineItemNumber, offerId, quantity, friendlyName,
-    partnerIdOnRecord."""
+    partnerIdOnRecord.
+
+    Provisioned one at a time (orders/services.py `order_provision`): a worker claims the line
+    for a lease (`claimed_until`, `claimed_by`, one more of `attempts`), calls out with no
+    lock held, then records the outcome.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        PROVISIONING = "provisioning", _("Provisioning")
+        PROVISIONED = "provisioned", _("Provisioned")
+        FAILED = "failed", _("Failed")
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="line_items")
     line_item_number = models.PositiveIntegerField(_("line"))
@@ -131,6 +142,13 @@ class OrderLineItem(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     friendly_name = models.CharField(_("friendly name"), max_length=100, blank=True)
     unit_price = models.DecimalField(_("unit price (USD)"), max_digits=10, decimal_places=2)
+    status = models.CharField(
+        _("provisioning status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("provisioning attempts"), default=0)
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    # Who holds the claim: the provisioning task's ID (its redelivery may reclaim at once).
+    claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     error = models.TextField(_("provisioning error"), blank=True)
 
     class Meta:

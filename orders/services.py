@@ -13,21 +13,22 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from customers import services as customer_services
 from customers.models import Customer, CustomerQualification
 from customers.selectors import customer_get_for_org, gcc_block_reason
+from gccportal.broker import task_publish
 from gccportal.exceptions import ActionNotAllowed
 from partners.models import Organization
 from partners.services import gcc_actor_require
 from reviews.services import audit_event_record, review_transition_apply
 
 from . import emails
-from .models import Offer, Order, OrderLineItem
-from .provisioning import ProvisioningError, line_item_provision
+from .models import Offer, Order, OrderLineItem, Subscription
+from .provisioning import ProvisionedSubscription, ProvisioningError, line_item_provision
 from .selectors import gcc_order_block_reason
 
 logger = logging.getLogger(__name__)
@@ -204,60 +205,189 @@ def customer_create_with_order(
 
 
 def order_provisioning_dispatch(*, order_id: int) -> bool:
-    """Queue provisioning. A broker outage is logged, not raised: the sweep retries."""
+    """Queue provisioning, within a second or two. A broker outage is logged, not raised: the
+    sweep dispatches the order."""
     from .tasks import order_provision_task
 
-    try:
-        order_provision_task.delay(order_id)
-    except BrokerUnavailable:
-        logger.warning("Broker unavailable; order %s left for the sweep", order_id)
-        return False
-    return True
+    return task_publish(order_provision_task, order_id)
 
 
-def order_provision(*, order_id: int) -> Order:
-    """Provision every line of a submitted order; idempotent and safe to run twice at once."""
-    with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
-        if order.status == Order.Status.SUBMITTED:
-            previous = review_transition_apply(request=order, move="start_provisioning")
-            order.attempts += 1
-            order.save(update_fields=["status", "attempts"])
-            _audit(order, actor=None, action="provisioning_started", previous=previous)
-        elif order.status != Order.Status.PROVISIONING:
-            return order  # completed or failed: nothing to do
-    with transaction.atomic():
-        # A second worker waits here, then finds the order no longer provisioning.
-        order = Order.objects.select_for_update().select_related("customer").get(pk=order_id)
-        if order.status != Order.Status.PROVISIONING:
-            return order
-        failures = []
-        for line in order.line_items.select_related("offer", "order__customer"):
-            try:
-                line_item_provision(line)
-            except ProvisioningError as exc:
-                line.error = str(exc)
-                line.save(update_fields=["error"])
-                failures.append(line.error)
-        previous = order.status
-        if failures:
-            review_transition_apply(request=order, move="fail")
-            order.failure_reason = "\n".join(failures)
-            order.save(update_fields=["status", "failure_reason"])
-            _audit(
-                order,
-                actor=None,
-                action="order_failed",
-                previous=previous,
-                note=order.failure_reason,
-            )
-            emails.order_failed(order)
+def order_provision(*, order_id: int, claim_token: str = "") -> Order:
+    """Provision a submitted order one line at a time; idempotent and safe to run twice at once.
+
+    Each line is claimed in a short committed transaction (a lease, one more attempt), then
+    provisioned with no transaction and no row lock open: in production the call-out is
+    network I/O, and a lock held across it would hold every other worker, the sweep and the
+    order's pages. Its outcome is recorded in a second short transaction. Two workers
+    provision different lines side by side; a line whose worker died is claimed again when its
+    lease runs out, or at once by the same `claim_token` (the provisioning task redelivered
+    after its worker died); a line claimed ORDERS_LINE_MAX_ATTEMPTS times fails. The order
+    completes or fails, once, when every line is settled.
+    """
+    token = claim_token or uuid.uuid4().hex
+    order = _order_provisioning_start(order_id=order_id)
+    if order.status != Order.Status.PROVISIONING:
+        return order  # completed or failed: nothing to do
+    claimed: set[int] = set()  # each line at most once per call: the loop ends
+    while (line := _line_claim(order_id=order_id, token=token, exclude=claimed)) is not None:
+        claimed.add(line.pk)
+        try:
+            result = line_item_provision(line)
+        except ProvisioningError as exc:
+            _line_failed(line_id=line.pk, token=token, error=str(exc))
         else:
-            review_transition_apply(request=order, move="complete")
-            order.completed_at = timezone.now()
-            order.save(update_fields=["status", "completed_at"])
-            _audit(order, actor=None, action="order_completed", previous=previous)
-            emails.order_completed(order)
+            _line_provisioned(line_id=line.pk, result=result)
+    return _order_settle(order_id=order_id)
+
+
+@transaction.atomic
+def _order_provisioning_start(*, order_id: int) -> Order:
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if order.status == Order.Status.SUBMITTED:
+        previous = review_transition_apply(request=order, move="start_provisioning")
+        order.attempts += 1
+        order.save(update_fields=["status", "attempts"])
+        _audit(order, actor=None, action="provisioning_started", previous=previous)
+    return order
+
+
+def _line_claim(*, order_id: int, token: str, exclude: set[int]) -> OrderLineItem | None:
+    """Claim the order's next line to provision, in a transaction of its own (committed on
+    return, so the claim holds no lock); None when no line is left to claim."""
+    Status = OrderLineItem.Status
+    now = timezone.now()
+    claimable = Q(status=Status.PENDING) | Q(
+        Q(status=Status.PROVISIONING) & (Q(claimed_until__lte=now) | Q(claimed_by=token))
+    )
+    with transaction.atomic():
+        # skip_locked: a line another worker is claiming this instant is theirs; take the next.
+        lines = (
+            OrderLineItem.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("offer", "order__customer")
+            .filter(claimable, order_id=order_id, order__status=Order.Status.PROVISIONING)
+            .exclude(pk__in=exclude)
+            .order_by("line_item_number")
+        )
+        for line in lines:
+            if line.attempts >= settings.ORDERS_LINE_MAX_ATTEMPTS:
+                # Claimed that many times and never settled: each attempt ended its worker.
+                line.status, line.claimed_until, line.claimed_by = Status.FAILED, None, ""
+                line.error = _(
+                    "%(offer)s could not be provisioned: gave up after %(attempts)s attempts."
+                ) % {"offer": line.offer.name, "attempts": line.attempts}
+                line.save(update_fields=["status", "claimed_until", "claimed_by", "error"])
+                logger.error(
+                    "Order %s line %s failed: claimed %s times without an outcome",
+                    order_id,
+                    line.line_item_number,
+                    line.attempts,
+                )
+                continue
+            line.status, line.claimed_by = Status.PROVISIONING, token
+            line.claimed_until = now + dt.timedelta(seconds=settings.ORDERS_LINE_LEASE_SECONDS)
+            line.attempts += 1
+            line.save(update_fields=["status", "claimed_until", "claimed_by", "attempts"])
+            return line
+    return None
+
+
+@transaction.atomic
+def _line_provisioned(*, line_id: int, result: ProvisionedSubscription) -> None:
+    line = (
+        OrderLineItem.objects.select_for_update(of=("self",))
+        .select_related("order")
+        .get(pk=line_id)
+    )
+    # Recorded even when this worker's claim ran out meanwhile: the subscription exists at the
+    # backend. The line's lock and the one-to-one keep it to one subscription per line.
+    Subscription.objects.get_or_create(
+        line_item=line,
+        defaults={
+            "subscription_id": result.subscription_id,
+            "customer_id": line.order.customer_id,
+            "offer_id": line.offer_id,
+            "quantity": line.quantity,
+            "friendly_name": line.friendly_name,
+        },
+    )
+    line.status, line.claimed_until, line.claimed_by = OrderLineItem.Status.PROVISIONED, None, ""
+    line.error = ""
+    line.save(update_fields=["status", "claimed_until", "claimed_by", "error"])
+
+
+@transaction.atomic
+def _line_failed(*, line_id: int, token: str, error: str) -> None:
+    line = OrderLineItem.objects.select_for_update().get(pk=line_id)
+    if line.status != OrderLineItem.Status.PROVISIONING or line.claimed_by != token:
+        return  # this worker's claim ran out and another worker has the line now
+    line.status, line.claimed_until, line.claimed_by = OrderLineItem.Status.FAILED, None, ""
+    line.error = error
+    line.save(update_fields=["status", "claimed_until", "claimed_by", "error"])
+
+
+def _order_fail(order: Order, *, reason: str) -> None:
+    previous = order.status
+    review_transition_apply(request=order, move="fail")
+    order.failure_reason = reason
+    order.save(update_fields=["status", "failure_reason"])
+    _audit(order, actor=None, action="order_failed", previous=previous, note=reason)
+    emails.order_failed(order)
+
+
+@transaction.atomic
+def _order_settle(*, order_id: int) -> Order:
+    """Complete or fail the order once every line is settled."""
+    # The order's lock: the last two workers to settle a line of it come here one after the
+    # other, and the second finds the order settled: one transition, one email.
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order_id)
+    )
+    if order.status != Order.Status.PROVISIONING:
+        return order
+    lines = list(order.line_items.order_by("line_item_number").values_list("status", "error"))
+    settled = {OrderLineItem.Status.PROVISIONED, OrderLineItem.Status.FAILED}
+    if any(status not in settled for status, _error in lines):
+        return order  # a line is still pending or claimed: its worker settles the order
+    failures = [error for status, error in lines if status == OrderLineItem.Status.FAILED]
+    if failures:
+        _order_fail(order, reason="\n".join(failures))
+    else:
+        previous = order.status
+        review_transition_apply(request=order, move="complete")
+        order.completed_at = timezone.now()
+        order.save(update_fields=["status", "completed_at"])
+        _audit(order, actor=None, action="order_completed", previous=previous)
+        emails.order_completed(order)
+    return order
+
+
+@transaction.atomic
+def order_provision_give_up(*, order_id: int, claim_token: str, deliveries: int) -> Order:
+    """The provisioning task stopped its worker `deliveries` times: fail the lines it held
+    and the order, with the reason (jobs.guard.GuardedTask's `on_give_up`)."""
+    _order_provisioning_start(order_id=order_id)  # in case it stopped before it could start
+    order = (
+        Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order_id)
+    )
+    if order.status != Order.Status.PROVISIONING:
+        return order
+    held = order.line_items.select_for_update().filter(
+        status=OrderLineItem.Status.PROVISIONING, claimed_by=claim_token
+    )
+    for line in held.select_related("offer"):
+        line.status, line.claimed_until, line.claimed_by = OrderLineItem.Status.FAILED, None, ""
+        line.error = _(
+            "%(offer)s could not be provisioned: gave up after %(count)s interrupted attempts."
+        ) % {"offer": line.offer.name, "count": deliveries}
+        line.save(update_fields=["status", "claimed_until", "claimed_by", "error"])
+    # Lines not tried yet stay pending: a retry of the order provisions them.
+    errors = order.line_items.filter(status=OrderLineItem.Status.FAILED).order_by(
+        "line_item_number"
+    )
+    reason = "\n".join(errors.values_list("error", flat=True)) or _(
+        "Provisioning was interrupted %(count)s times and was stopped."
+    ) % {"count": deliveries}
+    _order_fail(order, reason=reason)
     return order
 
 
@@ -269,7 +399,10 @@ def order_retry(*, order_id: int, organization: Organization, actor) -> Order:
     previous = review_transition_apply(request=order, move="resubmit")
     order.failure_reason = ""
     order.save(update_fields=["status", "failure_reason"])
-    order.line_items.update(error="")
+    # Failed lines get a fresh set of attempts; provisioned lines are kept.
+    order.line_items.filter(status=OrderLineItem.Status.FAILED).update(
+        status=OrderLineItem.Status.PENDING, error="", attempts=0, claimed_until=None, claimed_by=""
+    )
     _audit(order, actor=actor, action="order_retried", previous=previous)
     transaction.on_commit(lambda: order_provisioning_dispatch(order_id=order.pk))
     return order

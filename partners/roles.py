@@ -24,7 +24,12 @@ REVIEWER_PERMISSIONS = [
     ("orders", "view_order"),
     ("orders", "view_subscription"),
 ]
-LEAD_PERMISSIONS = [*REVIEWER_PERMISSIONS, ("notifications", "view_outboxmessage")]
+LEAD_PERMISSIONS = [
+    *REVIEWER_PERMISSIONS,
+    ("notifications", "view_outboxmessage"),
+    ("notifications", "resend_outboxmessage"),
+    ("jobs", "view_taskdelivery"),
+]
 
 
 def reviewer_groups_sync(**kwargs) -> None:

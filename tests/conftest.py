@@ -15,7 +15,12 @@ from tests.factories import (
     validation_answers,
 )
 from tests.s3 import s3_bucket, s3_documents, s3_server  # noqa: F401 (fixtures)
-from tests.worker import celery_not_eager, celery_worker_process  # noqa: F401 (fixtures)
+from tests.services import own_redis, smtp_sink  # noqa: F401 (fixtures)
+from tests.worker import (  # noqa: F401 (fixtures)
+    celery_not_eager,
+    celery_worker_factory,
+    celery_worker_process,
+)
 
 
 def pytest_addoption(parser):

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "partners",
     "customers",
     "orders",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -150,6 +151,14 @@ DEFAULT_FROM_EMAIL = env(
     "DJANGO_DEFAULT_FROM_EMAIL", default="GCC Portal <no-reply@gccportal.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The SMTP server (production's backend; any shape may point at one).
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds for each SMTP step; no answer after DATA within it is "maybe sent".
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 # Where every link in an email or an invitation points to: emails are rendered by workers,
 # outside any request, so links come from this one setting, never from a request's host.
 # `make run` derives it from HOST/PORT (settings/local.py); production requires it.
@@ -159,6 +168,15 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A message whose task kills its worker is put back in the queue (above); a task built on
+# jobs.guard.GuardedTask runs at most this many times for one message, then gives up, marks
+# its record failed and is acknowledged (admin: Task deliveries).
+CELERY_TASK_MAX_DELIVERIES = env.int("CELERY_TASK_MAX_DELIVERIES", default=5)
+# Defaults for a task that declares none (every task of the portal declares its own). The
+# soft limit raises SoftTimeLimitExceeded in the task; the hard limit kills the worker child.
+# Enforced by the prefork pool only (not --pool=solo).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=60)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=90)
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -203,9 +221,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.customer_validation_sla_sweep_task",
         "schedule": crontab(minute="*/15"),
     },
+    "task-delivery-purge": {
+        "task": "jobs.tasks.task_delivery_purge_task",
+        "schedule": crontab(minute=35, hour=3),
+    },
 }
-# Outbox rows still pending this long after creation are re-dispatched by the sweep.
+# Publishing from a web request gives up after this (connect, then each socket wait); the
+# outbox and provisioning sweeps dispatch what was not published (gccportal/broker.py).
+CELERY_PUBLISH_TIMEOUT_SECONDS = env.float("CELERY_PUBLISH_TIMEOUT_SECONDS", default=1.0)
+# After a failed publish, this process leaves tasks to the sweeps for this long.
+CELERY_PUBLISH_PAUSE_SECONDS = env.float("CELERY_PUBLISH_PAUSE_SECONDS", default=5.0)
+# The outbox ledger (notifications/services.py). A new row is left to its on-commit dispatch
+# for this long before the sweep dispatches it.
 OUTBOX_REDISPATCH_AFTER_SECONDS = env.int("OUTBOX_REDISPATCH_AFTER_SECONDS", default=60)
+# A claimed row is someone's for this long; longer than the send task's hard time limit.
+OUTBOX_SEND_LEASE_SECONDS = env.int("OUTBOX_SEND_LEASE_SECONDS", default=300)
+# Transient failures: retried after 30 s, 1 min, 2 min … (capped at 1 h), failed after 8.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=30.0)
+OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=3600.0)
+# No answer after DATA ("maybe sent"): one more try this much later, with the same Message-ID.
+OUTBOX_UNCERTAIN_RETRY_SECONDS = env.float("OUTBOX_UNCERTAIN_RETRY_SECONDS", default=900.0)
 
 LOGGING = {
     "version": 1,
@@ -229,6 +265,15 @@ CUSTOMER_INFO_LINK_MAX_AGE_SECONDS = env.int(
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=30)
 # Orders: offers whose simulated provisioning fails (to exercise the failure path).
 ORDERS_SIMULATED_FAILING_OFFER_IDS = env.list("ORDERS_SIMULATED_FAILING_OFFER_IDS", default=[])
+# Fault tests only: offers whose simulated provisioning kills the process running it
+# (os._exit), as a crashing worker would. Never set it where tasks run inline (web).
+ORDERS_SIMULATED_CRASHING_OFFER_IDS = env.list("ORDERS_SIMULATED_CRASHING_OFFER_IDS", default=[])
+# Provisioning claims one line at a time for this long (its lease): longer than the
+# provisioning task's hard time limit (300 s), so a live worker's claim never runs out. A line
+# whose worker died is claimed again when the lease ends (at once by the same task, redelivered).
+ORDERS_LINE_LEASE_SECONDS = env.int("ORDERS_LINE_LEASE_SECONDS", default=360)
+# A line claimed this many times without an outcome fails ("gave up after N attempts").
+ORDERS_LINE_MAX_ATTEMPTS = env.int("ORDERS_LINE_MAX_ATTEMPTS", default=3)
 # Orders still "submitted" this long after creation are re-dispatched by the sweep.
 ORDERS_REDISPATCH_AFTER_SECONDS = env.int("ORDERS_REDISPATCH_AFTER_SECONDS", default=120)
 # Seconds the acceptance confirmation link (mailed to the accepting customer) stays valid.

@@ -125,49 +125,6 @@ def test_the_image_gets_runtime_packages_only_and_no_local_files():
 # -- the same processes, for real -------------------------------------------------------------
 
 
-@pytest.fixture
-def own_redis(tmp_path):
-    """A Redis server of this test's own, on a free loopback port, that it may stop."""
-    port = free_port()
-    # A service's own clock: not moved by a faketime run of the suite (it breaks redis-server).
-    real_clock = {
-        key: value
-        for key, value in os.environ.items()
-        if key != "LD_PRELOAD" and not key.startswith("FAKETIME")
-    }
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=real_clock,
-    )
-
-    def answers():
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    wait_for(answers, timeout=10, what="redis-server")
-    process.url = f"redis://127.0.0.1:{port}"
-    yield process
-    process_stop(process)
-
-
 def _production_env(own_redis, tmp_path) -> dict:
     environment = SERVICES["web"]["environment"]
     return {
@@ -248,7 +205,7 @@ def test_web_worker_and_beat_run_as_composed_and_their_healthchecks_tell_the_tru
         )
 
         # when: the broker goes away
-        process_stop(own_redis)
+        own_redis.stop()
 
         # then: /healthz answers 503 naming it, and the web and worker healthchecks fail
         status, body = _healthz(env)

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import TaskDelivery
+
+
+class GaveUpFilter(admin.SimpleListFilter):
+    title = _("outcome")
+    parameter_name = "gave_up"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Gave up")), ("no", _("Still being delivered"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(gave_up_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(gave_up_at__isnull=True)
+        return queryset
+
+
+@admin.register(TaskDelivery)
+class TaskDeliveryAdmin(admin.ModelAdmin):
+    """Tasks whose runs did not return, read-only: the ones that gave up say why."""
+
+    list_display = [
+        "task_name",
+        "task_id",
+        "deliveries",
+        "first_delivered_at",
+        "last_delivered_at",
+        "gave_up_at",
+        "worker",
+    ]
+    list_filter = [GaveUpFilter, "task_name"]
+    search_fields = ["task_id", "task_name"]
+    ordering = ["-last_delivered_at"]
+    readonly_fields = [f.name for f in TaskDelivery._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the purge task deletes old rows

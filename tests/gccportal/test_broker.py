@@ -1,0 +1,59 @@
+"""Publishing from a request is bounded: a frozen broker (SIGSTOP) costs a second or two.
+
+A paused Redis still accepts TCP connections (the kernel does), so only socket timeouts
+bound the wait; before them a publish waited until gunicorn killed the request at 30 s.
+"""
+
+import time
+
+import pytest
+
+from gccportal.broker import task_publish
+from gccportal.health import health_report
+from notifications.tasks import outbox_sweep_task
+from tests.worker import celery_use_broker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def frozen_broker(own_redis, celery_not_eager):
+    celery_use_broker(f"{own_redis.url}/0")
+    own_redis.freeze()
+    yield own_redis
+    own_redis.thaw()
+
+
+def _timed(call):
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+def test_publish_to_a_frozen_broker_gives_up_within_two_seconds(
+    frozen_broker, settings, monkeypatch
+):
+    published, took = _timed(lambda: task_publish(outbox_sweep_task))
+
+    assert published is False
+    assert took < 2 * settings.CELERY_PUBLISH_TIMEOUT_SECONDS + 0.5
+
+    # And the process leaves the next tasks to the sweep for a while, without waiting
+    second, took = _timed(lambda: task_publish(outbox_sweep_task))
+    assert second is False
+    assert took < 0.1
+
+    # And when the broker wakes and the pause is over, publishing works again
+    frozen_broker.thaw()
+    later = time.monotonic() + settings.CELERY_PUBLISH_PAUSE_SECONDS + 1
+    monkeypatch.setattr("gccportal.broker.time.monotonic", lambda: later)
+    assert task_publish(outbox_sweep_task) is True
+
+
+def test_healthz_reports_a_frozen_broker_within_its_own_timeout(frozen_broker):
+    (healthy, results), took = _timed(health_report)
+
+    assert healthy is False
+    assert results["broker"].startswith("unavailable")
+    assert results["database"] == "ok"
+    assert took < 5

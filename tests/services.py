@@ -1,0 +1,154 @@
+"""Services of a test's own, that it may break: a Redis server and an SMTP server.
+
+Fixtures, imported by tests/conftest.py.
+"""
+
+import asyncio
+import logging
+import os
+import signal
+import socket
+import subprocess
+import threading
+from dataclasses import dataclass, field
+from email import message_from_bytes
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.helpers import free_port, process_stop, wait_for
+
+
+class RedisServer:
+    """A redis-server of a test's own on a fixed free port: stopped, started again, frozen."""
+
+    def __init__(self, directory):
+        self.port = free_port()
+        self.directory = directory
+        self.url = f"redis://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def start(self) -> None:
+        # A service's own clock: not moved by a faketime run of the suite (it breaks it).
+        real_clock = {
+            key: value
+            for key, value in os.environ.items()
+            if key != "LD_PRELOAD" and not key.startswith("FAKETIME")
+        }
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=real_clock,
+        )
+        wait_for(self.answers, timeout=10, what="redis-server")
+
+    def stop(self) -> None:
+        """Stopped: connections are refused (what it held is lost, as with `--save ""`)."""
+        if self.process is not None:
+            self.thaw()
+            process_stop(self.process)
+            self.process = None
+
+    def freeze(self) -> None:
+        """Paused (SIGSTOP): connections are accepted by the kernel, never answered."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    """A Redis server of this test's own, on a free loopback port, that it may break."""
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class Received:
+    to: list[str]
+    message_id: str
+    subject: str
+
+
+@dataclass
+class SMTPSink:
+    """An SMTP server that records what it accepts and can refuse or be slow.
+
+    `refuse`: recipient addresses answered `550` at RCPT. `ack_delay`: seconds the server
+    waits, after it has the whole message, before answering DATA (a slow server; the message
+    counts as received either way, as with a real server that stored it).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    refuse: set[str] = field(default_factory=set)
+    ack_delay: float = 0.0
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower() in self.refuse:
+            return "550 5.1.1 Mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.original_content or envelope.content)
+        with self.lock:
+            self.received.append(
+                Received(
+                    to=list(envelope.rcpt_tos),
+                    message_id=message["Message-ID"] or "",
+                    subject=message["Subject"] or "",
+                )
+            )
+        if self.ack_delay:
+            await asyncio.sleep(self.ack_delay)
+        return "250 Message accepted for delivery"
+
+    def message_ids(self) -> list[str]:
+        with self.lock:
+            return [item.message_id for item in self.received]
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """Environment for a process that sends through this server (production backend)."""
+        return {
+            "DJANGO_EMAIL_BACKEND": "notifications.backends.EmailBackend",
+            "EMAIL_HOST": self.host,
+            "EMAIL_PORT": str(self.port),
+        }
+
+
+@pytest.fixture
+def smtp_sink():
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command log
+    sink = SMTPSink(port=free_port())
+    controller = Controller(sink, hostname=sink.host, port=sink.port, ready_timeout=10)
+    controller.start()
+    yield sink
+    controller.stop()
