@@ -23,15 +23,8 @@ class GaveUpFilter(admin.SimpleListFilter):
 class TaskDeliveryAdmin(admin.ModelAdmin):
     """Tasks whose runs did not return, read-only: the ones that gave up say why."""
 
-    list_display = [
-        "task_name",
-        "task_id",
-        "deliveries",
-        "first_delivered_at",
-        "last_delivered_at",
-        "gave_up_at",
-        "worker",
-    ]
+    # The first delivery, the arguments and the worker are on the detail page.
+    list_display = ["task_name", "task_id", "deliveries", "last_delivered_at", "gave_up_at"]
     list_filter = [GaveUpFilter, "task_name"]
     search_fields = ["task_id", "task_name"]
     ordering = ["-last_delivered_at"]

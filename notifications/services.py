@@ -157,6 +157,23 @@ def _permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
 
 
+def _decoded(text) -> str:
+    return text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+
+
+def error_describe(exc: Exception) -> str:
+    """The mail server's answer as a person reads it: "550 No such user (to x@y)"."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(
+            _("%(code)s %(reply)s (to %(address)s)")
+            % {"code": code, "reply": _decoded(reply), "address": address}
+            for address, (code, reply) in exc.recipients.items()
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_decoded(exc.smtp_error)}"
+    return f"{type(exc).__name__}: {exc}"
+
+
 def backoff_seconds(attempts: int) -> float:
     """Exponential backoff with jitter after the `attempts`-th failed attempt."""
     delay = min(
@@ -218,13 +235,18 @@ def outbox_message_send(*, message_id: int, now=None) -> Outcome:
                 message_id=message.pk, lease_until=lease_until, outcome=Outcome.FAILED, error=reason
             )
             return Outcome.FAILED
-        _uncertain(message_id=message.pk, lease_until=lease_until, error=repr(exc))
+        _uncertain(message_id=message.pk, lease_until=lease_until, error=error_describe(exc))
         return Outcome.RETRY
     except (smtplib.SMTPException, OSError) as exc:
         outcome = Outcome.FAILED if _permanent(exc) else Outcome.RETRY
         if outcome is Outcome.RETRY and message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
             outcome = Outcome.FAILED
-        _record(message_id=message.pk, lease_until=lease_until, outcome=outcome, error=repr(exc))
+        _record(
+            message_id=message.pk,
+            lease_until=lease_until,
+            outcome=outcome,
+            error=error_describe(exc),
+        )
         return outcome
     _record(message_id=message.pk, lease_until=lease_until, outcome=Outcome.SENT)
     return Outcome.SENT
