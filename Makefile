@@ -50,7 +50,7 @@ test: venv assets chromium services test-clock
 test-clock: venv assets services
 	@for clock in 02:30 23:30; do \
 	  echo "== in-process tests with the clock at $$clock UTC"; \
-	  $(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -m "not browser and not worker and not processes" \
+	  $(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -m "not browser and not worker and not processes and not faults" \
 	    --clock $$clock || exit 1; \
 	done
 
