@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "gccportal.uploads.UploadSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A database lost during a view: a truthful 503, not a 500.
+    "gccportal.errors.DatabaseUnavailableMiddleware",
     # Last, so it sees the outcome of authentication (django-axes requirement).
     "axes.middleware.AxesMiddleware",
 ]

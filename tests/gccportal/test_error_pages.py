@@ -44,3 +44,54 @@ def test_server_error_page_says_a_submission_may_or_may_not_have_been_saved(rf):
         "submission, so submitting again will not create a second one.",
     ]
     assert "saved twice" not in response.content.decode()
+
+
+def test_database_lost_during_a_view_is_a_truthful_503(rf, monkeypatch):
+    from django.db import OperationalError
+
+    from gccportal.errors import DatabaseUnavailableMiddleware
+
+    # given: a view whose database connection was terminated
+    request = rf.post("/customers/validations/new/")
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+
+    # when
+    with translation.override("en"):
+        response = middleware.process_exception(
+            request, OperationalError("terminating connection due to administrator command")
+        )
+
+    # then: 503, to be retried, with a page that says what may have happened
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    page = parse_html(response.content.decode())
+    nodes = [page, *_descendants(page)]
+    (main,) = [node for node in nodes if node.name == "main"]
+    assert [text(node) for node in _descendants(main) if node.name == "h1"] == [
+        "Temporarily unavailable"
+    ]
+    assert "it may or may not have been saved" in text(main)
+
+
+def test_other_errors_are_left_to_the_500_page(rf):
+    from gccportal.errors import DatabaseUnavailableMiddleware
+
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+
+    assert middleware.process_exception(rf.get("/"), ValueError("a bug")) is None
+
+
+def test_the_middleware_answers_for_every_view(client, monkeypatch, admin_agent):
+    from django.db import OperationalError
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    # given: the dashboard's first read fails as a lost connection would
+    monkeypatch.setattr("partners.views.render", lost)
+    client.force_login(admin_agent)
+
+    response = client.get("/")
+
+    assert response.status_code == 503
+    assert "Temporarily unavailable" in response.content.decode()
