@@ -213,7 +213,7 @@ class GccValidationChoiceField(forms.ModelChoiceField):
         ) % {"name": obj.organization_name, "count": obj.remaining_creates}
 
 
-class CustomerForm(forms.Form):
+class CustomerForm(IdempotentForm):
     company_name = forms.CharField(label=_("Company name"), max_length=200)
     primary_domain = forms.CharField(
         label=_("Primary domain"),
@@ -297,6 +297,7 @@ class CustomerForm(forms.Form):
                 Field("gcc_validation", template="customers/includes/gcc_code_field.html")
             )
         self.helper.layout = Layout(
+            "idempotency_key",
             Fieldset(_("Company"), "company_name", "primary_domain"),
             Fieldset(
                 _("Address"),
@@ -499,7 +500,7 @@ class CustomerValidationForm(IdempotentForm):
 # -- the customer contact's answer (public page) -----------------------------------------
 
 
-class CustomerAnswerForm(forms.Form):
+class CustomerAnswerForm(IdempotentForm):
     response = forms.CharField(
         label=_("Your answer"),
         max_length=5000,

@@ -62,6 +62,12 @@ class CustomerRelationship(models.Model):
     )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="relationships")
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    # The one-time key of the form that created the customer with this relationship (Add
+    # customer, or the Submit of a new customer's first order), unique per organization: a
+    # re-posted form finds the customer its first post created. Here, not on the customer: a
+    # customer is shared by its partners, the form and its key are one partner's. Empty for
+    # a relationship that came from an accepted invitation.
+    idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("reseller relationship")
@@ -70,7 +76,11 @@ class CustomerRelationship(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "customer"], name="unique_customer_relationship"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                name="unique_customer_relationship_idempotency_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +191,11 @@ class CustomerValidationRequest(ReviewableRequest):
     # Single-use link to the customer's answer page: the nonce is in the signed token and is
     # cleared when the answer is given (or a new question replaces it).
     info_link_nonce = models.CharField(max_length=64, blank=True, editable=False)
+    # The one-time key of the answer form that gave the latest answer: its re-post (a retry
+    # after a timeout) is shown the same thank-you, and nothing is recorded or sent twice.
+    # Kept when a new question is asked, so that a late re-post of the previous answer is
+    # not taken for the answer to the new question.
+    info_answer_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("customer validation request")

@@ -90,6 +90,20 @@ def customer_get_for_org(*, organization: Organization, customer_id: int) -> Cus
     return customer_list_for_org(organization=organization).get(pk=customer_id)
 
 
+def customer_for_idempotency_key(
+    *, organization: Organization, key: uuid.UUID | None
+) -> Customer | None:
+    """The customer `organization` created with this form key (Add customer, or a new
+    customer's first order), if any. Keys are scoped to the organization: another
+    organization's customer is never found by its key."""
+    if key is None:
+        return None
+    # One filter() on the relationship: the organization and the key of the same row.
+    return Customer.objects.filter(
+        relationships__organization=organization, relationships__idempotency_key=key
+    ).first()
+
+
 def gcc_validation_list_visible(*, organization: Organization) -> QuerySet[GccValidation]:
     """Codes `organization` may see and use, exhausted ones included.
 
@@ -170,6 +184,25 @@ def customer_validation_for_info_link(*, token: str) -> CustomerValidationReques
     ):
         raise InvalidTransition(_("This link was already used or replaced by a newer one."))
     return request
+
+
+def customer_validation_for_info_answer_key(
+    *, token: str, key: uuid.UUID | None
+) -> CustomerValidationRequest | None:
+    """The request this link's contact already answered with the form of this key (a re-post
+    of that answer, e.g. a retry after a timeout), or None.
+
+    Raises LinkInvalid / LinkExpired for a bad link. Only the link's own request is looked
+    at: a key never finds another request.
+    """
+    request_id, _nonce = info_link_read(token)
+    if key is None:
+        return None
+    return (
+        CustomerValidationRequest.objects.select_related("organization")
+        .filter(pk=request_id, info_answer_key=key)
+        .first()
+    )
 
 
 def customer_validation_queue() -> QuerySet[CustomerValidationRequest]:

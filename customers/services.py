@@ -52,6 +52,7 @@ from .models import (
     ResellerInvitation,
 )
 from .selectors import (
+    customer_for_idempotency_key,
     customer_validation_for_idempotency_key,
     customer_validation_tenant_id_problem,
     gcc_block_reason,
@@ -78,11 +79,30 @@ def _gcc_require(organization: Organization) -> None:
 # -- customers -------------------------------------------------------------------------------
 
 
+def _gcc_validation_take(visible, gcc_validation: GccValidation) -> None:
+    """Consume one create of the code (`visible`: the code, if this organization may use it)."""
+    # Conditional decrement: the row lock of the UPDATE serializes racing agents, and the
+    # second one finds no create left instead of going below zero.
+    taken = visible.filter(remaining_creates__gt=0).update(
+        remaining_creates=F("remaining_creates") - 1
+    )
+    if not taken:
+        raise CodeExhausted(
+            _(
+                "The validation code for %(name)s has no creates left: another customer used "
+                "the last one. Nothing was created. Choose another code or submit a new "
+                "validation request."
+            )
+            % {"name": gcc_validation.organization_name}
+        )
+
+
 @transaction.atomic
 def customer_create(
     *,
     organization: Organization,
     created_by,
+    idempotency_key: uuid.UUID,
     company_name: str,
     primary_domain: str,
     address_line1: str,
@@ -102,8 +122,13 @@ def customer_create(
 
     With GCC, one create of the validation code is consumed by a conditional decrement in
     the same transaction: two agents racing for the last create get exactly one customer.
+    The same key → the same customer: a replayed form (a retry after a timeout) creates
+    nothing and takes no second create of the code, although its domain is now a customer.
     """
     gcc_actor_require(user=created_by, organization=organization)
+    existing = customer_for_idempotency_key(organization=organization, key=idempotency_key)
+    if existing:
+        return existing
     domain = primary_domain.strip().lower()
     if Customer.objects.filter(primary_domain=domain).exists():
         raise ValidationError(
@@ -119,6 +144,7 @@ def customer_create(
         raise ValidationError(
             {"special_qualification": _("Choose one of the special qualifications offered.")}
         )
+    visible = None
     if special_qualification == GCC:
         _gcc_require(organization)
         if gcc_validation is None:
@@ -135,22 +161,13 @@ def customer_create(
                     "created."
                 )
             )
-        # Conditional decrement: the row lock of the UPDATE serializes racing agents, and the
-        # second one finds no create left instead of going below zero.
-        taken = visible.filter(remaining_creates__gt=0).update(
-            remaining_creates=F("remaining_creates") - 1
-        )
-        if not taken:
-            raise CodeExhausted(
-                _(
-                    "The validation code for %(name)s has no creates left: another customer used "
-                    "the last one. Nothing was created. Choose another code or submit a new "
-                    "validation request."
-                )
-                % {"name": gcc_validation.organization_name}
-            )
     try:
+        # One savepoint for the code's create, the customer and its relationship: when the
+        # same form's other post won meanwhile (this one waited for it on the code's row or on
+        # a unique index), all three are undone here and that post's customer is returned.
         with transaction.atomic():
+            if visible is not None:
+                _gcc_validation_take(visible, gcc_validation)
             customer = Customer.objects.create(
                 company_name=company_name.strip(),
                 primary_domain=domain,
@@ -166,14 +183,22 @@ def customer_create(
                 contact_phone=contact_phone,
                 created_by=created_by,
             )
-    except IntegrityError as exc:  # the same domain created a moment ago by someone else
+            CustomerRelationship.objects.create(
+                organization=organization, customer=customer, idempotency_key=idempotency_key
+            )
+    except (IntegrityError, CodeExhausted) as exc:
+        replayed = customer_for_idempotency_key(organization=organization, key=idempotency_key)
+        if replayed:
+            return replayed
+        if isinstance(exc, CodeExhausted):
+            raise
+        # The same domain created a moment ago by someone else.
         raise ValidationError(
             {
                 "primary_domain": _("%(domain)s is already a customer in the portal.")
                 % {"domain": domain}
             }
         ) from exc
-    CustomerRelationship.objects.create(organization=organization, customer=customer)
     audit_event_record(
         subject=customer, organization=organization, actor=created_by, action="customer_created"
     )
@@ -349,12 +374,15 @@ def customer_validation_answer_info(
     *,
     token: str,
     response: str,
+    idempotency_key: uuid.UUID,
     documents: list[UploadedFile] = (),
     now: dt.datetime | None = None,
 ) -> CustomerValidationRequest:
     """The customer contact answers through the link (no account). The link then dies.
 
-    Raises LinkInvalid / LinkExpired for a bad link and InvalidTransition for a used one.
+    The same key → the same answer: a replayed form (a retry after a timeout) records
+    nothing, stores no document and sends no email. Raises LinkInvalid / LinkExpired for a
+    bad link and InvalidTransition for a used one (answered by another form).
     """
     request_id, nonce = info_link_read(token)
     if not response.strip():
@@ -363,6 +391,9 @@ def customer_validation_answer_info(
         request = _lock(request_id)
     except CustomerValidationRequest.DoesNotExist as exc:
         raise LinkInvalid from exc
+    if idempotency_key is not None and request.info_answer_key == idempotency_key:
+        # This form's answer is recorded: the other post of it won the lock, or was retried.
+        return request
     if not request.info_link_nonce or request.info_link_nonce != nonce:
         raise InvalidTransition(_("This link was already used or replaced by a newer one."))
     review_info_answer(
@@ -370,7 +401,8 @@ def customer_validation_answer_info(
         actor=None,  # the customer contact, who has no account
         response=response,
         now=now or timezone.now(),
-        extra_fields={"info_link_nonce": ""},  # the link dies with its use
+        # The link dies with its use; the form's key finds this answer if it is re-posted.
+        extra_fields={"info_link_nonce": "", "info_answer_key": idempotency_key},
     )
     _documents_save(request, list(documents), source=CustomerValidationDocument.Source.CUSTOMER)
     emails.info_answered(request)

@@ -12,7 +12,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
-from orders.selectors import order_list_for_customer, subscription_list_for_customer
+from orders.selectors import (
+    customer_is_gcc_validated,
+    order_list_for_customer,
+    subscription_list_for_customer,
+)
 from orders.views import new_customer_details, new_customer_offers
 from partners.access import gcc_action_required, partner_member_required
 from reviews.selectors import audit_event_list_for_subject
@@ -35,10 +39,12 @@ from .models import (
     ResellerInvitation,
 )
 from .selectors import (
+    customer_for_idempotency_key,
     customer_get_for_org,
     customer_list_for_org,
     customer_validation_document_for_org,
     customer_validation_for_idempotency_key,
+    customer_validation_for_info_answer_key,
     customer_validation_for_info_link,
     customer_validation_get_for_org,
     customer_validation_list_for_org,
@@ -80,6 +86,16 @@ def customer_list(request):
     )
 
 
+def _customer_added(request, customer: Customer):
+    # Said of the customer as created, so that a re-post gets the first post's message.
+    if customer_is_gcc_validated(customer=customer):
+        message = _("%(name)s was added with the Government community cloud qualification.")
+    else:
+        message = _("%(name)s was added to your customers.")
+    messages.success(request, message % {"name": customer.company_name})
+    return redirect("customers:customer_account", pk=customer.pk)
+
+
 @gcc_action_required
 def customer_create(request):
     organization = request.organization
@@ -92,6 +108,12 @@ def customer_create(request):
         return new_customer_details(request)
     if request.method == "POST":
         form = CustomerForm(request.POST, organization=organization)
+        # A re-post of a form already submitted (a retry after a timeout): the customer the
+        # first post created and its message, not "already a customer" (nor its code, now
+        # perhaps used up, refused). Only this organization's.
+        replayed = customer_for_idempotency_key(organization=organization, key=form.posted_key())
+        if replayed:
+            return _customer_added(request, replayed)
         if form.is_valid():
             try:
                 customer = services.customer_create(
@@ -107,14 +129,7 @@ def customer_create(request):
             except ValidationError as exc:
                 _errors_onto_form(form, exc)
             else:
-                if form.cleaned_data["special_qualification"] == GCC:
-                    message = _(
-                        "%(name)s was added with the Government community cloud qualification."
-                    )
-                else:
-                    message = _("%(name)s was added to your customers.")
-                messages.success(request, message % {"name": customer.company_name})
-                return redirect("customers:customer_account", pk=customer.pk)
+                return _customer_added(request, customer)
     else:
         form = CustomerForm(organization=organization)
     return render(
@@ -287,8 +302,24 @@ def _link_problem(request, kind: str):
     return render(request, "customers/info_link_problem.html", {"kind": kind}, status=status)
 
 
+def _answer_sent(request, validation: CustomerValidationRequest):
+    return render(request, "customers/info_answer_done.html", {"validation": validation})
+
+
 @never_cache
 def info_answer(request, token: str):
+    if request.method == "POST":
+        form = CustomerAnswerForm(request.POST, request.FILES)
+        # A re-post of the answer already given (a retry after a timeout): the same thank-you,
+        # not "this link was already used". Only the link's own request is looked at.
+        try:
+            replayed = customer_validation_for_info_answer_key(token=token, key=form.posted_key())
+        except LinkInvalid:
+            return _link_problem(request, "invalid")
+        except LinkExpired:
+            return _link_problem(request, "expired")
+        if replayed:
+            return _answer_sent(request, replayed)
     try:
         validation = customer_validation_for_info_link(token=token)
     except LinkInvalid:
@@ -299,7 +330,6 @@ def info_answer(request, token: str):
         return _link_problem(request, "used")
 
     if request.method == "POST":
-        form = CustomerAnswerForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 services.customer_validation_answer_info(token=token, **form.cleaned_data)
@@ -312,9 +342,7 @@ def info_answer(request, token: str):
             except ValidationError as exc:
                 _errors_onto_form(form, exc)
             else:
-                return render(
-                    request, "customers/info_answer_done.html", {"validation": validation}
-                )
+                return _answer_sent(request, validation)
     else:
         form = CustomerAnswerForm()
     return render(request, "customers/info_answer.html", {"validation": validation, "form": form})

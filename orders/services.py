@@ -182,19 +182,14 @@ def customer_create_with_order(
         )
     # The lines first: a refused line leaves the code untouched (and no customer).
     order_lines_check(organization=organization, customer=None, lines=lines, customer_is_gcc=True)
-    try:
-        customer = customer_services.customer_create(
-            organization=organization, created_by=created_by, **customer_answers
-        )
-    except ValidationError:
-        # The same key submitted twice at once: the other request created the customer and
-        # its order (then committed) while this one waited on the domain.
-        existing = Order.objects.filter(
-            organization=organization, idempotency_key=idempotency_key
-        ).first()
-        if existing:
-            return existing
-        raise
+    # The order's key is the customer's too (whatever key the answers came with): the same
+    # Submit posted twice at once gets the customer the other post created (after waiting for
+    # it on the domain or on the code's last create), then finds that post's order.
+    customer = customer_services.customer_create(
+        organization=organization,
+        created_by=created_by,
+        **{**customer_answers, "idempotency_key": idempotency_key},
+    )
     return order_place(
         organization=organization,
         created_by=created_by,

@@ -165,10 +165,22 @@ def order_submit(request, customer_id: int):
 # -- a new GCC customer and its first order ------------------------------------------------
 
 
+def _customer_form(request) -> CustomerForm:
+    """The Add customer answers posted on a step of Next: Subscriptions, with a fresh key.
+
+    The Add customer form's own key doesn't travel with the answers: on the review page that
+    name holds the order's key, which makes the new customer and its order one submit. A key
+    is still needed for a plain Add customer from the page when it is shown again.
+    """
+    data = request.POST.copy()
+    data["idempotency_key"] = str(uuid.uuid4())
+    return CustomerForm(data, organization=request.organization)
+
+
 def _new_customer_form(request) -> CustomerForm:
     """The Add customer answers, validated again on every step: hidden fields are never
     trusted. Only a GCC customer with a validation code may go on to subscriptions."""
-    form = CustomerForm(request.POST, organization=request.organization)
+    form = _customer_form(request)
     if form.is_valid():
         if form.gcc_block_reason:
             form.add_error("special_qualification", form.gcc_block_reason)
@@ -191,7 +203,8 @@ def _posted_values(request, names) -> list[tuple[str, str]]:
 
 
 def _customer_values(request, form: CustomerForm) -> list[tuple[str, str]]:
-    return _posted_values(request, form.fields)
+    # Not the form's own key (see _customer_form).
+    return _posted_values(request, [name for name in form.fields if name != "idempotency_key"])
 
 
 def _line_values(request) -> list[tuple[str, str]]:
@@ -246,7 +259,7 @@ def new_customer_offers(request):
 def new_customer_details(request):
     """Back from the offers to Add customer (called by customers.views.customer_create): the
     answers as they were, the chosen lines carried along hidden; nothing created."""
-    form = CustomerForm(request.POST, organization=request.organization)
+    form = _customer_form(request)
     form.is_valid()
     return _new_customer_page(request, form)
 

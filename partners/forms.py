@@ -136,7 +136,7 @@ class PartnerValidationForm(IdempotentForm):
         return clean_phone(self.cleaned_data["contact_phone"])
 
 
-class InfoResponseForm(forms.Form):
+class InfoResponseForm(IdempotentForm):
     response = forms.CharField(
         label=_("Your answer"),
         max_length=5000,

@@ -184,6 +184,11 @@ class PartnerValidationRequest(ReviewableRequest):
     # The form's one-time key, unique per organization: a re-posted form (a retry after a
     # timeout, a double click) finds the request the first post created.
     idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
+    # The one-time key of the answer form that gave the latest answer: its re-post (a retry
+    # after a timeout) is shown the same message, and nothing is recorded or sent twice. Kept
+    # when a new question is asked, so that a late re-post of the previous answer is not
+    # taken for the answer to the new question.
+    info_answer_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("partner validation request")

@@ -30,6 +30,7 @@ from reviews.services import (
 from . import emails
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
 from .selectors import (
+    partner_validation_answered_with_key,
     partner_validation_block_reason,
     partner_validation_for_idempotency_key,
     tenant_id_problem,
@@ -167,16 +168,29 @@ def partner_validation_answer_info(
     organization: Organization,
     actor,
     response: str,
+    idempotency_key: uuid.UUID,
     now: dt.datetime | None = None,
 ) -> PartnerValidationRequest:
+    """Answer the reviewer's question: back in review, the clock restarted. The same key →
+    the same answer: a replayed form (a retry after a timeout) records nothing and sends no
+    email; another form's answer once the question is answered is refused."""
     gcc_actor_require(user=actor, organization=organization)
     if not response.strip():
         raise ValidationError({"response": _("Enter the information the reviewer asked for.")})
     request = _lock(request_id)
     if request.organization_id != organization.pk:
         raise PartnerValidationRequest.DoesNotExist
+    if partner_validation_answered_with_key(request=request, key=idempotency_key):
+        # This form's answer is recorded: the other post of it won the lock, or was retried.
+        return request
     now = now or timezone.now()
-    review_info_answer(request=request, actor=actor, response=response, now=now)
+    review_info_answer(
+        request=request,
+        actor=actor,
+        response=response,
+        now=now,
+        extra_fields={"info_answer_key": idempotency_key},
+    )
     emails.info_answered(request, round_key=now.isoformat())
     return request
 

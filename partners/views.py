@@ -13,6 +13,7 @@ from .access import gcc_action_required, partner_member_required
 from .forms import InfoResponseForm, PartnerValidationForm
 from .selectors import (
     organization_is_gcc_approved,
+    partner_validation_answered_with_key,
     partner_validation_block_reason,
     partner_validation_for_idempotency_key,
     partner_validation_list_for_org,
@@ -153,25 +154,32 @@ def _render_detail(request, validation, answer_form, *, status: int = 200):
     )
 
 
+def _answer_sent(request, validation):
+    messages.success(request, _("Thank you. Your answer was sent and the review clock restarted."))
+    return redirect("partners:validation_detail", pk=validation.pk)
+
+
 @gcc_action_required
 @require_POST
 def validation_answer(request, pk: int):
     validation = _validation_for_org(request, pk)
     form = InfoResponseForm(request.POST)
+    # A re-post of the answer already given (a retry after a timeout): the first post's
+    # message, not "no longer possible". The request is this organization's (else 404).
+    if partner_validation_answered_with_key(request=validation, key=form.posted_key()):
+        return _answer_sent(request, validation)
     if form.is_valid():
         try:
             services.partner_validation_answer_info(
                 request_id=validation.pk,
                 organization=request.organization,
                 actor=request.user,
-                response=form.cleaned_data["response"],
+                **form.cleaned_data,
             )
         except InvalidTransition as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(
-                request, _("Thank you. Your answer was sent and the review clock restarted.")
-            )
+            return _answer_sent(request, validation)
         return redirect("partners:validation_detail", pk=validation.pk)
     return _render_detail(request, validation, form, status=400)
 

@@ -236,3 +236,12 @@ class ResellerInvitationFactory(factory.django.DjangoModelFactory):
     )
     body = "Hello,\n\nTo accept, open this personalized link."
     language = "en"
+
+
+# -- answers to an information request -----------------------------------------------------
+
+
+def info_answer_form_data(response: str, **overrides) -> dict:
+    """An answer form (the partner's or the customer contact's) as the browser posts it, with
+    the form's one-time key (a fresh one per call: each call is a new form)."""
+    return {"idempotency_key": str(uuid.uuid4()), "response": response, **overrides}

@@ -1,6 +1,7 @@
 """The reviewers' side of GCC customer validation: the queue, documents, decisions, the codes."""
 
 import datetime as dt
+import uuid
 from unittest import mock
 
 import pytest
@@ -504,7 +505,10 @@ def test_change_page_shows_the_customers_answer_and_the_issued_code(
     answer_link = next(m for m in mail.outbox if m.to == [CONTACT_EMAIL]).body
     token = answer_link.split("/customer-information/", 1)[1].split("/", 1)[0]
     services.customer_validation_answer_info(
-        token=token, response="Charter article 4.", documents=[pdf("article-4.pdf")]
+        token=token,
+        response="Charter article 4.",
+        documents=[pdf("article-4.pdf")],
+        idempotency_key=uuid.uuid4(),
     )
     services.customer_validation_approve(request_id=in_review.pk, reviewer=reviewer, max_creates=3)
     code = GccValidation.objects.get()
@@ -1079,6 +1083,7 @@ def test_customer_page_shows_the_qualification_read_only_and_it_cannot_be_remove
     customer = services.customer_create(
         organization=organization,
         created_by=agent,
+        idempotency_key=uuid.uuid4(),
         company_name=LEGAL_NAME,
         primary_domain="springfield.gov",
         address_line1="800 E Monroe St",

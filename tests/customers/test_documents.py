@@ -238,7 +238,10 @@ def test_a_rolled_back_answer_removes_its_documents_and_keeps_the_earlier_ones(
         pytest.raises(RuntimeError),
     ):
         services.customer_validation_answer_info(
-            token=token, response="Attached.", documents=[pdf("answer.pdf")]
+            token=token,
+            response="Attached.",
+            documents=[pdf("answer.pdf")],
+            idempotency_key=uuid.uuid4(),
         )
 
     # then: the earlier document is still there, the answer's is gone, the request waits

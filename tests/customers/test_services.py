@@ -205,7 +205,10 @@ def stored_files(root) -> list:
 
 
 def customer_answers(**overrides) -> dict:
+    """Valid Add customer answers, with the form's one-time key (a fresh one per call: each
+    call is a new form)."""
     return {
+        "idempotency_key": uuid.uuid4(),
         "company_name": "City of Springfield",
         "primary_domain": "springfield.gov",
         "address_line1": "800 E Monroe St",
@@ -273,7 +276,11 @@ def act(run, reviewer):
 
     def take(action: str, request: CustomerValidationRequest, **overrides):
         if action == "answer_info":
-            kwargs = {"token": current_token(request), "response": INFO_RESPONSE}
+            kwargs = {
+                "token": current_token(request),
+                "response": INFO_RESPONSE,
+                "idempotency_key": uuid.uuid4(),
+            }
             return run(services.customer_validation_answer_info, **{**kwargs, **overrides})
         calls = {
             "start_review": (services.customer_validation_start_review, {"reviewer": reviewer}),
@@ -1010,6 +1017,7 @@ def test_customer_answers_through_the_link_and_the_clock_restarts(
     # When the customer answers on Thursday 10:00 and attaches a document
     run(
         services.customer_validation_answer_info,
+        idempotency_key=uuid.uuid4(),
         token=token,
         response=f"\n{INFO_RESPONSE}  ",
         documents=[pdf("charter-article-4.pdf")],
@@ -1066,7 +1074,12 @@ def test_answer_requires_a_response_and_the_link_keeps_working(run, act, validat
 
     # When the customer sends an empty answer
     with pytest.raises(ValidationError) as invalid:
-        run(services.customer_validation_answer_info, token=token, response=" \n ")
+        run(
+            services.customer_validation_answer_info,
+            idempotency_key=uuid.uuid4(),
+            token=token,
+            response=" \n ",
+        )
 
     # Then it is asked for, nothing changes
     assert invalid.value.message_dict == {
@@ -1075,7 +1088,12 @@ def test_answer_requires_a_response_and_the_link_keeps_working(run, act, validat
     assert_nothing_changed(before)
 
     # and the same link still works
-    run(services.customer_validation_answer_info, token=token, response=INFO_RESPONSE)
+    run(
+        services.customer_validation_answer_info,
+        idempotency_key=uuid.uuid4(),
+        token=token,
+        response=INFO_RESPONSE,
+    )
     assert reload(request).status == Status.IN_REVIEW
 
 
@@ -1083,18 +1101,63 @@ def test_the_link_works_once(run, act, validation_in):
     # Given a request whose customer already answered through the link
     request = validation_in(Status.INFO_REQUESTED)
     token = current_token(request)
-    run(services.customer_validation_answer_info, token=token, response=INFO_RESPONSE)
+    run(
+        services.customer_validation_answer_info,
+        idempotency_key=uuid.uuid4(),
+        token=token,
+        response=INFO_RESPONSE,
+    )
     mail.outbox.clear()
     before = snapshot()
 
     # When the same link is used again
     with pytest.raises(InvalidTransition) as refused:
-        run(services.customer_validation_answer_info, token=token, response="A second answer.")
+        run(
+            services.customer_validation_answer_info,
+            idempotency_key=uuid.uuid4(),
+            token=token,
+            response="A second answer.",
+        )
 
     # Then it is refused, and the first answer stands
     assert refused.value.message == LINK_USED
     assert_nothing_changed(before)
     assert reload(request).info_response == INFO_RESPONSE
+
+
+def test_the_same_answer_form_twice_is_one_answer(run, act, validation_in, reviewer, media_root):
+    # Given a request whose customer answered through the link with form K and a document
+    request = validation_in(Status.INFO_REQUESTED)
+    token, key = current_token(request), uuid.uuid4()
+    answered = run(
+        services.customer_validation_answer_info,
+        token=token,
+        response=INFO_RESPONSE,
+        documents=[pdf("charter.pdf")],
+        idempotency_key=key,
+    )
+    assert [m.to for m in mail.outbox] == [[reviewer.email]]
+    mail.outbox.clear()
+    before = snapshot()
+    files = stored_files(media_root)
+
+    # When form K is submitted again through the same link (a retry), its document with it
+    again = run(
+        services.customer_validation_answer_info,
+        token=token,
+        response=INFO_RESPONSE,
+        documents=[pdf("charter.pdf")],
+        idempotency_key=key,
+    )
+
+    # Then it is the same answer: nothing recorded or stored, no email
+    assert again.pk == answered.pk
+    assert_nothing_changed(before)
+    assert stored_files(media_root) == files
+    assert (reload(request).info_response, reload(request).info_answer_key) == (
+        INFO_RESPONSE,
+        key,
+    )
 
 
 def test_a_new_information_request_replaces_the_older_link(run, act, validation_in):
@@ -1110,14 +1173,24 @@ def test_a_new_information_request_replaces_the_older_link(run, act, validation_
 
     # When the first round's link is used while the request waits again
     with pytest.raises(InvalidTransition) as refused:
-        run(services.customer_validation_answer_info, token=first, response="Old link.")
+        run(
+            services.customer_validation_answer_info,
+            idempotency_key=uuid.uuid4(),
+            token=first,
+            response="Old link.",
+        )
 
     # Then it is refused; nothing changes
     assert refused.value.message == LINK_USED
     assert_nothing_changed(before)
 
     # and the new link works
-    run(services.customer_validation_answer_info, token=second, response="Letter attached.")
+    run(
+        services.customer_validation_answer_info,
+        idempotency_key=uuid.uuid4(),
+        token=second,
+        response="Letter attached.",
+    )
     assert reload(request).info_response == "Letter attached."
 
 
@@ -1135,7 +1208,12 @@ def test_an_expired_link_is_refused(run, act, validation_in, settings, monkeypat
 
     # When the customer answers now
     with pytest.raises(LinkExpired):
-        run(services.customer_validation_answer_info, token=token, response=INFO_RESPONSE)
+        run(
+            services.customer_validation_answer_info,
+            idempotency_key=uuid.uuid4(),
+            token=token,
+            response=INFO_RESPONSE,
+        )
 
     # Then nothing changes: the request still waits on the customer
     assert_nothing_changed(before)
@@ -1153,7 +1231,12 @@ def test_a_link_just_under_its_age_still_works(run, act, validation_in, settings
     token = token_in(email_to(CONTACT_EMAIL).body)
 
     # When the customer answers now
-    run(services.customer_validation_answer_info, token=token, response=INFO_RESPONSE)
+    run(
+        services.customer_validation_answer_info,
+        idempotency_key=uuid.uuid4(),
+        token=token,
+        response=INFO_RESPONSE,
+    )
 
     # Then the answer is taken
     assert reload(request).status == Status.IN_REVIEW
@@ -1195,6 +1278,7 @@ def test_a_forged_or_tampered_link_is_refused(run, validation_in, forge):
     with pytest.raises(LinkInvalid):
         run(
             services.customer_validation_answer_info,
+            idempotency_key=uuid.uuid4(),
             token=forge(current_token(request), request),
             response=INFO_RESPONSE,
         )
@@ -1215,6 +1299,7 @@ def test_a_signed_link_with_a_guessed_nonce_is_refused(run, validation_in):
     with pytest.raises(InvalidTransition) as refused:
         run(
             services.customer_validation_answer_info,
+            idempotency_key=uuid.uuid4(),
             token=resolve(path).kwargs["token"],
             response=INFO_RESPONSE,
         )
@@ -1236,7 +1321,12 @@ def test_withdrawal_kills_the_link(run, act, validation_in):
     assert reload(request).info_link_nonce == ""
     before = snapshot()
     with pytest.raises(InvalidTransition) as refused:
-        run(services.customer_validation_answer_info, token=token, response=INFO_RESPONSE)
+        run(
+            services.customer_validation_answer_info,
+            idempotency_key=uuid.uuid4(),
+            token=token,
+            response=INFO_RESPONSE,
+        )
     assert refused.value.message == LINK_USED
     assert_nothing_changed(before)
     assert reload(request).status == Status.WITHDRAWN
@@ -1740,6 +1830,62 @@ def test_a_duplicate_domain_is_refused_and_the_code_is_not_consumed(
     assert code.remaining_creates == 2
 
 
+def test_the_same_add_customer_form_twice_is_one_customer_and_one_create_of_the_code(
+    run, gcc_organization, sales_agent
+):
+    # Given a GCC customer created with form K, using the code's last create
+    code = GccValidationFactory(partner=gcc_organization, max_creates=1)
+    answers = customer_answers()
+    create = {
+        "organization": gcc_organization,
+        "created_by": sales_agent,
+        "special_qualification": Qualification.GOVERNMENT_COMMUNITY_CLOUD,
+        "gcc_validation": code,
+    }
+    customer = run(services.customer_create, **create, **answers)
+    before = snapshot()
+
+    # When form K is submitted again, even with other answers (a retry after a timeout)
+    again = run(services.customer_create, **create, **{**answers, "company_name": "Other"})
+
+    # Then it is the same customer: nothing created, the code's create not taken again
+    assert again == customer
+    assert_nothing_changed(before)
+    assert list(CustomerRelationship.objects.values_list("organization", "idempotency_key")) == [
+        (gcc_organization.pk, answers["idempotency_key"])
+    ]
+
+
+def test_a_key_another_organization_used_creates_this_organizations_own_customer(
+    run, gcc_organization, sales_agent, other_organization, other_admin_agent
+):
+    # Given organization B's customer, created with form key K
+    key = uuid.uuid4()
+    theirs = run(
+        services.customer_create,
+        organization=other_organization,
+        created_by=other_admin_agent,
+        **customer_answers(idempotency_key=key, primary_domain="shelbyville.gov"),
+    )
+
+    # When organization A creates a customer with a form carrying the same key
+    mine = run(
+        services.customer_create,
+        organization=gcc_organization,
+        created_by=sales_agent,
+        **customer_answers(idempotency_key=key),
+    )
+
+    # Then A gets its own new customer; B's is neither returned nor A's
+    assert mine != theirs
+    assert list(customer_list_for_org(organization=gcc_organization)) == [mine]
+    assert list(
+        CustomerRelationship.objects.order_by("pk").values_list(
+            "organization", "customer", "idempotency_key"
+        )
+    ) == [(other_organization.pk, theirs.pk, key), (gcc_organization.pk, mine.pk, key)]
+
+
 # -- the race for the last create ----------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
 def test_two_agents_racing_for_the_last_create_get_exactly_one_customer(monkeypatch):
@@ -1875,6 +2021,79 @@ def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch, se
             (TEMPLATE.format("submitted"), agent.email),
         ]
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_add_customer_form_posted_twice_at_once_gives_one_customer(monkeypatch):
+    # Given a GCC-approved direct reseller, its agent, a code with one create left, and one
+    # Add customer form (one key) posted twice at the same moment (built and committed
+    # outside a test transaction)
+    organization = OrganizationFactory()
+    ResellerQualificationFactory(organization=organization)
+    agent = agent_of(organization)
+    code = GccValidationFactory(partner=organization, max_creates=1)
+    answers = customer_answers()
+    # and each post looking the key up before either has created the customer, so that both
+    # go on to take the code's create: the database, not the lookup, has to settle the race
+    real_lookup = services.customer_for_idempotency_key
+    looked_up = threading.Barrier(2)
+    lookups: list[list] = [[], []]
+    local = threading.local()
+
+    def lookup(**kwargs):
+        found = real_lookup(**kwargs)
+        lookups[local.index].append(found)
+        if len(lookups[local.index]) == 1:
+            looked_up.wait(timeout=10)
+        return found
+
+    monkeypatch.setattr(services, "customer_for_idempotency_key", lookup)
+    outcomes: list = [None, None]
+
+    def create(index: int) -> None:
+        local.index = index
+        try:
+            outcomes[index] = services.customer_create(
+                organization=organization,
+                created_by=agent,
+                special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
+                gcc_validation=code,
+                **answers,
+            )
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    # When both posts arrive together
+    threads = [threading.Thread(target=create, args=(index,)) for index in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Then both get the same customer, not "no creates left"
+    assert not any(thread.is_alive() for thread in threads)
+    assert all(isinstance(outcome, Customer) for outcome in outcomes), outcomes
+    customer = Customer.objects.get()
+    assert [outcome.pk for outcome in outcomes] == [customer.pk, customer.pk]
+    # and the loser provably raced: its first lookup found nothing, it waited for the winner
+    # on the code's row and found no create left, and its second lookup found the customer
+    winner = next(i for i in range(2) if lookups[i] == [None])
+    assert lookups[1 - winner] == [None, customer]
+    # and the code's create was taken once: one relationship, qualification, audit trail
+    code.refresh_from_db()
+    assert code.remaining_creates == 0
+    assert list(CustomerRelationship.objects.values_list("customer", "idempotency_key")) == [
+        (customer.pk, answers["idempotency_key"])
+    ]
+    assert list(CustomerQualification.objects.values_list("customer", "validation")) == [
+        (customer.pk, code.pk)
+    ]
+    assert list(AuditEvent.objects.values_list("action", flat=True)) == [
+        "customer_created",
+        "qualification_granted",
+    ]
 
 
 # -- irreversibility -----------------------------------------------------------------------
@@ -2122,6 +2341,7 @@ def test_answer_with_a_refused_document_changes_nothing_and_the_link_still_works
     with pytest.raises(ValidationError) as invalid:
         run(
             services.customer_validation_answer_info,
+            idempotency_key=uuid.uuid4(),
             token=token,
             response=INFO_RESPONSE,
             documents=[pdf("good.pdf"), upload("seal.pdf", PNG)],
@@ -2136,7 +2356,12 @@ def test_answer_with_a_refused_document_changes_nothing_and_the_link_still_works
     }
     assert_nothing_changed(before)
     assert stored_files(media_root) == []
-    run(services.customer_validation_answer_info, token=token, response=INFO_RESPONSE)
+    run(
+        services.customer_validation_answer_info,
+        idempotency_key=uuid.uuid4(),
+        token=token,
+        response=INFO_RESPONSE,
+    )
     assert reload(request).status == Status.IN_REVIEW
 
 

@@ -28,6 +28,7 @@ from customers.models import (
     GccValidation,
 )
 from notifications.models import OutboxMessage
+from orders.models import Order
 from partners.models import Membership, Organization
 from reviews.models import AuditEvent
 from tests.factories import (
@@ -39,6 +40,7 @@ from tests.factories import (
     ResellerQualificationFactory,
     customer_validation_answers,
     customer_validation_form_data,
+    info_answer_form_data,
 )
 from tests.helpers import PDF, pdf
 
@@ -128,8 +130,10 @@ def agent_of(organization: Organization, role=Membership.Role.SALES_AGENT):
 
 
 def customer_data(**overrides) -> dict:
-    """The Add customer form, as the browser posts it."""
+    """The Add customer form, as the browser posts it, with the form's one-time key (a fresh
+    one per call: each call is a new form)."""
     data = {
+        "idempotency_key": str(uuid.uuid4()),
         "company_name": "City of Springfield",
         "primary_domain": "Springfield.GOV",
         "address_line1": "800 E Monroe St",
@@ -995,6 +999,238 @@ def test_add_form_names_every_missing_answer(client, admin_agent):
     assert Customer.objects.count() == 0
 
 
+# -- Add customer: the form's one-time key, a re-post lands on the first customer ------------
+
+ADDED = "City of Springfield was added to your customers."
+ADDED_GCC = "City of Springfield was added with the Government community cloud qualification."
+
+
+def test_each_add_customer_form_shown_carries_its_own_key(client, admin_agent, gcc_enabled):
+    # given
+    client.force_login(admin_agent)
+
+    # when: the form is opened twice
+    pages = [client.get(reverse("customers:customer_create")) for _ in range(2)]
+
+    # then: each page has its own well-formed key, inside the form
+    keys = [hidden_key(page) for page in pages]
+    assert len({str(uuid.UUID(key)) for key in keys}) == 2
+    assert elements(pages[0], id="id_idempotency_key", within=element(pages[0], id="customer-form"))
+
+
+@pytest.mark.parametrize("gcc", [False, True], ids=["no-qualification", "gcc-last-create"])
+def test_posting_the_same_add_customer_form_twice_gives_one_customer_and_the_first_message(
+    client, admin_agent, gcc_enabled, gcc
+):
+    # given: an Add customer form (with GCC: using the code's last create), posted once
+    code = GccValidationFactory(partner=gcc_enabled, max_creates=1)
+    data = customer_data(
+        **({"special_qualification": GCC, "gcc_validation": code.pk} if gcc else {})
+    )
+    client.force_login(admin_agent)
+    url = reverse("customers:customer_create")
+    first = client.post(url, data)
+    customer = Customer.objects.get()
+    first_page = client.get(first["Location"])
+    before = counts()
+
+    # when: the same form is posted again (a retry after a timeout or a dropped connection)
+    again = client.post(url, data)
+
+    # then: the first customer's Account page with the first message, not "already a
+    # customer" (nor, with GCC, "no creates left")
+    assert first.status_code == again.status_code == 302
+    assert (
+        again["Location"]
+        == first["Location"]
+        == reverse("customers:customer_account", args=[customer.pk])
+    )
+    message = ADDED_GCC if gcc else ADDED
+    assert messages_of(first_page) == [message]
+    assert messages_of(client.get(again["Location"])) == [message]
+    # and nothing twice: one customer and relationship, the code's create taken once, no email
+    assert counts() == before
+    assert before["codes"] == [(0,) if gcc else (1,)]
+    assert list(
+        CustomerRelationship.objects.values_list("organization", "customer", "idempotency_key")
+    ) == [(gcc_enabled.pk, customer.pk, uuid.UUID(data["idempotency_key"]))]
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_a_replayed_add_customer_form_with_other_answers_still_lands_on_the_first_customer(
+    client, admin_agent, organization
+):
+    # given: a customer created with key K
+    client.force_login(admin_agent)
+    url = reverse("customers:customer_create")
+    data = customer_data()
+    first = client.post(url, data)
+    before = counts()
+
+    # when: a page with K is posted again with answers that would now be refused
+    again = client.post(url, {**data, "primary_domain": "shelbyville.gov", "contact_phone": "x"})
+
+    # then: the first customer, unchanged; no form errors, nothing created
+    assert again.status_code == 302
+    assert again["Location"] == first["Location"]
+    assert counts() == before
+    assert Customer.objects.get().primary_domain == "springfield.gov"
+
+
+def test_an_add_customer_form_shown_again_with_errors_keeps_its_key_and_makes_one_customer(
+    client, admin_agent, organization
+):
+    # given
+    client.force_login(admin_agent)
+    url = reverse("customers:customer_create")
+    data = customer_data()
+
+    # when: the form comes back with an error, then is corrected and submitted (twice)
+    refused = client.post(url, {**data, "postal_code": "1234"})
+    kept = hidden_key(refused)
+    corrected = client.post(url, {**data, "idempotency_key": kept})
+    replayed = client.post(url, {**data, "idempotency_key": kept})
+
+    # then: the page shown again carried the posted key; the correction made one customer
+    assert refused.status_code == 200
+    assert kept == data["idempotency_key"]
+    customer = Customer.objects.get()
+    assert (
+        corrected["Location"]
+        == replayed["Location"]
+        == reverse("customers:customer_account", args=[customer.pk])
+    )
+
+
+@pytest.mark.parametrize("key", [None, "", "not-a-key", "1234", "{" + "0" * 40 + "}"])
+def test_a_missing_or_malformed_add_customer_key_is_a_form_error_and_the_page_gets_a_fresh_one(
+    client, admin_agent, gcc_enabled, key
+):
+    # given
+    code = GccValidationFactory(partner=gcc_enabled)
+    client.force_login(admin_agent)
+    url = reverse("customers:customer_create")
+    answers = {"special_qualification": GCC, "gcc_validation": code.pk}
+    before = counts()
+
+    # when: the form is posted without a usable key (the answers are right)
+    response = client.post(url, customer_data(idempotency_key=key, **answers))
+
+    # then: not a server error: the form again, saying so, the answers kept; nothing created
+    assert response.status_code == 200
+    assert text(element(response, id="form-errors")) == INCOMPLETE
+    assert attr(element(response, id="id_company_name"), "value") == "City of Springfield"
+    assert counts() == before
+    # and the page holds a new key, with which the next submit goes through
+    fresh = hidden_key(response)
+    assert fresh != key
+    uuid.UUID(fresh)
+    added = client.post(url, customer_data(idempotency_key=fresh, **answers))
+    assert added["Location"] == reverse(
+        "customers:customer_account", args=[Customer.objects.get().pk]
+    )
+    assert counts()["codes"] == [(0,)]
+
+
+def test_a_key_another_organization_used_gives_this_organization_its_own_customer(
+    client, admin_agent, organization, other_organization, other_admin_agent
+):
+    # given: organization B's customer, created with form key K
+    key = uuid.uuid4()
+    theirs = services.customer_create(
+        organization=other_organization,
+        created_by=other_admin_agent,
+        idempotency_key=key,
+        company_name="Shelbyville Water District",
+        primary_domain="shelbyville.gov",
+        address_line1="1 Water St",
+        city="Shelbyville",
+        state="IL",
+        postal_code="62565",
+        contact_first_name="Sam",
+        contact_last_name="Pump",
+        contact_email="sam@shelbyville.example",
+        contact_phone="+1 217 555 0111",
+    )
+    client.force_login(admin_agent)
+
+    # when: organization A posts its Add customer form with the same key
+    response = client.post(
+        reverse("customers:customer_create"), customer_data(idempotency_key=str(key))
+    )
+
+    # then: A lands on its own new customer; B's is neither returned nor shown
+    mine = Customer.objects.get(relationships__organization=organization)
+    assert mine.pk != theirs.pk
+    assert response["Location"] == reverse("customers:customer_account", args=[mine.pk])
+    page = client.get(response["Location"])
+    assert messages_of(page) == [ADDED]
+    assert "Shelbyville" not in page.content.decode()
+    assert list(
+        CustomerRelationship.objects.order_by("pk").values_list(
+            "organization", "customer", "idempotency_key"
+        )
+    ) == [(other_organization.pk, theirs.pk, key), (organization.pk, mine.pk, key)]
+
+
+def test_the_add_customer_key_stays_off_the_new_customer_order_pages(
+    client, admin_agent, gcc_enabled
+):
+    # given: the Add customer page (its key K) filled in for a GCC customer with a code
+    code = GccValidationFactory(partner=gcc_enabled, max_creates=2)
+    client.force_login(admin_agent)
+    url = reverse("customers:customer_create")
+    form_key = hidden_key(client.get(url))
+    data = customer_data(
+        idempotency_key=form_key, special_qualification=GCC, gcc_validation=code.pk
+    )
+
+    # when: Next: Subscriptions, then back to the customer's details
+    offers = client.post(url, {**data, "next_step": "subscriptions"})
+    carried = dict(offers.context["customer_values"])
+    back = client.post(url, {**carried, "next_step": "edit"})
+
+    # then: K doesn't travel with the answers (on the review page that name is the order's
+    # key); the Add customer page shown again has a fresh key of its own, and no error
+    assert offers.templates[0].name == "orders/subscriptions_add.html"
+    assert "idempotency_key" not in carried
+    assert carried["company_name"] == "City of Springfield"
+    assert back.templates[0].name == "customers/customer_form.html"
+    assert not back.context["form"].errors
+    assert hidden_key(back) not in (form_key, "")
+    uuid.UUID(hidden_key(back))
+
+    # when: Review order, then its Submit posted twice (a double click)
+    review = client.post(
+        reverse("orders:new_customer_review"), {**carried, "quantity_gcc-o365-g3": "10"}
+    )
+    submit_form = element(review, id="submit-form")
+    posted = {
+        attr(node, "name"): attr(node, "value")
+        for node in elements(None, tag="input", within=submit_form)
+        if attr(node, "type") == "hidden"
+    }
+    keys = [
+        attr(node, "value")
+        for node in elements(None, tag="input", within=submit_form)
+        if attr(node, "name") == "idempotency_key"
+    ]
+    first = client.post(reverse("orders:new_customer_order_submit"), posted)
+    again = client.post(reverse("orders:new_customer_order_submit"), posted)
+
+    # then: the Submit carries one key, the order's; one customer and one order, whose
+    # relationship holds the order's key; one create of the code used
+    assert keys == [str(review.context["idempotency_key"])]
+    order = Order.objects.get()
+    assert first["Location"] == again["Location"] == reverse("orders:order_detail", args=[order.pk])
+    assert list(
+        CustomerRelationship.objects.values_list("organization", "customer", "idempotency_key")
+    ) == [(gcc_enabled.pk, order.customer_id, order.idempotency_key)]
+    assert order.idempotency_key == uuid.UUID(keys[0])
+    code.refresh_from_db()
+    assert code.remaining_creates == 1
+
+
 # -- indirect resellers ----------------------------------------------------------------------
 
 
@@ -1668,7 +1904,7 @@ def test_answer_works_once(client, info_requested, answer_url, reviewer):
 
     # when: the customer answers with a document
     done = client.post(
-        url, {"response": "  Charter attached.  ", "documents": [pdf("county-charter.pdf")]}
+        url, info_answer_form_data("  Charter attached.  ", documents=[pdf("county-charter.pdf")])
     )
 
     # then: thank-you page; back in review with a new due time; the link is spent
@@ -1692,7 +1928,7 @@ def test_answer_works_once(client, info_requested, answer_url, reviewer):
 
     # and when: the link is used again
     again_get = client.get(url)
-    again_post = client.post(url, {"response": "Once more."})
+    again_post = client.post(url, info_answer_form_data("Once more."))
 
     # then: "already used", nothing changes, nothing revealed
     for response in (again_get, again_post):
@@ -1708,7 +1944,7 @@ def test_answer_link_replaced_by_a_newer_question_is_already_used(
 ):
     # given: the customer answered, then the reviewer asked again (a new link was sent)
     old_url = answer_url
-    assert client.post(old_url, {"response": "First answer."}).status_code == 200
+    assert client.post(old_url, info_answer_form_data("First answer.")).status_code == 200
     services.customer_validation_request_info(
         request_id=info_requested.pk, reviewer=reviewer, message="And the seal?"
     )
@@ -1801,7 +2037,7 @@ def test_answer_page_refuses_an_empty_answer_and_a_bad_document(client, info_req
     # when
     response = client.post(
         answer_url,
-        {"response": "  ", "documents": [SimpleUploadedFile("charter.pdf", b"just text")]},
+        info_answer_form_data("  ", documents=[SimpleUploadedFile("charter.pdf", b"just text")]),
     )
 
     # then: both messages next to their fields; nothing changes and the link still works
@@ -1816,7 +2052,7 @@ def test_answer_page_refuses_an_empty_answer_and_a_bad_document(client, info_req
 
 def test_partner_sees_the_customers_answer(client, admin_agent, info_requested, answer_url):
     # given
-    client.post(answer_url, {"response": "Charter attached."})
+    client.post(answer_url, info_answer_form_data("Charter attached."))
     client.force_login(admin_agent)
 
     # when
@@ -1831,6 +2067,149 @@ def test_partner_sees_the_customers_answer(client, admin_agent, info_requested, 
 
 
 # -- navigation ----------------------------------------------------------------------------
+
+
+# -- the answer form's one-time key: a re-post gets the same thank-you ------------------------
+
+ANSWER_SENT = (
+    "Your answer was sent to the GCC review team. The review continues; a decision is due "
+    "within two business days."
+)
+
+
+def test_each_answer_page_shown_carries_its_own_key(client, info_requested, answer_url):
+    # when: the customer contact opens the link twice
+    keys = [hidden_key(client.get(answer_url)) for _ in range(2)]
+
+    # then: each form has its own well-formed key
+    assert len({str(uuid.UUID(key)) for key in keys}) == 2
+
+
+def test_posting_the_same_answer_twice_shows_the_same_thank_you_and_records_one_answer(
+    client, info_requested, answer_url, reviewer, media_root, django_capture_on_commit_callbacks
+):
+    # given: the answer form, with a document, posted once
+    key = str(uuid.uuid4())
+
+    def post():
+        data = info_answer_form_data(
+            "Charter attached.", idempotency_key=key, documents=[pdf("county-charter.pdf")]
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(answer_url, data)
+
+    first = post()
+    after = snapshot(info_requested)
+    files = sorted(media_root.rglob("*.*"))
+
+    # when: the same form is posted again (a retry after a timeout or a dropped connection)
+    again = post()
+
+    # then: the same thank-you as the first time, not "this link was already used"
+    assert first.status_code == again.status_code == 200
+    assert text(element(first, id="answer-sent")) == text(element(again, id="answer-sent"))
+    assert text(element(again, id="answer-sent")) == ANSWER_SENT
+    # and nothing twice: one answer, one document, one audit event, one email
+    assert snapshot(info_requested) == after
+    assert sorted(media_root.rglob("*.*")) == files
+    assert list(
+        info_requested.documents.filter(source="customer").values_list("original_name", flat=True)
+    ) == ["county-charter.pdf"]
+    assert [e.action for e in AuditEvent.objects.for_subject(info_requested)].count(
+        "info_provided"
+    ) == 1
+    assert list(
+        OutboxMessage.objects.filter(
+            template="emails/customers/validation_info_answered"
+        ).values_list("to_email", flat=True)
+    ) == [reviewer.email]
+    assert [m.to for m in mail.outbox] == [[reviewer.email]]
+
+    # and when: another form is posted through the used link
+    other = client.post(answer_url, info_answer_form_data("A second thought."))
+
+    # then: the existing refusal; the first answer stands
+    assert other.status_code == 410
+    assert text(elements(other, tag="h1")[0]) == "This link was already used"
+    assert snapshot(info_requested) == after
+
+
+def test_a_late_repost_of_the_previous_answer_is_not_the_answer_to_the_new_question(
+    client, info_requested, answer_url, reviewer
+):
+    # given: the customer answered with form K; then the reviewer asked again (a new link)
+    data = info_answer_form_data("First answer.")
+    assert client.post(answer_url, data).status_code == 200
+    services.customer_validation_request_info(
+        request_id=info_requested.pk, reviewer=reviewer, message="And the seal?"
+    )
+    before = snapshot(info_requested)
+
+    # when: form K is posted again through the first link (a retry arriving late)
+    response = client.post(answer_url, data)
+
+    # then: the first post's thank-you; the new question still waits for its own answer
+    assert response.status_code == 200
+    assert text(element(response, id="answer-sent")) == ANSWER_SENT
+    assert snapshot(info_requested) == before
+    assert (info_requested.status, info_requested.info_response) == (Status.INFO_REQUESTED, "")
+
+
+@pytest.mark.parametrize("key", [None, "", "not-a-key", "1234", "{" + "0" * 40 + "}"])
+def test_a_missing_or_malformed_answer_key_is_a_form_error_and_the_page_gets_a_fresh_one(
+    client, info_requested, answer_url, key
+):
+    # given
+    before = snapshot(info_requested)
+
+    # when: the answer is posted without a usable key
+    data = {k: v for k, v in {"idempotency_key": key, "response": "Here."}.items() if v is not None}
+    response = client.post(answer_url, data)
+
+    # then: not a server error: the form again, saying so, the answer kept; nothing recorded
+    assert response.status_code == 200
+    assert text(element(response, id="form-errors")) == INCOMPLETE
+    assert text(element(response, id="id_response")) == "Here."
+    assert snapshot(info_requested) == before
+    # and the form holds a new key, with which the next submit goes through
+    fresh = hidden_key(response)
+    assert fresh != key
+    uuid.UUID(fresh)
+    sent = client.post(answer_url, {"idempotency_key": fresh, "response": "Here."})
+    assert text(element(sent, id="answer-sent")) == ANSWER_SENT
+    info_requested.refresh_from_db()
+    assert (info_requested.status, info_requested.info_answer_key) == (
+        Status.IN_REVIEW,
+        uuid.UUID(fresh),
+    )
+
+
+def test_a_key_another_organizations_contact_answered_with_is_a_new_answer_here(
+    client, info_requested, answer_url, other_org_request
+):
+    # given: organization B's customer contact answered through B's link with form key K
+    key = str(uuid.uuid4())
+    theirs_url = info_link_path(
+        request_id=other_org_request.pk, nonce=other_org_request.info_link_nonce
+    )
+    answered = client.post(theirs_url, info_answer_form_data("B's answer.", idempotency_key=key))
+    assert text(element(answered, id="answer-sent")) == ANSWER_SENT
+
+    # when: A's customer contact answers through A's link with a form carrying the same key
+    response = client.post(answer_url, info_answer_form_data("A's answer.", idempotency_key=key))
+
+    # then: A's answer is recorded on A's request; nothing of B's is shown or changed
+    assert text(element(response, id="answer-sent")) == ANSWER_SENT
+    assert other_org_request.organization.legal_name not in response.content.decode()
+    mine, theirs = info_requested, other_org_request
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, mine.info_response, mine.info_answer_key) == (
+        Status.IN_REVIEW,
+        "A's answer.",
+        uuid.UUID(key),
+    )
+    assert (theirs.info_response, theirs.info_answer_key) == ("B's answer.", uuid.UUID(key))
 
 
 def test_navigation_and_dashboard_lead_to_the_customer_pages(client, admin_agent):

@@ -130,7 +130,7 @@ def test_next_subscriptions_without_gcc_keeps_every_answer_and_creates_nothing(
 
 def test_add_customer_without_the_button_works_as_before(client, catalogue, agent, code):
     # when
-    response = client.post(CREATE_URL, customer_data(code))
+    response = client.post(CREATE_URL, customer_data(code) | {"idempotency_key": str(uuid.uuid4())})
     # then
     customer = Customer.objects.get()
     assert response.status_code == 302

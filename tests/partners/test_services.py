@@ -161,7 +161,13 @@ def act(run, admin_agent, organization, reviewer):
             ),
             "answer_info": (
                 services.partner_validation_answer_info,
-                {"organization": organization, "actor": admin_agent, "response": INFO_RESPONSE},
+                {
+                    "organization": organization,
+                    "actor": admin_agent,
+                    "response": INFO_RESPONSE,
+                    # A fresh form each time: a new key.
+                    "idempotency_key": uuid.uuid4(),
+                },
             ),
             "approve": (services.partner_validation_approve, {"reviewer": reviewer}),
             "reject": (
@@ -844,6 +850,40 @@ def test_answer_info_restarts_the_clock_and_emails_the_assigned_reviewer(
     )
     assert INFO_RESPONSE in email.body
     assert admin_url(request) in email.body
+
+
+def test_the_same_answer_form_twice_is_one_answer_and_another_form_is_refused(
+    act, validation_in, reviewer
+):
+    # Given a request whose question was answered with form K (one answer, one email)
+    request = validation_in(Status.INFO_REQUESTED, now=MONDAY)
+    key = uuid.uuid4()
+    answered = act("answer_info", request, idempotency_key=key, now=THURSDAY)
+    assert [m.to for m in mail.outbox] == [[reviewer.email]]
+    mail.outbox.clear()
+    before = snapshot(request)
+
+    # When form K is submitted again, even later and with other words (a retry)
+    later = THURSDAY + dt.timedelta(minutes=5)
+    again = act("answer_info", request, idempotency_key=key, response="Retyped.", now=later)
+
+    # Then it is the same answer: nothing recorded, no email
+    assert again.pk == answered.pk
+    assert_nothing_changed(before, request)
+    assert (reload(request).info_response, reload(request).info_answer_key) == (
+        INFO_RESPONSE,
+        key,
+    )
+
+    # When another form answers the question already answered
+    with pytest.raises(InvalidTransition) as refused:
+        act("answer_info", request, response="A second answer.")
+
+    # Then the existing refusal; nothing changes
+    assert refused.value.message == (
+        "This request is in review; that action is no longer possible. Nothing was changed."
+    )
+    assert_nothing_changed(before, request)
 
 
 def test_second_information_round_gets_its_own_emails(act, validation_in, admin_agent, reviewer):

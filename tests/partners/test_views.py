@@ -22,6 +22,7 @@ from tests.factories import (
     OrganizationFactory,
     PartnerValidationRequestFactory,
     UserFactory,
+    info_answer_form_data,
     validation_answers,
 )
 
@@ -792,7 +793,7 @@ def test_empty_answer_is_refused_with_the_message_and_changes_nothing(
     # when
     response = client.post(
         reverse("partners:validation_answer", args=[info_requested_validation.pk]),
-        {"response": "   "},
+        info_answer_form_data("   "),
     )
 
     # then
@@ -815,7 +816,7 @@ def test_answer_puts_the_request_back_in_review_with_a_new_due_time(
 
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url, {"response": "  Contract GS-35F-0001X.  "})
+        response = client.post(url, info_answer_form_data("  Contract GS-35F-0001X.  "))
 
     # then: back in the queue, with a due time two business days after the answer
     validation = info_requested_validation
@@ -855,7 +856,7 @@ def test_answer_when_no_information_is_requested_shows_an_error_and_changes_noth
     # when
     response = client.post(
         reverse("partners:validation_answer", args=[in_review_validation.pk]),
-        {"response": "Unsolicited details."},
+        info_answer_form_data("Unsolicited details."),
         follow=True,
     )
 
@@ -864,6 +865,165 @@ def test_answer_when_no_information_is_requested_shows_an_error_and_changes_noth
         "This request is in review; that action is no longer possible. Nothing was changed."
     ]
     assert snapshot(in_review_validation) == before
+
+
+# -- the answer form's one-time key: a re-post gets the first answer's result -------------
+
+ANSWER_SENT = "Thank you. Your answer was sent and the review clock restarted."
+
+
+def test_each_answer_form_shown_carries_its_own_key(client, admin_agent, info_requested_validation):
+    # given
+    client.force_login(admin_agent)
+    url = reverse("partners:validation_detail", args=[info_requested_validation.pk])
+
+    # when: the request's page is opened twice
+    keys = [hidden_key(client.get(url)) for _ in range(2)]
+
+    # then: each answer form has its own well-formed key
+    assert len({str(uuid.UUID(key)) for key in keys}) == 2
+
+
+def test_posting_the_same_answer_twice_records_one_answer_and_sends_one_email(
+    client, admin_agent, reviewer, info_requested_validation, django_capture_on_commit_callbacks
+):
+    # given: an answer form, posted once
+    validation = info_requested_validation
+    client.force_login(admin_agent)
+    url = reverse("partners:validation_answer", args=[validation.pk])
+    data = info_answer_form_data("Contract GS-35F-0001X.")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, data)
+    first_page = client.get(first["Location"])
+    after_first = snapshot(validation)
+
+    # when: the same form is posted again (a retry after a timeout or a dropped connection)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(url, data)
+
+    # then: the same page and message as the first time, not "no longer possible"
+    assert first.status_code == again.status_code == 302
+    assert (
+        again["Location"]
+        == first["Location"]
+        == reverse("partners:validation_detail", args=[validation.pk])
+    )
+    assert messages_of(first_page) == [ANSWER_SENT]
+    assert messages_of(client.get(again["Location"])) == [ANSWER_SENT]
+    # and nothing recorded twice: one answer, one audit event, one email
+    assert snapshot(validation) == after_first
+    assert validation.info_response == "Contract GS-35F-0001X."
+    assert [e.action for e in AuditEvent.objects.for_subject(validation)].count(
+        "info_provided"
+    ) == 1
+    assert list(
+        OutboxMessage.objects.filter(
+            template="emails/partners/validation_info_answered"
+        ).values_list("to_email", flat=True)
+    ) == [reviewer.email]
+    assert [m.to for m in mail.outbox] == [[reviewer.email]]
+
+    # and when: another answer form is posted now that the question is answered
+    mail.outbox.clear()
+    other = client.post(url, info_answer_form_data("A second thought."), follow=True)
+
+    # then: the existing refusal; the first answer stands
+    assert messages_of(other) == [
+        "This request is in review; that action is no longer possible. Nothing was changed."
+    ]
+    assert snapshot(validation) == after_first
+    assert mail.outbox == []
+
+
+def test_a_late_repost_of_the_previous_answer_is_not_the_answer_to_a_new_question(
+    client, admin_agent, reviewer, info_requested_validation
+):
+    # given: the partner answered with form K, then the reviewer asked again
+    validation = info_requested_validation
+    client.force_login(admin_agent)
+    url = reverse("partners:validation_answer", args=[validation.pk])
+    data = info_answer_form_data("Contract GS-35F-0001X.")
+    assert messages_of(client.post(url, data, follow=True)) == [ANSWER_SENT]
+    services.partner_validation_request_info(
+        request_id=validation.pk, reviewer=reviewer, message="And the task order number?"
+    )
+    before = snapshot(validation)
+
+    # when: form K is posted again (a retry arriving late)
+    response = client.post(url, data, follow=True)
+
+    # then: the first post's result; the new question still waits for its own answer
+    assert messages_of(response) == [ANSWER_SENT]
+    assert snapshot(validation) == before
+    assert (validation.status, validation.info_response) == (Status.INFO_REQUESTED, "")
+
+
+@pytest.mark.parametrize("key", [None, "", "not-a-key", "1234", "{" + "0" * 40 + "}"])
+def test_a_missing_or_malformed_answer_key_is_a_form_error_and_the_page_gets_a_fresh_one(
+    client, admin_agent, info_requested_validation, key
+):
+    # given
+    validation = info_requested_validation
+    client.force_login(admin_agent)
+    url = reverse("partners:validation_answer", args=[validation.pk])
+    before = snapshot(validation)
+
+    # when: the answer is posted without a usable key
+    response = client.post(
+        url,
+        {k: v for k, v in {"idempotency_key": key, "response": "Here."}.items() if v is not None},
+    )
+
+    # then: not a server error: the page again, saying so; nothing recorded, nothing sent
+    assert response.status_code == 400
+    assert text(element(response, id="answer-form-errors")) == INCOMPLETE
+    assert attr(element(response, id="id_response"), "value") is None  # a textarea
+    assert text(element(response, id="id_response")) == "Here."
+    assert snapshot(validation) == before
+    # and the form holds a new key, with which the next submit goes through
+    fresh = hidden_key(response)
+    assert fresh != key
+    uuid.UUID(fresh)
+    sent = client.post(url, {"idempotency_key": fresh, "response": "Here."}, follow=True)
+    assert messages_of(sent) == [ANSWER_SENT]
+    validation.refresh_from_db()
+    assert (validation.status, validation.info_answer_key) == (Status.IN_REVIEW, uuid.UUID(fresh))
+
+
+def test_a_key_another_organization_answered_with_is_a_new_answer_here(
+    client, admin_agent, other_admin_agent, info_requested_validation, other_org_validation
+):
+    # given: organization B answered its request with form key K
+    key = uuid.uuid4()
+    services.partner_validation_answer_info(
+        request_id=other_org_validation.pk,
+        organization=other_org_validation.organization,
+        actor=other_admin_agent,
+        response="B's answer.",
+        idempotency_key=key,
+    )
+    client.force_login(admin_agent)
+
+    # when: organization A answers its own request with a form carrying the same key
+    response = client.post(
+        reverse("partners:validation_answer", args=[info_requested_validation.pk]),
+        info_answer_form_data("A's answer.", idempotency_key=str(key)),
+        follow=True,
+    )
+
+    # then: A's answer is recorded on A's request; nothing of B's is shown or changed
+    assert messages_of(response) == [ANSWER_SENT]
+    assert "B's answer." not in response.content.decode()
+    assert other_org_validation.organization.legal_name not in response.content.decode()
+    mine, theirs = info_requested_validation, other_org_validation
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (mine.status, mine.info_response, mine.info_answer_key) == (
+        Status.IN_REVIEW,
+        "A's answer.",
+        key,
+    )
+    assert (theirs.info_response, theirs.info_answer_key) == ("B's answer.", key)
 
 
 # -- withdrawing ---------------------------------------------------------------------------
