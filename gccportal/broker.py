@@ -28,7 +28,7 @@ def broker_connection(*, timeout: float | None = None):
     """A new connection to the broker whose every wait is bounded by `timeout` seconds."""
     timeout = timeout or settings.CELERY_PUBLISH_TIMEOUT_SECONDS
     return celery_app.connection_for_write(
-        connect_timeout=timeout,
+        connect_timeout=timeout,  # wins over CELERY_BROKER_CONNECTION_TIMEOUT (app.either)
         transport_options={"socket_timeout": timeout, "socket_connect_timeout": timeout},
     )
 
@@ -44,19 +44,45 @@ def publish_pause_reset() -> None:
 
 def task_publish(task, *args) -> bool:
     """Queue `task(*args)`; False (logged) when the broker did not take it in time."""
+    return task_publish_many(task, [args]) == 1
+
+
+def task_publish_many(task, calls: list[tuple], *, deadline: float | None = None) -> int:
+    """Queue `task(*args)` for each args in `calls`, in order, over one connection, within
+    `deadline` seconds in all (a web request's `CELERY_PUBLISH_DEADLINE_SECONDS` by
+    default; a sweep in a worker allows itself more); returns how many were queued (a failure
+    is logged, not raised: the sweeps dispatch the rest). A slow broker pauses publishing
+    like a failed one."""
     global _paused_until
     if celery_app.conf.task_always_eager:
-        task.apply(args=args, throw=celery_app.conf.task_eager_propagates)
-        return True
+        for args in calls:
+            task.apply(args=args, throw=celery_app.conf.task_eager_propagates)
+        return len(calls)
     if time.monotonic() < _paused_until:
-        logger.info("Broker failed recently; %s%r left for the sweep", task.name, args)
-        return False
+        logger.info("Broker failed recently; %s x%s left for the sweep", task.name, len(calls))
+        return 0
+    started = time.monotonic()
+    deadline = started + (deadline or settings.CELERY_PUBLISH_DEADLINE_SECONDS)
     connection = broker_connection()
+    published = 0
     try:
         with connection:
-            task.apply_async(args=args, connection=connection, retry=False)
-    except (BrokerUnavailable, *connection.connection_errors, *connection.channel_errors) as exc:
+            for args in calls:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("publish deadline passed")
+                task.apply_async(args=args, connection=connection, retry=False)
+                published += 1
+    except (
+        BrokerUnavailable,
+        TimeoutError,
+        *connection.connection_errors,
+        *connection.channel_errors,
+    ) as exc:
         _paused_until = time.monotonic() + settings.CELERY_PUBLISH_PAUSE_SECONDS
-        logger.warning("Broker unavailable (%r); %s%r left for the sweep", exc, task.name, args)
-        return False
-    return True
+        logger.warning(
+            "Broker unavailable (%r); %s x%s left for the sweep",
+            exc,
+            task.name,
+            len(calls) - published,
+        )
+    return published

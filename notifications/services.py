@@ -31,12 +31,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from gccportal.broker import task_publish
+from gccportal.broker import task_publish_many
 
 from .backends import DeliveryUncertain
 from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+
+SWEEP_PUBLISH_DEADLINE_SECONDS = 60.0  # within outbox_sweep_task's soft time limit
 
 
 class Outcome(StrEnum):
@@ -89,17 +92,27 @@ def email_enqueue(
         )
         if created:
             messages.append(message)
-            # After commit: a task must never see a row that may still roll back.
-            transaction.on_commit(lambda pk=message.pk: outbox_message_dispatch(message_id=pk))
+    if messages:
+        # After commit: a task must never see a row that may still roll back. One publish
+        # (one broker connection) for every recipient of this email.
+        ids = [message.pk for message in messages]
+        transaction.on_commit(lambda: outbox_messages_dispatch(message_ids=ids))
     return messages
 
 
 def outbox_message_dispatch(*, message_id: int) -> bool:
-    """Queue the send task, within a second or two. An unreachable or frozen broker is
-    logged, not raised: the sweep dispatches the row when it is due."""
+    return outbox_messages_dispatch(message_ids=[message_id]) == 1
+
+
+def outbox_messages_dispatch(*, message_ids: list[int], deadline: float | None = None) -> int:
+    """Queue one send task per message, in order, within a second or two; returns how many
+    were queued. An unreachable or frozen broker is logged, not raised: the sweep dispatches
+    the rest when they are due."""
     from .tasks import outbox_message_send_task
 
-    return task_publish(outbox_message_send_task, message_id)
+    return task_publish_many(
+        outbox_message_send_task, [(pk,) for pk in message_ids], deadline=deadline
+    )
 
 
 def _claim(*, message_id: int, now) -> OutboxMessage | None:
@@ -115,9 +128,13 @@ def _claim(*, message_id: int, now) -> OutboxMessage | None:
         )
         if message is None:
             return None
-        # A first try or a plain retry may go as soon as a task arrives (the sweep only
-        # dispatches due rows); a "maybe sent" retry and an expired lease wait for their time.
-        waits = message.status == OutboxMessage.Status.SENDING or message.maybe_sent
+        # A first try goes as soon as its task arrives; a retry (after a backoff, a "maybe
+        # sent", an expired lease) waits for its time, whatever extra task turns up early.
+        waits = (
+            message.status == OutboxMessage.Status.SENDING
+            or message.maybe_sent
+            or message.attempts > 0
+        )
         if waits and message.next_attempt_at > now:
             return None
         if message.status == OutboxMessage.Status.SENDING:
@@ -148,13 +165,23 @@ def _fail(message: OutboxMessage, *, now, reason: str) -> None:
     logger.error("Outbox message %s to %s failed: %s", message.pk, message.to_email, reason)
 
 
+# Replies about our own session or configuration (authentication, TLS required), not this
+# email: kept for when the configuration is fixed, whatever their class.
+CONFIGURATION_CODES = {530, 534, 535, 538}
+
+
 def _permanent(exc: Exception) -> bool:
-    """A refusal that resending cannot change: the address, the sender or a 5xx reply."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
-        return True
-    if isinstance(exc, smtplib.SMTPAuthenticationError):
-        return False  # our configuration, not this email: keep it for when it is fixed
-    return isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
+    """A refusal that resending cannot change: a 5xx answer to this email (its recipient,
+    its sender, its content). A 4xx (greylisting, a full mailbox, a busy server), a refused
+    connection or greeting, and a problem of our own configuration are worth another try."""
+    if isinstance(exc, smtplib.SMTPConnectError | smtplib.SMTPHeloError):
+        return False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _reply in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600 and exc.smtp_code not in CONFIGURATION_CODES
+    return False
 
 
 def _decoded(text) -> str:
@@ -248,6 +275,17 @@ def outbox_message_send(*, message_id: int, now=None) -> Outcome:
             error=error_describe(exc),
         )
         return outcome
+    except Exception as exc:
+        # Not the server's answer: the message itself cannot be built or encoded (a bug, an
+        # address Python cannot encode). Failed with the real reason, for a lead to see.
+        logger.exception("Outbox message %s could not be sent", message.pk)
+        _record(
+            message_id=message.pk,
+            lease_until=lease_until,
+            outcome=Outcome.FAILED,
+            error=error_describe(exc),
+        )
+        return Outcome.FAILED
     _record(message_id=message.pk, lease_until=lease_until, outcome=Outcome.SENT)
     return Outcome.SENT
 
@@ -321,14 +359,13 @@ def outbox_sweep(*, now=None) -> int:
     A duplicate task (the sweep and a late on-commit dispatch) finds nothing to claim.
     """
     now = now or timezone.now()
-    dispatched = 0
-    for message_id in outbox_due_ids(now=now):
-        # Before publishing (the task may run at once): a plain pending row is not due again
-        # until the grace is over, so the next sweeps leave its queued task alone.
-        OutboxMessage.objects.filter(
-            pk=message_id, status=OutboxMessage.Status.PENDING, maybe_sent=False
-        ).update(next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS))
-        if not outbox_message_dispatch(message_id=message_id):
-            break  # broker still down; the next sweep tries again
-        dispatched += 1
-    return dispatched
+    due = outbox_due_ids(now=now)
+    # Before publishing (a task may run at once): a first try is not due again until the
+    # grace is over, so the next sweeps leave its queued task alone. A retry keeps its due
+    # time: its task claims it only when due, and an extra task finds nothing to do.
+    OutboxMessage.objects.filter(
+        pk__in=due, status=OutboxMessage.Status.PENDING, attempts=0
+    ).update(next_attempt_at=now + timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS))
+    # One connection for the batch, and the time a background task may take (not a web
+    # request's); if the broker fails midway, the rest wait for the next sweep.
+    return outbox_messages_dispatch(message_ids=due, deadline=SWEEP_PUBLISH_DEADLINE_SECONDS)

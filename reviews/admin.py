@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DatabaseError, InterfaceError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import BooleanField, Case, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
@@ -25,7 +25,8 @@ from .selectors import audit_event_list_for_subject, review_decision_recorded
 logger = logging.getLogger(__name__)
 
 # What a lost or broken database connection raises (InterfaceError is not a DatabaseError).
-DATABASE_ERRORS = (DatabaseError, InterfaceError)
+# Not IntegrityError, DataError or ProgrammingError: those are bugs, and show as such.
+DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def database_connection_discard() -> None:

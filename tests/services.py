@@ -10,11 +10,13 @@ import signal
 import socket
 import subprocess
 import threading
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP
 
 from tests.helpers import free_port, process_stop, wait_for
 
@@ -92,6 +94,7 @@ class Received:
     to: list[str]
     message_id: str
     subject: str
+    at: float  # time.monotonic() when the server had the whole message
 
 
 @dataclass
@@ -107,6 +110,8 @@ class SMTPSink:
     port: int = 0
     refuse: set[str] = field(default_factory=set)
     ack_delay: float = 0.0
+    data_reply: str = "250 Message accepted for delivery"  # the answer to a whole message
+    data_command_reply: str = ""  # set: the answer to the DATA command itself (a refusal)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -124,11 +129,12 @@ class SMTPSink:
                     to=list(envelope.rcpt_tos),
                     message_id=message["Message-ID"] or "",
                     subject=message["Subject"] or "",
+                    at=time.monotonic(),
                 )
             )
         if self.ack_delay:
             await asyncio.sleep(self.ack_delay)
-        return "250 Message accepted for delivery"
+        return self.data_reply
 
     def message_ids(self) -> list[str]:
         with self.lock:
@@ -144,11 +150,25 @@ class SMTPSink:
         }
 
 
+class _SinkSMTP(SMTP):
+    async def smtp_DATA(self, arg: str) -> None:
+        refusal = self.event_handler.data_command_reply
+        if refusal and self.envelope is not None and self.envelope.rcpt_tos:
+            await self.push(refusal)  # the DATA command refused: no content is read
+            return
+        await super().smtp_DATA(arg)
+
+
+class _SinkController(Controller):
+    def factory(self):
+        return _SinkSMTP(self.handler, **self.SMTP_kwargs)
+
+
 @pytest.fixture
 def smtp_sink():
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd's per-command log
     sink = SMTPSink(port=free_port())
-    controller = Controller(sink, hostname=sink.host, port=sink.port, ready_timeout=10)
+    controller = _SinkController(sink, hostname=sink.host, port=sink.port, ready_timeout=10)
     controller.start()
     yield sink
     controller.stop()

@@ -159,8 +159,10 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
-# Seconds for each SMTP step; no answer after DATA within it is "maybe sent".
+# Seconds for each SMTP step, and for the server's answer to a whole message (no answer in
+# time: "maybe sent"; notifications/backends.py). Below the send task's 120 s soft limit.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+EMAIL_DATA_TIMEOUT = env.int("EMAIL_DATA_TIMEOUT", default=60)
 # Where every link in an email or an invitation points to: emails are rendered by workers,
 # outside any request, so links come from this one setting, never from a request's host.
 # `make run` derives it from HOST/PORT (settings/local.py); production requires it.
@@ -188,9 +190,16 @@ CELERY_TASK_SERIALIZER = "json"
 # Publishing happens after commit; if the broker is down we give up fast and let the
 # outbox sweep re-dispatch, rather than hold the web request.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# A broker that accepts connections but does not answer (paused, overloaded) must not hold
-# a web request either: bounded socket waits (Redis transport).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 5, "socket_connect_timeout": 2}
+# The worker's connection: bounded socket waits (a paused or half-open Redis), and the
+# visibility timeout after which Redis hands an unacknowledged message (a worker that died
+# with it) to another worker: longer than the longest hard time limit (300 s), so a running
+# task is never delivered twice. Web requests publish on their own, tighter connection
+# (gccportal/broker.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 5,
+    "socket_connect_timeout": 2,
+    "visibility_timeout": 900,
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -231,7 +240,9 @@ CELERY_BEAT_SCHEDULE = {
 # Publishing from a web request gives up after this (connect, then each socket wait); the
 # outbox and provisioning sweeps dispatch what was not published (gccportal/broker.py).
 CELERY_PUBLISH_TIMEOUT_SECONDS = env.float("CELERY_PUBLISH_TIMEOUT_SECONDS", default=1.0)
-# After a failed publish, this process leaves tasks to the sweeps for this long.
+# All the tasks of one commit are published within this, or left to the sweeps.
+CELERY_PUBLISH_DEADLINE_SECONDS = env.float("CELERY_PUBLISH_DEADLINE_SECONDS", default=1.5)
+# After a failed or too slow publish, this process leaves tasks to the sweeps for this long.
 CELERY_PUBLISH_PAUSE_SECONDS = env.float("CELERY_PUBLISH_PAUSE_SECONDS", default=5.0)
 # The outbox ledger (notifications/services.py). A new row is left to its on-commit dispatch
 # for this long before the sweep dispatches it.

@@ -44,6 +44,7 @@ def fault_worker_env(own_redis, smtp_sink):
         "CELERY_BROKER_URL": f"{own_redis.url}/0",
         **smtp_sink.settings,
         "EMAIL_TIMEOUT": "1",
+        "EMAIL_DATA_TIMEOUT": "1",
         "OUTBOX_SEND_LEASE_SECONDS": "3",
         "OUTBOX_RETRY_BASE_SECONDS": "1",
         "OUTBOX_UNCERTAIN_RETRY_SECONDS": "2",

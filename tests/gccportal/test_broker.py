@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from gccportal.broker import task_publish
+from gccportal.broker import task_publish, task_publish_many
 from gccportal.health import health_report
 from notifications.tasks import outbox_sweep_task
 from tests.worker import celery_use_broker
@@ -45,8 +45,7 @@ def test_publish_to_a_frozen_broker_gives_up_within_two_seconds(
 
     # And when the broker wakes and the pause is over, publishing works again
     frozen_broker.thaw()
-    later = time.monotonic() + settings.CELERY_PUBLISH_PAUSE_SECONDS + 1
-    monkeypatch.setattr("gccportal.broker.time.monotonic", lambda: later)
+    monkeypatch.setattr("gccportal.broker._paused_until", time.monotonic() - 1)
     assert task_publish(outbox_sweep_task) is True
 
 
@@ -57,3 +56,25 @@ def test_healthz_reports_a_frozen_broker_within_its_own_timeout(frozen_broker):
     assert results["broker"].startswith("unavailable")
     assert results["database"] == "ok"
     assert took < 5
+
+
+def test_a_slow_broker_gets_the_publishing_deadline_then_a_pause(
+    own_redis, celery_not_eager, settings, monkeypatch
+):
+    # Given a broker that answers, each publish taking 0.6 s
+    celery_use_broker(f"{own_redis.url}/0")
+    original = outbox_sweep_task.apply_async
+
+    def slow(*args, **kwargs):
+        time.sleep(0.6)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(outbox_sweep_task, "apply_async", slow)
+
+    # When one commit publishes ten tasks
+    published, took = _timed(lambda: task_publish_many(outbox_sweep_task, [()] * 10))
+
+    # Then it stops at the deadline (the sweep dispatches the rest), and pauses
+    assert published == 3  # 0.6, 1.2, 1.8 s: the fourth would start past 1.5 s
+    assert took < settings.CELERY_PUBLISH_DEADLINE_SECONDS + 0.7
+    assert task_publish_many(outbox_sweep_task, [()]) == 0

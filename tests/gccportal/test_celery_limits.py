@@ -12,7 +12,7 @@ from gccportal.celery import app as celery_app
 from jobs.guard import GuardedTask
 
 BASE_DIR = Path(settings.BASE_DIR)
-APPS = ("orders.", "customers.", "partners.", "jobs.")
+APPS = ("orders.", "customers.", "partners.", "jobs.", "notifications.")
 
 
 def _tasks():
@@ -66,3 +66,37 @@ def test_the_embedded_worker_is_prefork_with_one_child_and_replaces_it():
     args = shlex.split(line)
 
     assert {"--pool=prefork", "--concurrency=1", "--max-tasks-per-child=200"} <= set(args)
+
+
+def test_a_deploy_lets_running_tasks_finish():
+    compose = yaml.safe_load((BASE_DIR / "docker-compose.yml").read_text())
+    grace = compose["services"]["worker"]["stop_grace_period"]
+    longest = max(task.time_limit for task in _tasks().values())
+
+    assert grace.endswith("s")
+    assert int(grace[:-1]) > longest
+
+
+def test_redis_redelivers_an_unacknowledged_message_only_after_the_longest_task():
+    longest = max(task.time_limit for task in _tasks().values())
+
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > longest
+
+
+@pytest.mark.parametrize(
+    ("setting", "task"),
+    [
+        ("OUTBOX_SEND_LEASE_SECONDS", "notifications.tasks.outbox_message_send_task"),
+        ("ORDERS_LINE_LEASE_SECONDS", "orders.tasks.order_provision_task"),
+    ],
+)
+def test_a_lease_shorter_than_its_task_is_refused_at_start(settings, setting, task):
+    from jobs.checks import leases_outlive_their_tasks
+
+    assert leases_outlive_their_tasks() == []
+
+    setattr(settings, setting, celery_app.tasks[task].time_limit)
+
+    [error] = leases_outlive_their_tasks()
+    assert error.id == "jobs.E001"
+    assert setting in error.msg

@@ -40,8 +40,8 @@ def test_server_error_page_says_a_submission_may_or_may_not_have_been_saved(rf):
     assert [text(node) for node in _descendants(main) if node.name == "p"] == [
         "The error was recorded.",
         "If you were submitting something, it may or may not have been saved. Open the page "
-        "again to check before you repeat it: every form in the portal recognises a repeated "
-        "submission, so submitting again will not create a second one.",
+        "again to check before you repeat it. A request, a customer, an order or an answer "
+        "sent again from the same form is recognised and not created twice.",
     ]
     assert "saved twice" not in response.content.decode()
 

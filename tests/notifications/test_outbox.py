@@ -2,13 +2,14 @@
 
 import re
 import smtplib
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.conf import settings as django_settings
 from django.core import mail
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from notifications.backends import DeliveryUncertain
@@ -168,10 +169,13 @@ def test_transient_failure_is_retried_after_a_backoff_stored_on_the_row(
         settings.OUTBOX_RETRY_BASE_SECONDS * 0.8 <= wait <= settings.OUTBOX_RETRY_BASE_SECONDS * 1.3
     )
 
-    # And the sweep leaves it alone until then, and sends it once it is due
+    # And neither the sweep nor a stray task sends it before then
     monkeypatch.undo()
     assert outbox_sweep(now=message.next_attempt_at - timedelta(seconds=1)) == 0
-    assert outbox_sweep(now=message.next_attempt_at) == 1
+    assert outbox_message_send(message_id=message.pk) is Outcome.SKIPPED
+    # And the sweep sends it once it is due
+    with time_machine.travel(message.next_attempt_at, tick=False):
+        assert outbox_sweep() == 1
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.SENT
     assert message.attempts == 2
@@ -220,10 +224,25 @@ def test_permanent_refusal_fails_at_once(recipient, context, monkeypatch, refusa
     [
         smtplib.SMTPResponseException(421, b"Service not available, try later"),
         smtplib.SMTPDataError(451, b"Local error in processing"),
+        smtplib.SMTPRecipientsRefused({"dana@partner.example": (450, b"Greylisted, try later")}),
+        smtplib.SMTPRecipientsRefused({"dana@partner.example": (452, b"Mailbox full")}),
+        smtplib.SMTPSenderRefused(451, b"Try again later", "no-reply@gccportal.example"),
+        smtplib.SMTPSenderRefused(530, b"5.7.0 Must issue STARTTLS", "no-reply@gccportal.example"),
         smtplib.SMTPAuthenticationError(535, b"Authentication failed"),
+        smtplib.SMTPConnectError(554, b"No SMTP service here"),
         ConnectionRefusedError(111, "Connection refused"),
     ],
-    ids=["421", "data-4xx", "auth (our configuration)", "refused-connection"],
+    ids=[
+        "421",
+        "data-4xx",
+        "rcpt-450-greylisted",
+        "rcpt-452-full",
+        "sender-451",
+        "sender-530 (our configuration)",
+        "auth (our configuration)",
+        "connect-554 (the server, not this email)",
+        "refused-connection",
+    ],
 )
 def test_transient_errors_are_retried(recipient, context, monkeypatch, transient):
     message = _enqueue(recipient, context, "transient")
@@ -378,8 +397,8 @@ def test_sweep_does_not_dispatch_a_row_again_while_its_task_waits(recipient, con
     message = _enqueue(recipient, context, "queued")
     dispatched = []
     monkeypatch.setattr(
-        "notifications.services.outbox_message_dispatch",
-        lambda *, message_id: dispatched.append(message_id) or True,
+        "notifications.services.outbox_messages_dispatch",
+        lambda *, message_ids, deadline=None: dispatched.extend(message_ids) or len(message_ids),
     )
     due = message.next_attempt_at
 
@@ -441,7 +460,18 @@ def test_mail_server_is_called_with_no_transaction_or_row_lock_open(recipient, c
         # No transaction open, so no row lock held (PostgreSQL locks live in a transaction),
         # while the claim is already committed for every other session to see.
         seen["in_transaction"] = connection.in_atomic_block
-        seen["status_seen_by_others"] = OutboxMessage.objects.get(to_email=recipient.email).status
+
+        def look():  # another thread: its own database connection and session
+            try:
+                seen["status_seen_by_others"] = OutboxMessage.objects.get(
+                    to_email=recipient.email
+                ).status
+            finally:
+                connections.close_all()
+
+        other = threading.Thread(target=look)
+        other.start()
+        other.join()
         return 1
 
     import django.core.mail
@@ -471,3 +501,14 @@ def test_a_send_task_that_keeps_killing_its_worker_fails_its_row(recipient, cont
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.FAILED
     assert str(settings.CELERY_TASK_MAX_DELIVERIES) in message.last_error
+
+
+def test_a_message_that_cannot_be_built_fails_with_the_reason(recipient, context, monkeypatch):
+    message = _enqueue(recipient, context, "unencodable")
+    _server_fails_with(monkeypatch, UnicodeEncodeError("ascii", "é", 0, 1, "not ascii"))
+
+    assert outbox_message_send(message_id=message.pk) is Outcome.FAILED
+
+    message.refresh_from_db()
+    assert message.status == OutboxMessage.Status.FAILED
+    assert message.last_error.startswith("UnicodeEncodeError")
