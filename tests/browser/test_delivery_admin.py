@@ -134,3 +134,10 @@ def test_server_error_page(page):
 
     expect(page.locator("h1")).to_have_text("Something went wrong")
     check_page(page, "delivery-07-server-error")
+
+
+def test_database_unavailable_page(page):
+    page.set_content(render_to_string("503.html"))
+
+    expect(page.locator("h1")).to_have_text("Temporarily unavailable")
+    check_page(page, "delivery-08-database-unavailable")
