@@ -1,3 +1,5 @@
+"""The customers app's configuration; its models include the sub-packages' (see models.py)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,28 +1,24 @@
+"""The Add customer form, and what the app's forms share: the domain check, and a service's
+ValidationError shown next to the fields it names."""
+
 import re
 
 from crispy_forms.bootstrap import StrictButton
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
-from django.utils.text import format_lazy
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from partners.forms import IdempotentForm, clean_phone
 from partners.models import Organization
 
-from .models import CustomerQualification, CustomerValidationRequest, GccValidation
-from .selectors import (
-    customer_validation_tenant_id_problem,
-    gcc_block_reason,
-    gcc_validation_list_available,
-    transacting_partner_for,
-)
+from .codes.models import GccValidation
+from .codes.selectors import gcc_validation_list_available
+from .models import CustomerQualification
+from .selectors import gcc_block_reason
 from .services import NO_QUALIFICATION
-from .uploads import document_check
 
 GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 
@@ -100,15 +96,6 @@ QUALIFICATION_CHOICES = [
     (GCC, _("Government Community Cloud (GCC)")),
 ]
 
-TENANT_ID_WARNING = format_lazy(
-    '<strong class="text-warning-emphasis">{}</strong> {}',
-    _("Do not use an Azure GCC tenant ID."),
-    _(
-        "Enter the commercial (global) tenant ID of the transacting partner: the Microsoft ID "
-        "shown on its organization profile. It is filled in for you."
-    ),
-)
-
 
 def clean_domain(value: str) -> str:
     value = value.strip().lower()
@@ -122,69 +109,11 @@ def clean_domain(value: str) -> str:
     return value
 
 
-# -- supporting documents --------------------------------------------------------------------
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one input; cleans to a list (empty when none were chosen)."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault(
-            "widget",
-            MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        if not data:
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
-
-
-def documents_field() -> MultipleFileField:
-    return MultipleFileField(label=_("Documents (optional)"), required=False)
-
-
-def documents_help_text(*, audience: str) -> str:
-    """Set per form instance: the limits are settings, the language is the request's."""
-    return gettext(
-        "PDF, PNG or JPEG files, at most %(count)s, each up to %(size)s. %(audience)s"
-    ) % {
-        "count": settings.CUSTOMER_DOCUMENT_MAX_FILES,
-        "size": filesizeformat(settings.CUSTOMER_DOCUMENT_MAX_BYTES),
-        "audience": audience,
-    }
-
-
-def clean_documents(files: list) -> list:
-    """Each file checked by its content; every problem reported, next to the field."""
-    limit = settings.CUSTOMER_DOCUMENT_MAX_FILES
-    if len(files) > limit:
-        raise forms.ValidationError(
-            ngettext(
-                "Attach at most %(limit)s document; you chose %(count)s.",
-                "Attach at most %(limit)s documents; you chose %(count)s.",
-                limit,
-            )
-            % {"limit": limit, "count": len(files)}
-        )
-    problems = []
-    for upload in files:
-        try:
-            document_check(upload)
-        except ValidationError as exc:
-            problems.extend(exc.messages)
-    if problems:
-        raise forms.ValidationError(problems)
-    return files
-
-
-# -- Add customer ---------------------------------------------------------------------------
+def errors_onto_form(form, exc: ValidationError) -> None:
+    """A service's ValidationError, shown next to the fields it names."""
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
 
 
 class QualificationSelect(forms.RadioSelect):
@@ -383,224 +312,3 @@ class CustomerForm(IdempotentForm):
             self.errors.pop("gcc_validation", None)
             cleaned["gcc_validation"] = None
         return cleaned
-
-
-# -- customer validation request ---------------------------------------------------------
-
-
-class CustomerValidationForm(IdempotentForm):
-    organization_legal_name = forms.CharField(
-        label=_("Organization legal name"),
-        max_length=200,
-        help_text=_("The customer's full legal name, as on its official documents."),
-    )
-    organization_type = forms.ChoiceField(
-        label=_("Organization type"),
-        choices=CustomerValidationRequest.OrganizationType.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the kind of organization the customer is.")},
-    )
-    regulated_data = forms.MultipleChoiceField(
-        label=_("Regulated government data it handles"),
-        choices=CustomerValidationRequest.RegulatedData.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("Only for a private organization: choose every kind that applies."),
-    )
-    government_domain = forms.CharField(
-        label=_("Government domain"),
-        max_length=253,
-        help_text=_(
-            "The domain the organization uses for government work, for example springfield.gov."
-        ),
-    )
-    contact_name = forms.CharField(label=_("Customer contact name"), max_length=100)
-    contact_email = forms.EmailField(
-        label=_("Customer contact email"),
-        help_text=_(
-            "If the review team needs more information, it writes to this address with a link "
-            "to answer."
-        ),
-    )
-    contact_phone = forms.CharField(
-        label=_("Customer contact phone"),
-        max_length=30,
-        help_text=_("With the area code, for example +1 202 555 0143."),
-    )
-    commercial_tenant_id = forms.CharField(
-        label=_("Transacting partner's commercial tenant ID"),
-        max_length=64,
-        # Rendered with |safe by the crispy template; the text is ours, never user input.
-        help_text=TENANT_ID_WARNING,
-    )
-    documents = documents_field()
-
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.organization = organization
-        self.fields["documents"].help_text = documents_help_text(
-            audience=gettext("Only your organization and the GCC review team can see them.")
-        )
-        self.helper = FormHelper()
-        self.helper.form_id = "customer-validation-form"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
-            "idempotency_key",
-            Fieldset(
-                _("Customer organization"),
-                "organization_legal_name",
-                "organization_type",
-                Div("regulated_data", css_id="regulated-data-group"),
-                "government_domain",
-            ),
-            Fieldset(_("Customer contact"), "contact_name", "contact_email", "contact_phone"),
-            Fieldset(_("Transacting partner"), "commercial_tenant_id"),
-            Fieldset(_("Supporting documents"), "documents"),
-        )
-        self.helper.add_input(Submit("submit", _("Submit request")))
-
-    def clean_government_domain(self) -> str:
-        return clean_domain(self.cleaned_data["government_domain"])
-
-    def clean_contact_phone(self) -> str:
-        return clean_phone(self.cleaned_data["contact_phone"])
-
-    def clean_commercial_tenant_id(self) -> str:
-        value = self.cleaned_data["commercial_tenant_id"].strip()
-        problem = customer_validation_tenant_id_problem(organization=self.organization, value=value)
-        if problem:
-            raise forms.ValidationError(problem)
-        return value
-
-    def clean_documents(self) -> list:
-        return clean_documents(self.cleaned_data["documents"])
-
-    def clean(self) -> dict:
-        cleaned = super().clean()
-        private = (
-            cleaned.get("organization_type")
-            == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
-        )
-        if not private:
-            # Boxes ticked before switching to a government type are ignored.
-            self.errors.pop("regulated_data", None)
-            cleaned["regulated_data"] = []
-        elif not cleaned.get("regulated_data") and "regulated_data" not in self.errors:
-            self.add_error(
-                "regulated_data",
-                _("Say which regulated government data the organization handles."),
-            )
-        return cleaned
-
-    @property
-    def transacting_partner(self) -> Organization:
-        return transacting_partner_for(organization=self.organization)
-
-
-# -- the customer contact's answer (public page) -----------------------------------------
-
-
-class CustomerAnswerForm(IdempotentForm):
-    response = forms.CharField(
-        label=_("Your answer"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": _("Enter the information the reviewer asked for.")},
-    )
-    documents = documents_field()
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["documents"].help_text = documents_help_text(
-            audience=gettext("Only the partner and the GCC review team can see them.")
-        )
-        self.helper = FormHelper()
-        self.helper.form_id = "customer-answer-form"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", _("Submit")))
-
-    def clean_documents(self) -> list:
-        return clean_documents(self.cleaned_data["documents"])
-
-
-# -- reseller-relationship requests --------------------------------------------------------
-
-
-class InvitationEmailForm(forms.Form):
-    """The draft email, as the partner edited it. The service checks that the link is kept."""
-
-    subject = forms.CharField(
-        label=_("Subject"),
-        max_length=200,
-        error_messages={"required": _("Enter a subject for the email.")},
-    )
-    body = forms.CharField(
-        label=_("Message"),
-        # The service's length is unbounded; a sane cap for a hand-written email.
-        max_length=10000,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 16, "spellcheck": "true"}),
-        error_messages={
-            "required": _("Enter the message, with the personalized link in it."),
-        },
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        # The page's own <form> holds the fields and the Done, mail-app and copy buttons.
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-    def clean_body(self) -> str:
-        # Browsers send CRLF from a textarea; keep the text as the service renders it.
-        body = self.cleaned_data["body"].replace("\r\n", "\n").strip()
-        if not body:
-            raise forms.ValidationError(self.fields["body"].error_messages["required"])
-        return body
-
-
-class InvitationAcceptForm(forms.Form):
-    """The customer confirms which organization accepts, and who does."""
-
-    company_name = forms.CharField(
-        label=_("Organization name"),
-        max_length=200,
-        error_messages={"required": _("Enter your organization's name.")},
-    )
-    primary_domain = forms.CharField(
-        label=_("Primary domain"),
-        max_length=253,
-        help_text=_("Your organization's own domain name, for example contoso.gov."),
-        error_messages={"required": _("Enter your organization's primary domain.")},
-    )
-    accepted_by_name = forms.CharField(
-        label=_("Your name"),
-        max_length=100,
-        error_messages={"required": _("Enter your first and last name.")},
-    )
-    accepted_by_email = forms.EmailField(
-        label=_("Your email"),
-        help_text=_(
-            "Your work email address at your organization's domain, for example "
-            "it.admin@contoso.gov: the confirmation link is sent there."
-        ),
-        error_messages={
-            "required": _("Enter your work email address."),
-            "invalid": _("Enter an email address such as it.admin@contoso.gov."),
-        },
-    )
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_id = "invitation-accept-form"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
-            Fieldset(_("Your organization"), "company_name", "primary_domain"),
-            Fieldset(_("You"), "accepted_by_name", "accepted_by_email"),
-        )
-        self.helper.add_input(Submit("submit", _("Continue")))
-
-    def clean_primary_domain(self) -> str:
-        return clean_domain(self.cleaned_data["primary_domain"])

@@ -1,12 +1,13 @@
-"""Signed, expiring, single-use links for a customer contact (no account needed)."""
+"""What the customers app's signed links share: their two errors, and reading a token that
+expires.
 
-import secrets
+The links themselves: `customers.validations.links` (the customer contact's answer link) and
+`customers.invitations.links` (the personalized invitation link and its confirmation link).
+"""
 
-from django.conf import settings
+from typing import Any
+
 from django.core import signing
-from django.urls import reverse
-
-SALT = "customers.info-request-link"
 
 
 class LinkInvalid(Exception):
@@ -17,88 +18,11 @@ class LinkExpired(Exception):
     """Authentic but older than its allowed age."""
 
 
-def info_link_nonce_new() -> str:
-    return secrets.token_urlsafe(24)
-
-
-def info_link_path(*, request_id: int, nonce: str) -> str:
-    token = signing.dumps({"r": request_id, "n": nonce}, salt=SALT, compress=True)
-    return reverse("customers:info_answer", args=[token])
-
-
-def info_link_read(token: str) -> tuple[int, str]:
-    """(request id, nonce) of an authentic, unexpired token."""
+def signed_payload_read(token: str, *, salt: str, max_age: int) -> Any:
+    """The payload of an authentic token signed at most `max_age` seconds ago."""
     try:
-        payload = signing.loads(
-            token, salt=SALT, max_age=settings.CUSTOMER_INFO_LINK_MAX_AGE_SECONDS
-        )
+        return signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired as exc:
         raise LinkExpired from exc
     except signing.BadSignature as exc:
-        raise LinkInvalid from exc
-    try:
-        return int(payload["r"]), str(payload["n"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise LinkInvalid from exc
-
-
-INVITATION_SALT = "customers.reseller-invitation"
-
-
-def invitation_nonce_new() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def invitation_url(*, invitation_id: int, nonce: str) -> str:
-    """The personalized link of a reseller-relationship request (absolute: it goes in an email).
-
-    Not time-stamped: the invitation's own expires_at, set when it is sent, decides expiry.
-    """
-    # A plain Signer, not signing.dumps: dumps time-stamps the token, so the same invitation
-    # would get a different link every second and Done would never find it in the draft.
-    return settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "customers:invitation_accept",
-        args=[invitation_token(invitation_id=invitation_id, nonce=nonce)],
-    )
-
-
-def invitation_token(*, invitation_id: int, nonce: str) -> str:
-    return signing.Signer(salt=INVITATION_SALT).sign_object(
-        {"i": invitation_id, "n": nonce}, compress=True
-    )
-
-
-def invitation_read(token: str) -> tuple[int, str]:
-    """(invitation id, nonce) of an authentic token; LinkInvalid otherwise."""
-    try:
-        payload = signing.Signer(salt=INVITATION_SALT).unsign_object(token)
-        return int(payload["i"]), str(payload["n"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
-        raise LinkInvalid from exc
-
-
-ACCEPTANCE_SALT = "customers.reseller-invitation-acceptance"
-
-
-def acceptance_confirmation_path(*, invitation_id: int, nonce: str, answers: dict) -> str:
-    """The link, mailed to the accepting person, that proves they read that mailbox."""
-    token = signing.dumps(
-        {"i": invitation_id, "n": nonce, "a": answers}, salt=ACCEPTANCE_SALT, compress=True
-    )
-    return reverse("customers:invitation_confirm", args=[token])
-
-
-def acceptance_confirmation_read(token: str) -> tuple[int, str, dict]:
-    """(invitation id, nonce, answers) of an authentic, unexpired confirmation token."""
-    try:
-        payload = signing.loads(
-            token, salt=ACCEPTANCE_SALT, max_age=settings.INVITATION_CONFIRMATION_MAX_AGE_SECONDS
-        )
-    except signing.SignatureExpired as exc:
-        raise LinkExpired from exc
-    except signing.BadSignature as exc:
-        raise LinkInvalid from exc
-    try:
-        return int(payload["i"]), str(payload["n"]), dict(payload["a"])
-    except (KeyError, TypeError, ValueError) as exc:
         raise LinkInvalid from exc

@@ -1,8 +1,12 @@
+"""The customers app's periodic tasks (named in CELERY_BEAT_SCHEDULE as customers.tasks.*):
+the SLA sweep of customer validation requests and the expiry sweep of invitations."""
+
 from celery import shared_task
 
 from jobs.guard import GuardedTask
 
-from .services import customer_validation_sla_sweep, invitation_expire_sweep
+from .invitations.services import invitation_expire_sweep
+from .validations.services import customer_validation_sla_sweep
 
 
 @shared_task(base=GuardedTask, acks_late=True, soft_time_limit=240, time_limit=300)

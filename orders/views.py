@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from customers.codes.services import CodeExhausted
 from customers.forms import GCC, CustomerForm
 from customers.models import Customer
 from customers.selectors import customer_get_for_org
-from customers.services import CodeExhausted
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from partners.access import gcc_action_required, partner_member_required
 from reviews.selectors import audit_event_list_for_subject

@@ -1,10 +1,13 @@
 import datetime as dt
 import os
+import smtplib
 
 import pytest
 import time_machine
 from django.core import mail
 
+from notifications.models import OutboxMessage
+from notifications.services import Outcome, email_enqueue, outbox_message_send
 from partners import services
 from partners.models import Membership, Organization
 from tests.factories import (
@@ -80,10 +83,23 @@ def reviewer(db):
 
 
 @pytest.fixture
+def lead(settings):
+    """A reviewer lead (sends failed emails again, sees the tasks given up)."""
+    return ReviewerFactory(groups=[settings.REVIEWER_LEAD_GROUP_NAME])
+
+
+@pytest.fixture
 def gcc_enabled(organization) -> Organization:
     """`organization` (a direct reseller) approved for GCC."""
     ResellerQualificationFactory(organization=organization)
     return organization
+
+
+@pytest.fixture(params=["helpdesk_agent", "billing_admin"])
+def non_gcc_user(request):
+    """A signed-in partner user whose role may not take GCC actions, and the role's label."""
+    label = {"helpdesk_agent": "Helpdesk agent", "billing_admin": "Billing admin"}[request.param]
+    return request.getfixturevalue(request.param), label
 
 
 @pytest.fixture
@@ -94,6 +110,17 @@ def other_organization(db) -> Organization:
 @pytest.fixture
 def other_admin_agent(other_organization):
     return MembershipFactory(organization=other_organization, role=Membership.Role.ADMIN_AGENT).user
+
+
+@pytest.fixture
+def run(django_capture_on_commit_callbacks):
+    """Call a service the way a view does: emails leave after the commit."""
+
+    def call(service, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return service(**kwargs)
+
+    return call
 
 
 @pytest.fixture
@@ -118,3 +145,26 @@ def submit_validation(django_capture_on_commit_callbacks):
 def in_review_validation(submit_validation, admin_agent, reviewer):
     request = submit_validation(admin_agent)
     return services.partner_validation_start_review(request_id=request.pk, reviewer=reviewer)
+
+
+@pytest.fixture
+def failed_message(monkeypatch) -> OutboxMessage:
+    """An email the mail server refused for good: failed, with the reason."""
+    [message] = email_enqueue(
+        template="emails/partners/validation_submitted",
+        recipients=[("gone@partner.example", "en")],
+        context={"request": None, "organization": None, "request_path": "/"},
+        dedupe_key="failed",
+    )
+    # (in a transactional test, sent once already by its on-commit dispatch: made pending
+    # again, as if never sent)
+    OutboxMessage.objects.filter(pk=message.pk).update(status="pending", attempts=0, sent_at=None)
+
+    def refuse(self, *args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"gone@partner.example": (550, b"No such user")})
+
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
+    assert outbox_message_send(message_id=message.pk) is Outcome.FAILED
+    monkeypatch.undo()
+    message.refresh_from_db()
+    return message

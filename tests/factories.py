@@ -104,11 +104,9 @@ class PartnerValidationRequestFactory(factory.django.DjangoModelFactory):
 
 # -- customers -----------------------------------------------------------------------------
 # Imported here, not at the top, so the block stays append-only.
-from customers.models import (  # noqa: E402
-    Customer,
-    CustomerValidationRequest,
-    GccValidation,
-)
+from customers.codes.models import GccValidation  # noqa: E402
+from customers.models import Customer  # noqa: E402
+from customers.validations.models import CustomerValidationRequest  # noqa: E402
 from partners.models import ResellerQualification  # noqa: E402
 
 
@@ -212,8 +210,8 @@ class GccValidationFactory(factory.django.DjangoModelFactory):
 
 
 # -- reseller-relationship requests --------------------------------------------------------
-from customers.links import invitation_nonce_new  # noqa: E402
-from customers.models import ResellerInvitation  # noqa: E402
+from customers.invitations.links import invitation_nonce_new  # noqa: E402
+from customers.invitations.models import ResellerInvitation  # noqa: E402
 
 
 class ResellerInvitationFactory(factory.django.DjangoModelFactory):

@@ -3,6 +3,8 @@
 from .base import *  # noqa: F403
 from .base import env
 
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.reviews_testapp"]  # noqa: F405 (tests `reviews` alone)
+
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

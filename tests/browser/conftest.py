@@ -4,19 +4,20 @@ One Chromium per session; each test gets fresh browser contexts (cookies, storag
 tests never share a session. Pages run against pytest-django's `live_server`, which needs
 transactional database access: mark tests `@pytest.mark.django_db(transaction=True)` (the
 reviewer groups come back after each flush: they are synced on post_migrate).
+
+Fixtures only: what a test does on a page (sign in, check it) is in helpers.py.
 """
 
 import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.db import connection
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
-from tests.factories import TEST_PASSWORD
+from partners.models import Membership
+from tests.factories import MembershipFactory, OrganizationFactory, ResellerQualificationFactory
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the
 # ORM calls the tests make (factories, assertions) as "called from an async context".
@@ -32,13 +33,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
-LOGIN_PATH = "/accounts/login/"
-ADMIN_LOGIN_PATH = "/admin/login/"
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
-
-_axe = Axe()
 
 
 @pytest.fixture(scope="session")
@@ -105,53 +101,15 @@ def page(new_page: Callable[[], Page]) -> Page:
     return new_page()
 
 
-def assert_no_axe_violations(page: Page) -> None:
-    """Run axe-core on the page as it is now; fail with its readable report if anything."""
-    results = _axe.run(page)
-    if results.violations_count:
-        pytest.fail(
-            f"axe-core: {results.violations_count} violation(s) on {page.url}\n"
-            f"{results.generate_report()}",
-            pytrace=False,
-        )
-
-
-def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
-    """Save a PNG to test-artifacts/<name>.png (gitignored) and return its path.
-
-    The whole page by default; `full_page=False` for the viewport only, e.g. with a modal
-    dialog open, whose backdrop covers the viewport only.
-    """
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
-    path = ARTIFACTS_DIR / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    return path
-
-
-def check_page(page: Page, name: str, *, full_page: bool = True) -> None:
-    """Screenshot the page (first, so a failing page is still captured), then run axe."""
-    screenshot(page, name, full_page=full_page)
-    assert_no_axe_violations(page)
-
-
-def sign_in(
-    page: Page,
-    email: str,
-    password: str = TEST_PASSWORD,
-    *,
-    admin: bool = False,
-    check_as: str | None = None,
-) -> None:
-    """Sign in through the real form: the portal's, or the admin's with `admin=True`.
-
-    With `check_as`, the login page itself is screenshotted under that name and checked
-    with axe before the form is filled.
-    """
-    path = ADMIN_LOGIN_PATH if admin else LOGIN_PATH
-    page.goto(path)
-    if check_as:
-        check_page(page, check_as)
-    page.locator("#id_username").fill(email)
-    page.locator("#id_password").fill(password)
-    page.get_by_role("button", name="Log in" if admin else "Sign in").click()
-    expect(page).not_to_have_url(re.compile(re.escape(path)))
+@pytest.fixture
+def gcc_partner(db):
+    """A direct reseller approved for GCC and its Sales agent."""
+    organization = OrganizationFactory(legal_name="Contoso Government Solutions LLC")
+    ResellerQualificationFactory(organization=organization)
+    agent = MembershipFactory(
+        organization=organization,
+        role=Membership.Role.SALES_AGENT,
+        user__first_name="Sam",
+        user__last_name="Sales",
+    ).user
+    return organization, agent

@@ -14,28 +14,31 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
-from customers import services
-from customers.models import Customer, CustomerValidationRequest, GccValidation
-from partners.models import Membership
+from customers.codes.models import GccValidation
+from customers.models import Customer
+from customers.validations import services
+from customers.validations.models import CustomerValidationRequest
+from tests.browser.helpers import (
+    ADD_CUSTOMER_PATH,
+    CODE_LABEL,
+    CONTACT_EMAIL,
+    CUSTOMER_NAME,
+    GCC_OPTION,
+    check_page,
+    field,
+    fill_customer_form,
+    screenshot,
+    sign_in,
+)
 from tests.factories import (
-    MembershipFactory,
-    OrganizationFactory,
-    ResellerQualificationFactory,
     ReviewerFactory,
     customer_validation_answers,
 )
 
-from .conftest import check_page, screenshot, sign_in
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-ADD_CUSTOMER_PATH = "/customers/add/"
 HELP_PATH = "/customers/gcc-validation-codes/help/"
-GCC_OPTION = "Government Community Cloud (GCC)"
-CODE_LABEL = "GCC validation code"
 TENANT_LABEL = "Transacting partner's commercial tenant ID"
-CUSTOMER_NAME = "City of Springfield"
-CONTACT_EMAIL = "robin.clerk@springfield.example"
 # The smallest file the upload check takes for a PDF: its content starts with %PDF-.
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 INFO_LINK = re.compile(r"/customer-information/[^/\s]+/")
@@ -45,39 +48,6 @@ INFO_LINK = re.compile(r"/customer-information/[^/\s]+/")
 def _media_root(settings, tmp_path):
     """Uploaded documents land in the test's own directory, never in the repository."""
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def gcc_partner(db):
-    """A direct reseller approved for GCC and its Sales agent."""
-    organization = OrganizationFactory(legal_name="Contoso Government Solutions LLC")
-    ResellerQualificationFactory(organization=organization)
-    agent = MembershipFactory(
-        organization=organization,
-        role=Membership.Role.SALES_AGENT,
-        user__first_name="Sam",
-        user__last_name="Sales",
-    ).user
-    return organization, agent
-
-
-def field(page: Page, label: str):
-    """The form field labelled `label` exactly (crispy-forms adds "*" to required ones)."""
-    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
-
-
-def fill_customer_form(page: Page) -> None:
-    """Everything but the Special qualifications section."""
-    field(page, "Company name").fill(CUSTOMER_NAME)
-    field(page, "Primary domain").fill("springfield.gov")
-    field(page, "Address line 1").fill("800 East Monroe Street")
-    field(page, "City").fill("Springfield")
-    field(page, "State").select_option("IL")
-    field(page, "ZIP code").fill("62701")
-    field(page, "First name").fill("Robin")
-    field(page, "Last name").fill("Clerk")
-    field(page, "Email").fill(CONTACT_EMAIL)
-    field(page, "Phone").fill("+1 217 555 0199")
 
 
 def nav_link(page: Page, name: str):

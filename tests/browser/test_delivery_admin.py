@@ -2,8 +2,6 @@
 sees the tasks that were given up; a reviewer whose decision was cut by a database failure
 is told the truth. Each page is screenshotted and checked with axe-core."""
 
-import smtplib
-
 import pytest
 from django.db import OperationalError
 from django.template.loader import render_to_string
@@ -12,42 +10,16 @@ from playwright.sync_api import expect
 
 from jobs.models import TaskDelivery
 from notifications.models import OutboxMessage
-from notifications.services import Outcome, email_enqueue, outbox_message_send
 from partners.admin import PartnerValidationRequestAdmin
 from partners.models import PartnerValidationRequest
+from tests.browser.helpers import check_page, sign_in
 from tests.factories import PartnerValidationRequestFactory, ReviewerFactory
-
-from .conftest import check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def lead(settings):
-    return ReviewerFactory(groups=[settings.REVIEWER_LEAD_GROUP_NAME])
-
-
-def _failed_email(monkeypatch) -> OutboxMessage:
-    [message] = email_enqueue(
-        template="emails/partners/validation_submitted",
-        recipients=[("gone@partner.example", "en")],
-        context={"request": None, "organization": None, "request_path": "/"},
-        dedupe_key="browser-failed",
-    )
-    # (sent once already by its on-commit dispatch; made pending again, as if never sent)
-    OutboxMessage.objects.filter(pk=message.pk).update(status="pending", attempts=0, sent_at=None)
-
-    def refuse(self, *args, **kwargs):
-        raise smtplib.SMTPRecipientsRefused({"gone@partner.example": (550, b"No such user")})
-
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
-    assert outbox_message_send(message_id=message.pk) is Outcome.FAILED
-    monkeypatch.undo()
-    return message
-
-
-def test_lead_finds_a_failed_email_and_sends_it_again(new_page, lead, monkeypatch):
-    message = _failed_email(monkeypatch)
+def test_lead_finds_a_failed_email_and_sends_it_again(new_page, lead, failed_message):
+    message = failed_message
     admin = new_page()
     sign_in(admin, lead.email, admin=True)
 

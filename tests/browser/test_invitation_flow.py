@@ -13,19 +13,15 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from customers import services
-from customers.models import CustomerQualification, CustomerRelationship, ResellerInvitation
-from customers.views import _mailto
-from partners.models import Membership
+from customers.invitations import services
+from customers.invitations.models import ResellerInvitation
+from customers.invitations.views import _mailto
+from customers.models import CustomerRelationship
+from tests.browser.helpers import check_page, screenshot, sign_in
 from tests.factories import (
-    CustomerFactory,
-    GccValidationFactory,
-    MembershipFactory,
     OrganizationFactory,
-    ResellerQualificationFactory,
 )
-
-from .conftest import check_page, screenshot, sign_in
+from tests.helpers import customer_of, invitation_sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,34 +34,10 @@ LINK_REMOVED = re.compile(r"^The personalized link was removed from the message\
 
 
 @pytest.fixture
-def gcc_partner(db):
-    """A direct reseller approved for GCC and its Sales agent."""
-    organization = OrganizationFactory(legal_name=PARTNER_NAME)
-    ResellerQualificationFactory(organization=organization)
-    agent = MembershipFactory(
-        organization=organization,
-        role=Membership.Role.SALES_AGENT,
-        user__first_name="Sam",
-        user__last_name="Sales",
-    ).user
-    return organization, agent
-
-
-@pytest.fixture
-def gcc_customer(db):
+def gcc_customer_of_another_partner(db):
     """A GCC customer of the portal, managed by another partner (whose code validated it)."""
     other = OrganizationFactory(legal_name="Litware Federal Inc")
-    customer = CustomerFactory(company_name=CUSTOMER_NAME, primary_domain=CUSTOMER_DOMAIN)
-    CustomerRelationship.objects.create(organization=other, customer=customer)
-    code = GccValidationFactory(partner=other, organization_name=CUSTOMER_NAME)
-    CustomerQualification.objects.create(
-        customer=customer,
-        qualification=CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD,
-        vetting_status=CustomerQualification.VettingStatus.APPROVED,
-        validation=code,
-        granted_at=code.created_at,
-    )
-    return customer
+    return customer_of(other, gcc=True, company_name=CUSTOMER_NAME, primary_domain=CUSTOMER_DOMAIN)
 
 
 def on_live_server(link: str, live_server) -> str:
@@ -87,17 +59,6 @@ def confirm_by_email(page: Page, email: str, live_server, name: str) -> None:
     page.get_by_role("button", name="Accept").click()
 
 
-def sent_request(organization, agent) -> ResellerInvitation:
-    draft = services.invitation_create(organization=organization, created_by=agent)
-    return services.invitation_send(
-        invitation_id=draft.pk,
-        organization=organization,
-        actor=agent,
-        subject=draft.subject,
-        body=draft.body,
-    )
-
-
 def heading(page: Page):
     return page.get_by_role("heading", level=1)
 
@@ -109,7 +70,7 @@ def nav_customers(page: Page):
 
 
 def test_partner_requests_a_relationship_and_the_gcc_customer_accepts(
-    new_page, live_server, gcc_partner, gcc_customer
+    new_page, live_server, gcc_partner, gcc_customer_of_another_partner
 ):
     organization, agent = gcc_partner
 
@@ -239,11 +200,13 @@ def test_partner_requests_a_relationship_and_the_gcc_customer_accepts(
 
 
 def test_revoked_expired_invalid_and_repeated_links_each_get_a_clear_page(
-    new_page, live_server, gcc_partner, gcc_customer
+    new_page, live_server, gcc_partner, gcc_customer_of_another_partner
 ):
     organization, agent = gcc_partner
-    revoked, repeated = sent_request(organization, agent), sent_request(organization, agent)
-    CustomerRelationship.objects.create(organization=organization, customer=gcc_customer)
+    revoked, repeated = invitation_sent(organization, agent), invitation_sent(organization, agent)
+    CustomerRelationship.objects.create(
+        organization=organization, customer=gcc_customer_of_another_partner
+    )
 
     # -- The partner revokes one from the list ----------------------------------------------
     partner = new_page()
@@ -284,10 +247,12 @@ def test_revoked_expired_invalid_and_repeated_links_each_get_a_clear_page(
         f"{PARTNER_NAME} already is your reseller; nothing changed."
     )
     check_page(customer, "invitation-17-customer-already-reseller")
-    assert CustomerRelationship.objects.filter(customer=gcc_customer).count() == 2
+    assert (
+        CustomerRelationship.objects.filter(customer=gcc_customer_of_another_partner).count() == 2
+    )
 
     # -- Expired and tampered links -----------------------------------------------------------
-    expired = sent_request(organization, agent)
+    expired = invitation_sent(organization, agent)
     ResellerInvitation.objects.filter(pk=expired.pk).update(expires_at=expired.created_at)
     response = customer.goto(on_live_server(services.invitation_link(expired), live_server))
     assert response is not None and response.status == 410

@@ -14,24 +14,18 @@ from playwright.sync_api import Page, expect
 from customers.models import Customer, CustomerQualification
 from orders.catalogue import catalogue_load
 from orders.models import Offer, Order, Subscription
-from partners.models import Membership
-from tests.browser.test_customer_flow import (
+from tests.browser.helpers import (
     ADD_CUSTOMER_PATH,
     CODE_LABEL,
     CUSTOMER_NAME,
     GCC_OPTION,
+    check_page,
     field,
     fill_customer_form,
+    sign_in,
 )
-from tests.factories import (
-    GccValidationFactory,
-    MembershipFactory,
-    OrganizationFactory,
-    ResellerQualificationFactory,
-)
-from tests.orders.conftest import make_customer
-
-from .conftest import check_page, sign_in
+from tests.factories import GccValidationFactory
+from tests.helpers import customer_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,27 +34,21 @@ D365 = "gcc-d365-sales"
 
 
 @pytest.fixture
-def gcc_partner(db):
-    """A GCC-enabled direct reseller, its Sales agent and a GCC-validated customer."""
+def gcc_partner_and_customer(gcc_partner):
+    """`gcc_partner` (a GCC-approved reseller, its Sales agent) and a GCC customer of its."""
     catalogue_load(Offer)  # the test's flushes removed what the data migration loaded
-    organization = OrganizationFactory(legal_name="Contoso Government Solutions LLC")
-    ResellerQualificationFactory(organization=organization)
-    agent = MembershipFactory(
-        organization=organization,
-        role=Membership.Role.SALES_AGENT,
-        user__first_name="Sam",
-        user__last_name="Sales",
-    ).user
-    customer = make_customer(organization, gcc=True)
-    return organization, agent, customer
+    organization, agent = gcc_partner
+    return organization, agent, customer_of(organization, gcc=True)
 
 
 def row(page: Page, offer_id: str):
     return page.locator(f"#offer-{offer_id}")
 
 
-def test_sales_agent_orders_gcc_subscriptions_for_an_existing_customer(page, gcc_partner):
-    organization, agent, customer = gcc_partner
+def test_sales_agent_orders_gcc_subscriptions_for_an_existing_customer(
+    page, gcc_partner_and_customer
+):
+    organization, agent, customer = gcc_partner_and_customer
 
     # -- The customer's Account: no subscription yet ----------------------------------------
     sign_in(page, agent.email)
@@ -136,8 +124,10 @@ def test_sales_agent_orders_gcc_subscriptions_for_an_existing_customer(page, gcc
     check_page(page, "order-06-account-with-subscriptions")
 
 
-def test_a_failed_order_shows_the_reason_and_retry_completes_it(page, gcc_partner, settings):
-    _organization, agent, customer = gcc_partner
+def test_a_failed_order_shows_the_reason_and_retry_completes_it(
+    page, gcc_partner_and_customer, settings
+):
+    _organization, agent, customer = gcc_partner_and_customer
     # Given an offer that can't be provisioned now
     settings.ORDERS_SIMULATED_FAILING_OFFER_IDS = [G3]
     sign_in(page, agent.email)
@@ -165,9 +155,11 @@ def test_a_failed_order_shows_the_reason_and_retry_completes_it(page, gcc_partne
     check_page(page, "order-08-order-retried")
 
 
-def test_sales_agent_orders_for_a_new_customer_created_with_a_validation_code(page, gcc_partner):
+def test_sales_agent_orders_for_a_new_customer_created_with_a_validation_code(
+    page, gcc_partner_and_customer
+):
     # Given an approved code with two creates for the partner
-    organization, agent, _existing = gcc_partner
+    organization, agent, _existing = gcc_partner_and_customer
     code = GccValidationFactory(
         partner=organization, organization_name=CUSTOMER_NAME, max_creates=2
     )

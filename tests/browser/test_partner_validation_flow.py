@@ -14,14 +14,13 @@ from django.utils.formats import date_format
 from playwright.sync_api import Page, expect
 
 from partners.models import Membership, Organization, PartnerValidationRequest
+from tests.browser.helpers import check_page, sign_in
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     PartnerValidationRequestFactory,
     ReviewerFactory,
 )
-
-from .conftest import check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -3,10 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import check_page, sign_in
 from tests.factories import MembershipFactory, OrganizationFactory, ResellerQualificationFactory
 from tests.helpers import PDF
-
-from .conftest import check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

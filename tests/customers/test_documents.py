@@ -13,9 +13,9 @@ import pytest
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from customers import services
-from customers.links import info_link_path
-from customers.models import CustomerValidationDocument, CustomerValidationRequest
+from customers.validations import services
+from customers.validations.links import info_link_path
+from customers.validations.models import CustomerValidationDocument, CustomerValidationRequest
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,

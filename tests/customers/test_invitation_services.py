@@ -12,36 +12,36 @@ import pytest
 from django.conf import settings as django_settings
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.test import override_settings
 from django.urls import resolve, reverse
 from django.utils import timezone, translation
 
-from customers import links, services
+from customers.invitations import links, services
+from customers.invitations.models import ResellerInvitation
+from customers.invitations.selectors import invitation_get_for_org, invitation_list_for_org
+from customers.invitations.services import InvitationAcceptance, InvitationUnavailable
 from customers.links import LinkInvalid
-from customers.models import (
-    Customer,
-    CustomerQualification,
-    CustomerRelationship,
-    ResellerInvitation,
-)
-from customers.selectors import (
-    customer_list_for_org,
-    invitation_get_for_org,
-    invitation_list_for_org,
-)
-from customers.services import InvitationAcceptance, InvitationUnavailable
+from customers.models import Customer, CustomerQualification, CustomerRelationship
+from customers.selectors import customer_list_for_org
 from customers.tasks import invitation_expire_sweep_task
+from customers.validations import links as validation_links
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from notifications.models import OutboxMessage
 from partners.models import Membership, Organization
 from reviews.models import AuditEvent
 from tests.factories import (
-    CustomerFactory,
-    GccValidationFactory,
-    MembershipFactory,
     OrganizationFactory,
 )
+from tests.helpers import (
+    agent_of,
+    assert_nothing_changed,
+    customer_of,
+    invitation_sent,
+    reload,
+    role_refusal,
+    snapshot,
+)
+from tests.race import Race
 
 Status = ResellerInvitation.Status
 Role = Membership.Role
@@ -56,10 +56,6 @@ ACCEPTED_BY = {"accepted_by_name": "Robin Clerk", "accepted_by_email": "robin@sp
 EMAIL_TEMPLATE = "emails/customers/invitation_accepted"
 
 NOT_A_MEMBER = "You are not a member of this organization."
-NOT_ALLOWED_ROLE = (
-    "Your role ({role}) can't take GCC actions. Only Admin agents and Sales agents can; ask "
-    "one of them."
-)
 NO_LONGER_POSSIBLE = (
     "This request is {status}; that action is no longer possible. Nothing was changed."
 )
@@ -76,27 +72,6 @@ UNAVAILABLE = {
 
 
 # -- helpers -------------------------------------------------------------------------------
-def reload(invitation: ResellerInvitation) -> ResellerInvitation:
-    return ResellerInvitation.objects.get(pk=invitation.pk)
-
-
-def snapshot() -> dict:
-    """Everything a refused action must leave as it was."""
-    return {
-        "invitations": list(ResellerInvitation.objects.order_by("pk").values()),
-        "customers": list(Customer.objects.order_by("pk").values()),
-        "relationships": list(CustomerRelationship.objects.order_by("pk").values()),
-        "qualifications": list(CustomerQualification.objects.order_by("pk").values()),
-        "audit": list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)),
-        "outbox": list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True)),
-    }
-
-
-def assert_nothing_changed(before: dict) -> None:
-    after = snapshot()
-    for key in before:
-        assert after[key] == before[key], key
-    assert mail.outbox == []
 
 
 def events(subject) -> list[tuple]:
@@ -127,40 +102,12 @@ def token_of(invitation: ResellerInvitation) -> str:
     return token_in(services.invitation_link(invitation))
 
 
-def agent_of(organization: Organization, role=Role.SALES_AGENT, **user):
-    return MembershipFactory(
-        organization=organization, role=role, **{f"user__{k}": v for k, v in user.items()}
-    ).user
-
-
 def one_character_changed(token: str, index: int) -> str:
     replacement = "A" if token[index] != "A" else "B"
     return token[:index] + replacement + token[index + 1 :]
 
 
-def gcc_customer(**kwargs) -> Customer:
-    """An existing customer with an approved GCC qualification (another partner's code)."""
-    customer = CustomerFactory(**kwargs)
-    CustomerQualification.objects.create(
-        customer=customer,
-        qualification=GCC,
-        vetting_status=CustomerQualification.VettingStatus.APPROVED,
-        validation=GccValidationFactory(),
-        granted_at=timezone.now() - dt.timedelta(days=90),
-    )
-    return customer
-
-
 # -- fixtures ------------------------------------------------------------------------------
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Call a service the way a view does: emails leave after the commit."""
-
-    def call(service, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(**kwargs)
-
-    return call
 
 
 @pytest.fixture
@@ -380,7 +327,7 @@ def test_create_is_refused_to_roles_without_gcc_actions(run, partner, role):
         run(services.invitation_create, organization=partner, created_by=user)
 
     # Then it is refused, saying why; nothing is created, audited or sent
-    assert refused.value.message == NOT_ALLOWED_ROLE.format(role=Role(role).label)
+    assert refused.value.message == role_refusal(Role(role).label)
     assert_nothing_changed(before)
     assert ResellerInvitation.objects.count() == 0
 
@@ -556,7 +503,7 @@ def test_done_is_refused_to_a_helpdesk_agent(draft, send, partner):
         send(invitation, actor=helpdesk)
 
     # Then it is refused; nothing changes
-    assert refused.value.message == NOT_ALLOWED_ROLE.format(role="Helpdesk agent")
+    assert refused.value.message == role_refusal("Helpdesk agent")
     assert_nothing_changed(before)
 
 
@@ -610,7 +557,7 @@ FORGERIES = {
     ),
     "unknown-invitation": lambda token, mine, other: link_token(999999, mine.nonce),
     "the-info-request-links-salt": lambda token, mine, other: link_token(
-        mine.pk, mine.nonce, salt=links.SALT
+        mine.pk, mine.nonce, salt=validation_links.SALT
     ),
     "another-secret-key": lambda token, mine, other: link_token(
         mine.pk, mine.nonce, key="not-the-portal-secret-key-0123456789"
@@ -844,7 +791,9 @@ def test_accepting_matches_an_existing_customer_by_domain_and_keeps_its_gcc_qual
     sent, accept, partner, avery, other_organization
 ):
     # Given a GCC customer already in the portal, managed by another partner
-    customer = gcc_customer(company_name="Springfield County", primary_domain="springfield.gov")
+    customer = customer_of(
+        gcc=True, company_name="Springfield County", primary_domain="springfield.gov"
+    )
     CustomerRelationship.objects.create(organization=other_organization, customer=customer)
     customer_before = list(Customer.objects.values())
     qualifications_before = list(CustomerQualification.objects.values())
@@ -890,7 +839,9 @@ def test_accepting_when_the_partner_already_is_the_reseller_duplicates_nothing(
     sent, accept, partner, avery
 ):
     # Given a GCC customer the partner already manages, and an invitation sent to it anyway
-    customer = gcc_customer(company_name="Springfield County", primary_domain="springfield.gov")
+    customer = customer_of(
+        gcc=True, company_name="Springfield County", primary_domain="springfield.gov"
+    )
     relationship = CustomerRelationship.objects.create(organization=partner, customer=customer)
     invitation = sent()
     customer_before = list(Customer.objects.values())
@@ -963,52 +914,6 @@ def test_accepting_without_the_organizations_name_or_domain_is_refused(
 
 
 # -- two acceptances at the same moment (real transactions, PostgreSQL) -----------------
-def slow_audit(monkeypatch) -> None:
-    """Each acceptance holds its transaction open a moment after writing, so that the other
-    one runs while the first has not committed."""
-    real_record = services.audit_event_record
-
-    def slow_record(**kwargs):
-        event = real_record(**kwargs)
-        time.sleep(0.3)
-        return event
-
-    monkeypatch.setattr(services, "audit_event_record", slow_record)
-
-
-def at_once(calls: list) -> list:
-    """Run `calls` in threads released together; the result or exception of each."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def work(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = calls[index]()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert not any(thread.is_alive() for thread in threads)
-    return outcomes
-
-
-def sent_committed(organization: Organization) -> ResellerInvitation:
-    agent = agent_of(organization, Role.ADMIN_AGENT)
-    invitation = services.invitation_create(organization=organization, created_by=agent)
-    return services.invitation_send(
-        invitation_id=invitation.pk,
-        organization=organization,
-        actor=agent,
-        subject=invitation.subject,
-        body=invitation.body,
-    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -1016,10 +921,13 @@ def test_two_acceptances_of_one_link_racing_only_one_wins(monkeypatch):
     # Given a sent invitation (committed), and two people of the customer pressing Accept on
     # the same link at the same moment
     partner = OrganizationFactory()
-    invitation = sent_committed(partner)
+    invitation = invitation_sent(partner)
     token = token_in(invitation.body)
-    slow_audit(monkeypatch)
     names = ["Robin Clerk", "Sam Deputy"]
+    # and the first acceptance to lock the invitation holding its lock, once it has written
+    # everything, until the other acceptance is seen waiting for that lock
+    race = Race()
+    race.hold_after(monkeypatch, services, "audit_event_record")
 
     def accept_as(name: str):
         return lambda: services.invitation_accept(
@@ -1030,13 +938,14 @@ def test_two_acceptances_of_one_link_racing_only_one_wins(monkeypatch):
         )
 
     # When both accept at once
-    outcomes = at_once([accept_as(name) for name in names])
+    outcomes = race.run([accept_as(name) for name in names])
 
-    # Then exactly one acceptance is taken; the other is told the link was already used
-    winners = [i for i, o in enumerate(outcomes) if isinstance(o, InvitationAcceptance)]
-    losers = [i for i, o in enumerate(outcomes) if isinstance(o, InvitationUnavailable)]
-    assert (len(winners), len(losers)) == (1, 1), outcomes
-    (winner,), (loser,) = winners, losers
+    # Then exactly one acceptance is taken; the other waited for it on the invitation's lock,
+    # and is told the link was already used
+    winner, loser = race.holder, 1 - race.holder
+    assert race.waited == [loser]
+    assert isinstance(outcomes[winner], InvitationAcceptance), outcomes
+    assert isinstance(outcomes[loser], InvitationUnavailable), outcomes
     assert outcomes[loser].reason == "accepted"
     assert outcomes[winner].already_reseller is False
     # and there is one customer, one relationship, one acceptance event and one email
@@ -1061,24 +970,28 @@ def test_two_partners_invitations_accepted_at_once_for_one_new_domain_make_one_c
     # Given two partners, each with a sent invitation to the same organization, unknown to
     # the portal
     partners = [OrganizationFactory(), OrganizationFactory()]
-    invitations = [sent_committed(partner) for partner in partners]
-    slow_audit(monkeypatch)
-    # and both acceptances looking the domain up before either creates the customer
+    invitations = [invitation_sent(partner) for partner in partners]
+    # and both acceptances looking the domain up before either creates the customer, the
+    # first to create it holding its transaction open until the other one's insert is seen
+    # waiting for it (on the unique domain)
+    race = Race()
     manager = Customer.objects
     real_get_or_create = manager.get_or_create
     lookup = threading.Barrier(2)
-    created_flags = []
+    created_flags: list = [None, None]
 
     def get_or_create_together(**kwargs):
         lookup.wait(timeout=10)
         customer, created = real_get_or_create(**kwargs)
-        created_flags.append(created)
+        created_flags[race.index] = created
+        if created:
+            race.hold()
         return customer, created
 
     monkeypatch.setattr(manager, "get_or_create", get_or_create_together)
 
     # When both customers' contacts accept at the same moment
-    outcomes = at_once(
+    outcomes = race.run(
         [
             lambda invitation=invitation: services.invitation_accept(
                 token=token_in(invitation.body), **CONFIRMATION, **ACCEPTED_BY
@@ -1089,7 +1002,11 @@ def test_two_partners_invitations_accepted_at_once_for_one_new_domain_make_one_c
 
     # Then both acceptances are taken, for one and the same customer
     assert all(isinstance(o, InvitationAcceptance) for o in outcomes), outcomes
-    assert sorted(created_flags) == [False, True]
+    # and the other one provably raced: it found no customer, then waited on the unique
+    # domain for the one that created it, then took that customer
+    assert race.waited == [1 - race.holder]
+    assert created_flags[race.holder] is True
+    assert created_flags[1 - race.holder] is False
     customer = Customer.objects.get()
     assert customer.primary_domain == "springfield.gov"
     assert [(o.customer, o.already_reseller) for o in outcomes] == [(customer, False)] * 2
@@ -1196,7 +1113,7 @@ def test_revoking_is_refused_to_a_billing_admin(run, invitation_in, partner):
         )
 
     # Then it is refused; nothing changes
-    assert refused.value.message == NOT_ALLOWED_ROLE.format(role="Billing admin")
+    assert refused.value.message == role_refusal("Billing admin")
     assert_nothing_changed(before)
 
 

@@ -12,36 +12,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from customers import services
-from customers.links import INVITATION_SALT, invitation_url
-from customers.models import (
-    Customer,
-    CustomerQualification,
-    CustomerRelationship,
-    ResellerInvitation,
-)
-from customers.views import _mailto
+from customers.invitations import services
+from customers.invitations.links import INVITATION_SALT, invitation_url
+from customers.invitations.models import ResellerInvitation
+from customers.invitations.views import _mailto
+from customers.models import Customer, CustomerQualification, CustomerRelationship
 from notifications.models import OutboxMessage
 from partners.models import Membership, Organization
 from reviews.models import AuditEvent
-from tests.customers.test_views import (
-    attr,
-    element,
-    elements,
-    error_of,
-    messages_of,
-    page_text,
-    role_refusal,
-    text,
-)
 from tests.factories import (
     CustomerFactory,
-    GccValidationFactory,
     MembershipFactory,
     OrganizationFactory,
     ResellerInvitationFactory,
     ResellerQualificationFactory,
 )
+from tests.helpers import agent_of, customer_of, role_refusal, snapshot
+from tests.html import attr, element, elements, error_of, messages_of, page_text, text
 
 Status = ResellerInvitation.Status
 GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
@@ -70,41 +57,6 @@ def detail_url(invitation: ResellerInvitation) -> str:
 
 def revoke_url(invitation: ResellerInvitation) -> str:
     return reverse("customers:invitation_revoke", args=[invitation.pk])
-
-
-def snapshot(invitation: ResellerInvitation) -> dict:
-    """What a refused action must leave as it was."""
-    invitation.refresh_from_db()
-    return {
-        "status": invitation.status,
-        "subject": invitation.subject,
-        "body": invitation.body,
-        "sent_at": invitation.sent_at,
-        "expires_at": invitation.expires_at,
-        "accepted_at": invitation.accepted_at,
-        "customer_id": invitation.customer_id,
-        "revoked_at": invitation.revoked_at,
-        "invitations": ResellerInvitation.objects.count(),
-        "customers": Customer.objects.count(),
-        "relationships": CustomerRelationship.objects.count(),
-        "qualifications": CustomerQualification.objects.count(),
-        "audit_events": AuditEvent.objects.count(),
-        "outbox": OutboxMessage.objects.count(),
-    }
-
-
-def gcc_customer(**fields) -> Customer:
-    """A customer that got GCC through another partner's validation code."""
-    customer = CustomerFactory(**fields)
-    code = GccValidationFactory(organization_name=customer.company_name)
-    CustomerQualification.objects.create(
-        customer=customer,
-        qualification=GCC,
-        vetting_status=CustomerQualification.VettingStatus.APPROVED,
-        validation=code,
-        granted_at=code.created_at,
-    )
-    return customer
 
 
 def send(invitation: ResellerInvitation, user) -> ResellerInvitation:
@@ -202,29 +154,6 @@ def sent_other(partner):
     return send(services.invitation_create(organization=partner, created_by=agent), agent)
 
 
-@pytest.fixture(params=["helpdesk_agent", "billing_admin"])
-def non_gcc_user(request):
-    """A signed-in partner user whose role may not take GCC actions, and the role's label."""
-    label = {"helpdesk_agent": "Helpdesk agent", "billing_admin": "Billing admin"}[request.param]
-    return request.getfixturevalue(request.param), label
-
-
-@pytest.fixture
-def provider_and_reseller(db):
-    """An indirect reseller (and its Sales agent) of a GCC-approved indirect provider."""
-    provider = OrganizationFactory(
-        legal_name="Fabrikam Distribution", partner_type=Organization.PartnerType.INDIRECT_PROVIDER
-    )
-    ResellerQualificationFactory(organization=provider)
-    reseller = OrganizationFactory(
-        legal_name="Northwind Partners",
-        partner_type=Organization.PartnerType.INDIRECT_RESELLER,
-        indirect_provider=provider,
-    )
-    agent = MembershipFactory(organization=reseller, role=Membership.Role.SALES_AGENT).user
-    return provider, reseller, agent
-
-
 # -- anonymous -----------------------------------------------------------------------------
 
 PARTNER_URLS = [
@@ -242,7 +171,7 @@ def test_anonymous_user_is_sent_to_sign_in_from_every_partner_page(
 ):
     # given: an anonymous visitor and a draft
     url = reverse(url_name, args=[draft.pk] if takes_pk else [])
-    before = snapshot(draft)
+    before = snapshot()
 
     # when
     response = getattr(client, method)(
@@ -252,7 +181,7 @@ def test_anonymous_user_is_sent_to_sign_in_from_every_partner_page(
     # then: sign-in first, coming back here; nothing happened
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next={url}"
-    assert snapshot(draft) == before
+    assert snapshot() == before
 
 
 # -- tenant isolation ----------------------------------------------------------------------
@@ -268,7 +197,7 @@ def test_guessing_another_organizations_request_id_is_not_found(
 ):
     # given: organization B's draft; A's Admin agent signed in
     client.force_login(admin_agent)
-    before = snapshot(other_draft)
+    before = snapshot()
 
     # when: A opens, sends or revokes it by its ID
     response = getattr(client, method)(
@@ -280,7 +209,7 @@ def test_guessing_another_organizations_request_id_is_not_found(
     content = response.content.decode()
     assert "Secret Partner Inc" not in content
     assert other_draft.nonce not in content
-    assert snapshot(other_draft) == before
+    assert snapshot() == before
 
 
 def test_list_shows_only_the_organizations_own_requests(client, admin_agent, draft, other_draft):
@@ -309,7 +238,7 @@ def test_non_gcc_role_gets_403_on_create_done_and_revoke(
     # given: a Helpdesk agent or Billing admin of the draft's organization
     user, label = non_gcc_user
     client.force_login(user)
-    before = snapshot(draft)
+    before = snapshot()
 
     # when
     response = client.post(
@@ -320,7 +249,7 @@ def test_non_gcc_role_gets_403_on_create_done_and_revoke(
     # then: refused with the reason; nothing created, sent or revoked
     assert response.status_code == 403
     assert role_refusal(label) in page_text(response)
-    assert snapshot(draft) == before
+    assert snapshot() == before
 
 
 def test_non_gcc_role_sees_the_list_and_requests_without_action_buttons(
@@ -442,7 +371,8 @@ def test_mailto_encodes_line_breaks_as_crlf_and_reserved_characters_as_javascrip
 
 def test_indirect_reseller_requests_on_behalf_of_its_provider(client, provider_and_reseller):
     # given
-    provider, _reseller, agent = provider_and_reseller
+    provider, reseller = provider_and_reseller
+    agent = agent_of(reseller)
     client.force_login(agent)
 
     # when
@@ -476,7 +406,7 @@ def test_done_without_the_link_is_refused_next_to_the_message_keeping_the_text(
     client.force_login(sales_agent)
     link = services.invitation_link(draft)
     edited = "Hello,\n\nPlease accept our request.\n\nSam"
-    before = snapshot(draft)
+    before = snapshot()
 
     # when
     response = client.post(detail_url(draft), {"subject": "Our request", "body": edited})
@@ -494,17 +424,17 @@ def test_done_without_the_link_is_refused_next_to_the_message_keeping_the_text(
     assert text(element(response, id="form-errors")) == (
         "The request wasn't recorded as sent. Each problem is marked below; your text was kept."
     )
-    assert snapshot(draft) == before
+    assert snapshot() == before
 
 
 def test_done_without_a_subject_or_message_says_what_to_enter(client, sales_agent, draft):
     client.force_login(sales_agent)
-    before = snapshot(draft)
+    before = snapshot()
     response = client.post(detail_url(draft), {"subject": " ", "body": "  \r\n "})
     assert response.status_code == 200
     assert error_of(response, "subject") == "Enter a subject for the email."
     assert error_of(response, "body") == "Enter the message, with the personalized link in it."
-    assert snapshot(draft) == before
+    assert snapshot() == before
 
 
 def test_done_records_the_edited_email_as_sent_with_its_expiry(
@@ -550,7 +480,7 @@ def test_done_records_the_edited_email_as_sent_with_its_expiry(
 
 def test_done_twice_is_a_clear_error_and_changes_nothing(client, sales_agent, sent):
     client.force_login(sales_agent)
-    before = snapshot(sent)
+    before = snapshot()
     response = client.post(
         detail_url(sent), {"subject": "Again", "body": services.invitation_link(sent)}
     )
@@ -559,7 +489,7 @@ def test_done_twice_is_a_clear_error_and_changes_nothing(client, sales_agent, se
     assert messages_of(client.get(detail_url(sent))) == [
         "This request is sent; that action is no longer possible. Nothing was changed."
     ]
-    assert snapshot(sent) == before
+    assert snapshot() == before
 
 
 # -- revoke --------------------------------------------------------------------------------
@@ -585,7 +515,7 @@ def test_revoke_a_sent_request_then_its_link_shows_the_withdrawn_page(client, sa
 
     # and the customer's link now says the request was withdrawn, nothing else
     client.logout()
-    before = snapshot(sent)
+    before = snapshot()
     for page in (client.get(link_path(sent)), client.post(link_path(sent), ACCEPT_ANSWERS)):
         assert page.status_code == 410
         assert text(element(page, id="link-problem")) == (
@@ -594,7 +524,7 @@ def test_revoke_a_sent_request_then_its_link_shows_the_withdrawn_page(client, sa
             "for a new request."
         )
         assert "Contoso" not in page.content.decode()
-    assert snapshot(sent) == before
+    assert snapshot() == before
 
 
 def test_revoke_goes_back_to_the_request_and_never_off_site(client, sales_agent, draft):
@@ -609,7 +539,7 @@ def test_revoking_an_accepted_request_is_refused_with_a_message(client, sales_ag
     # given: the customer accepted
     accept(sent)
     client.force_login(sales_agent)
-    before = snapshot(sent)
+    before = snapshot()
 
     # when
     response = client.post(revoke_url(sent))
@@ -619,14 +549,14 @@ def test_revoking_an_accepted_request_is_refused_with_a_message(client, sales_ag
     assert messages_of(client.get(response["Location"])) == [
         "This request is accepted; that action is no longer possible. Nothing was changed."
     ]
-    assert snapshot(sent) == before
+    assert snapshot() == before
 
 
 def test_revoke_needs_post(client, sales_agent, draft):
     client.force_login(sales_agent)
-    before = snapshot(draft)
+    before = snapshot()
     assert client.get(revoke_url(draft)).status_code == 405
-    assert snapshot(draft) == before
+    assert snapshot() == before
 
 
 # -- the list ------------------------------------------------------------------------------
@@ -774,7 +704,7 @@ def test_list_query_count_does_not_grow_with_rows(client, sales_agent, partner):
 def test_forged_or_tampered_link_is_not_found_and_reveals_nothing(client, sent, forge):
     # given
     path = forge(sent, link_path(sent))
-    before = snapshot(sent)
+    before = snapshot()
 
     # when
     shown = client.get(path)
@@ -788,14 +718,14 @@ def test_forged_or_tampered_link_is_not_found_and_reveals_nothing(client, sent, 
             "still doesn't work, contact the partner who sent it."
         )
         assert "Contoso" not in response.content.decode()
-    assert snapshot(sent) == before
+    assert snapshot() == before
 
 
 def test_expired_link_says_so_and_changes_nothing(client, sent):
     # given: a sent request past its expiry (the sweep hasn't run)
     sent.expires_at = timezone.now() - dt.timedelta(minutes=1)
     sent.save(update_fields=["expires_at"])
-    before = snapshot(sent)
+    before = snapshot()
 
     # when
     shown = client.get(link_path(sent))
@@ -809,7 +739,7 @@ def test_expired_link_says_so_and_changes_nothing(client, sent):
             "the partner who sent you the email for a new one."
         )
         assert "Contoso" not in response.content.decode()
-    assert snapshot(sent) == before
+    assert snapshot() == before
 
 
 def test_swept_expired_link_says_so_too(client, sent):
@@ -822,17 +752,17 @@ def test_swept_expired_link_says_so_too(client, sent):
 
 
 def test_link_of_a_draft_does_not_work_yet(client, draft):
-    before = snapshot(draft)
+    before = snapshot()
     response = client.post(link_path(draft), ACCEPT_ANSWERS)
     assert response.status_code == 410
     assert text(elements(response, tag="h1")[0]) == "This link doesn't work yet"
-    assert snapshot(draft) == before
+    assert snapshot() == before
 
 
 def test_used_link_says_so_and_changes_nothing(client, sent):
     # given: accepted once
     accept(sent)
-    before = snapshot(sent)
+    before = snapshot()
 
     # when
     shown = client.get(link_path(sent))
@@ -846,7 +776,7 @@ def test_used_link_says_so_and_changes_nothing(client, sent):
             "accepted. Each link works once; nothing more is needed. If you didn't accept it, "
             "contact the partner who sent you the email."
         )
-    assert snapshot(sent) == before
+    assert snapshot() == before
 
 
 def test_valid_link_shows_who_asks_what_it_means_and_the_confirm_form(client, sent):
@@ -885,7 +815,8 @@ def test_valid_link_shows_who_asks_what_it_means_and_the_confirm_form(client, se
 
 
 def test_valid_link_of_an_indirect_reseller_names_its_provider(client, provider_and_reseller):
-    _provider, reseller, agent = provider_and_reseller
+    _provider, reseller = provider_and_reseller
+    agent = agent_of(reseller)
     invitation = send(services.invitation_create(organization=reseller, created_by=agent), agent)
     response = client.get(link_path(invitation))
     assert text(element(response, id="invitation-context")) == (
@@ -901,7 +832,9 @@ def test_accepting_adds_the_existing_gcc_customer_to_the_partners_customers(
     client, sales_agent, sent
 ):
     # given: a GCC customer in the portal, managed by another partner
-    customer = gcc_customer(company_name="Springfield County", primary_domain="springfield.gov")
+    customer = customer_of(
+        gcc=True, company_name="Springfield County", primary_domain="springfield.gov"
+    )
     qualification = customer.qualifications.get()
     CustomerRelationship.objects.create(organization=OrganizationFactory(), customer=customer)
 
@@ -961,7 +894,7 @@ def test_accepting_for_a_customer_new_to_the_portal_creates_it(client, sent):
 
 def test_accepting_when_already_the_reseller_says_so_and_duplicates_nothing(client, partner, sent):
     # given: the partner already manages the GCC customer
-    customer = gcc_customer(primary_domain="springfield.gov")
+    customer = customer_of(gcc=True, primary_domain="springfield.gov")
     CustomerRelationship.objects.create(organization=partner, customer=customer)
 
     # when
@@ -1001,14 +934,14 @@ def test_accepting_when_already_the_reseller_says_so_and_duplicates_nothing(clie
     ids=["domain", "name", "email", "who"],
 )
 def test_accept_form_says_what_to_enter_and_changes_nothing(client, sent, answers, field, message):
-    before = snapshot(sent)
+    before = snapshot()
     response = client.post(link_path(sent), {**ACCEPT_ANSWERS, **answers})
     assert response.status_code == 200
     assert error_of(response, field) == message
     assert attr(element(response, id="id_accepted_by_name"), "value") == (
         answers.get("accepted_by_name", "Robin Clerk") or None
     )
-    assert snapshot(sent) == before
+    assert snapshot() == before
 
 
 # -- the customer's page: proving the mailbox --------------------------------------------

@@ -6,35 +6,29 @@ import re
 import threading
 import time
 import uuid
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.core import mail, signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import resolve, reverse
 from django.utils import timezone
 
-from customers import links, services
-from customers.links import LinkExpired, LinkInvalid, info_link_path, info_link_read
-from customers.models import (
-    Customer,
-    CustomerQualification,
-    CustomerRelationship,
-    CustomerValidationDocument,
-    CustomerValidationRequest,
-    GccValidation,
-)
-from customers.selectors import (
-    customer_list_for_org,
-    gcc_block_reason,
-    gcc_validation_list_available,
-    transacting_partner_for,
-)
-from customers.services import CodeExhausted
-from customers.uploads import document_check
+from customers import services as customer_services
+from customers.codes import services as code_services
+from customers.codes.models import GccValidation
+from customers.codes.selectors import gcc_validation_list_available
+from customers.codes.services import CodeExhausted
+from customers.invitations import services as invitation_services
+from customers.links import LinkExpired, LinkInvalid
+from customers.models import Customer, CustomerQualification, CustomerRelationship
+from customers.selectors import customer_list_for_org, gcc_block_reason, transacting_partner_for
+from customers.validations import links, services
+from customers.validations.links import info_link_path, info_link_read
+from customers.validations.models import CustomerValidationDocument, CustomerValidationRequest
+from customers.validations.uploads import document_check
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.review_clock import review_due_at
 from notifications.models import OutboxMessage
@@ -51,58 +45,46 @@ from tests.factories import (
     UserFactory,
     customer_validation_answers,
 )
+from tests.helpers import (
+    FORBIDDEN,
+    MONDAY,
+    MONDAY_DUE,
+    MONDAY_DUE_TEXT,
+    NEW_YORK,
+    NOT_APPROVED,
+    OPEN,
+    PDF,
+    THURSDAY,
+    THURSDAY_DUE,
+    agent_of,
+    assert_nothing_changed,
+    audit_ids,
+    outbox_ids,
+    pdf,
+    reload,
+    review_refusal,
+    role_refusal,
+    snapshot,
+    stored_files,
+    the_one_new_audit_event,
+)
+from tests.race import Race
 
 Status = CustomerValidationRequest.Status
 Qualification = CustomerQualification.Qualification
 Vetting = CustomerQualification.VettingStatus
-NEW_YORK = ZoneInfo("America/New_York")
 BASE_URL = "http://127.0.0.1:8000"
 
-# Monday 2026-06-15 10:00 EDT: due Wednesday 2026-06-17 17:00 EDT.
-MONDAY = dt.datetime(2026, 6, 15, 10, 0, tzinfo=NEW_YORK)
-MONDAY_DUE = dt.datetime(2026, 6, 17, 17, 0, tzinfo=NEW_YORK)
-MONDAY_DUE_TEXT = "June 17, 2026, 5 p.m. EDT"
-# Thursday 2026-06-18 10:00 EDT: due Tuesday 2026-06-23 17:00 EDT (Friday is Juneteenth).
-THURSDAY = dt.datetime(2026, 6, 18, 10, 0, tzinfo=NEW_YORK)
-THURSDAY_DUE = dt.datetime(2026, 6, 23, 17, 0, tzinfo=NEW_YORK)
 
 LEGAL_NAME = "City of Springfield"
 CONTACT_EMAIL = "robin.clerk@springfield.example"
 INFO_MESSAGE = "Send the city charter page that names the IT department."
 INFO_RESPONSE = "Charter article 4, section 2 names the Department of Information Technology."
 REJECT_REASON = "springfield.gov is not registered to the City of Springfield."
-NOT_ALLOWED_ROLE = (
-    "Your role ({role}) can't take GCC actions. Only Admin agents and Sales agents can; ask "
-    "one of them."
-)
-NOT_APPROVED = (
-    "Your organization is not approved for GCC yet. Apply for GCC approval first; GCC "
-    "customers and orders become available once it is approved."
-)
 LINK_USED = "This link was already used or replaced by a newer one."
 
 TEMPLATE = "emails/customers/validation_{}"
-OPEN = [Status.SUBMITTED, Status.IN_REVIEW, Status.INFO_REQUESTED]
-ALL_STATUSES = [*OPEN, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN]
-ACTIONS = ["start_review", "request_info", "answer_info", "approve", "reject", "withdraw"]
-ALLOWED = {
-    (Status.SUBMITTED, "start_review"): Status.IN_REVIEW,
-    (Status.IN_REVIEW, "request_info"): Status.INFO_REQUESTED,
-    (Status.INFO_REQUESTED, "answer_info"): Status.IN_REVIEW,
-    (Status.IN_REVIEW, "approve"): Status.APPROVED,
-    (Status.IN_REVIEW, "reject"): Status.REJECTED,
-    (Status.SUBMITTED, "withdraw"): Status.WITHDRAWN,
-    (Status.IN_REVIEW, "withdraw"): Status.WITHDRAWN,
-    (Status.INFO_REQUESTED, "withdraw"): Status.WITHDRAWN,
-}
-FORBIDDEN = [
-    (status, action)
-    for status in ALL_STATUSES
-    for action in ACTIONS
-    if (status, action) not in ALLOWED
-]
 
-PDF = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 TEXT = b"This is a plain text file pretending to be a PDF.\n"
@@ -111,46 +93,10 @@ NOT_AVAILABLE = "This validation code is not available to your organization"
 
 
 # -- helpers -------------------------------------------------------------------------------
-def reload(request: CustomerValidationRequest) -> CustomerValidationRequest:
-    return CustomerValidationRequest.objects.get(pk=request.pk)
-
-
-def snapshot() -> dict:
-    """Everything a refused action must leave as it was."""
-    return {
-        "requests": list(CustomerValidationRequest.objects.order_by("pk").values()),
-        "documents": list(CustomerValidationDocument.objects.order_by("pk").values()),
-        "codes": list(GccValidation.objects.order_by("pk").values()),
-        "customers": list(Customer.objects.order_by("pk").values()),
-        "relationships": list(CustomerRelationship.objects.order_by("pk").values()),
-        "qualifications": list(CustomerQualification.objects.order_by("pk").values()),
-        "audit": list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)),
-        "outbox": list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True)),
-    }
-
-
-def assert_nothing_changed(before: dict) -> None:
-    after = snapshot()
-    for key in before:
-        assert after[key] == before[key], key
-    assert mail.outbox == []
-
-
-def audit_ids(subject) -> set[int]:
-    return set(AuditEvent.objects.for_subject(subject).values_list("pk", flat=True))
-
-
-def outbox_ids() -> set[int]:
-    return set(OutboxMessage.objects.values_list("pk", flat=True))
 
 
 def new_audit_events(subject, before: set[int]) -> list[AuditEvent]:
     return list(AuditEvent.objects.for_subject(subject).exclude(pk__in=before).order_by("pk"))
-
-
-def the_one_new_audit_event(subject, before: set[int]) -> AuditEvent:
-    (event,) = new_audit_events(subject, before)
-    return event
 
 
 def event_tuple(event: AuditEvent) -> tuple:
@@ -192,16 +138,8 @@ def current_token(request: CustomerValidationRequest) -> str:
     return resolve(path).kwargs["token"]
 
 
-def pdf(name: str = "charter.pdf", content: bytes = PDF) -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type="application/pdf")
-
-
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
-
-
-def stored_files(root) -> list:
-    return sorted(path for path in root.rglob("*") if path.is_file())
 
 
 def customer_answers(**overrides) -> dict:
@@ -224,11 +162,6 @@ def customer_answers(**overrides) -> dict:
 
 
 # -- fixtures ------------------------------------------------------------------------------
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    """Uploaded documents land in a temporary directory, never in the repository."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
 
 
 @pytest.fixture
@@ -236,17 +169,6 @@ def gcc_organization(organization) -> Organization:
     """The `organization` fixture, approved for GCC."""
     ResellerQualificationFactory(organization=organization)
     return organization
-
-
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Call a service the way a view does: emails leave after the commit."""
-
-    def call(service, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(**kwargs)
-
-    return call
 
 
 @pytest.fixture
@@ -345,10 +267,6 @@ def reseller_of(provider: Organization, **kwargs) -> Organization:
         indirect_provider=provider,
         **kwargs,
     )
-
-
-def agent_of(organization: Organization, role=Membership.Role.SALES_AGENT):
-    return MembershipFactory(organization=organization, role=role).user
 
 
 # -- submit --------------------------------------------------------------------------------
@@ -728,7 +646,7 @@ def test_code_of_an_indirect_resellers_request_goes_to_the_provider_and_the_rese
 
     # When the reseller's agent creates the customer with the code
     customer = run(
-        services.customer_create,
+        customer_services.customer_create,
         organization=reseller,
         created_by=agent,
         special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -747,7 +665,7 @@ def test_code_of_an_indirect_resellers_request_goes_to_the_provider_and_the_rese
     before = snapshot()
     with pytest.raises(ActionNotAllowed, match=NOT_AVAILABLE):
         run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=sibling,
             created_by=sibling_agent,
             special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -789,7 +707,7 @@ def test_partner_not_approved_for_gcc_can_neither_submit_nor_create_gcc_customer
     # and creates a GCC customer with the code
     with pytest.raises(ActionNotAllowed) as refused_create:
         run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=organization,
             created_by=admin_agent,
             special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -827,7 +745,7 @@ def test_indirect_reseller_of_a_provider_not_approved_is_told_the_providers_name
         )
     with pytest.raises(ActionNotAllowed) as refused_create:
         run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=reseller,
             created_by=agent,
             special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -864,7 +782,7 @@ def test_roles_without_gcc_actions_are_refused(run, gcc_organization, role, labe
             **customer_validation_answers(gcc_organization),
         ),
         lambda: run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=gcc_organization,
             created_by=user,
             special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -872,7 +790,7 @@ def test_roles_without_gcc_actions_are_refused(run, gcc_organization, role, labe
             **customer_answers(),
         ),
         lambda: run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=gcc_organization,
             created_by=user,
             **customer_answers(),
@@ -885,7 +803,7 @@ def test_roles_without_gcc_actions_are_refused(run, gcc_organization, role, labe
         messages.append(refused.value.message)
 
     # Then each is refused with the role's name, and nothing changes
-    assert messages == [NOT_ALLOWED_ROLE.format(role=label)] * 3
+    assert messages == [role_refusal(label)] * 3
     assert_nothing_changed(before)
 
 
@@ -1536,21 +1454,9 @@ def test_forbidden_move_raises_and_changes_nothing(act, validation_in, status, a
         act(action, request)
 
     # Then a clear message says why, and nothing changed: no row, no audit, no email
-    expected = (
-        LINK_USED
-        if action == "answer_info"
-        else f"This request is {request.get_status_display().lower()}; that action is no "
-        "longer possible. Nothing was changed."
-    )
+    expected = LINK_USED if action == "answer_info" else review_refusal(status)
     assert refused.value.message == expected
     assert_nothing_changed(before)
-
-
-def test_the_transition_table_is_complete():
-    # Given / When the allowed and forbidden moves of the tests above
-    # Then together they cover every status and action exactly once (28 forbidden moves)
-    assert len(ALLOWED) + len(FORBIDDEN) == len(ALL_STATUSES) * len(ACTIONS) == 36
-    assert len(FORBIDDEN) == 28
 
 
 @pytest.mark.parametrize(
@@ -1619,7 +1525,7 @@ def test_create_customer_without_a_special_qualification(run, organization, sale
 
     # When the agent adds a customer (domain in mixed case, state in lower case)
     customer = run(
-        services.customer_create,
+        customer_services.customer_create,
         organization=organization,
         created_by=sales_agent,
         **customer_answers(company_name=" City of Springfield ", primary_domain=" SpringField.Gov"),
@@ -1655,7 +1561,7 @@ def test_create_customer_with_education_or_nonprofit_is_in_review(
 
     # When its agent adds an Education or Nonprofit customer
     customer = run(
-        services.customer_create,
+        customer_services.customer_create,
         organization=organization,
         created_by=admin_agent,
         special_qualification=qualification,
@@ -1683,7 +1589,7 @@ def test_create_gcc_customer_with_a_code_uses_one_create(run, gcc_organization, 
 
     # When a sales agent creates a GCC customer with it
     customer = run(
-        services.customer_create,
+        customer_services.customer_create,
         organization=gcc_organization,
         created_by=sales_agent,
         special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -1726,7 +1632,7 @@ def test_create_gcc_customer_without_a_code_is_refused(run, gcc_organization, sa
     # When an agent chooses GCC but no code
     with pytest.raises(ValidationError) as invalid:
         run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=gcc_organization,
             created_by=sales_agent,
             special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -1751,7 +1657,7 @@ def test_a_code_of_another_organization_is_never_usable_nor_visible(run, gcc_org
     # When A's agent creates a GCC customer with B's code
     with pytest.raises(ActionNotAllowed, match=NOT_AVAILABLE):
         run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=gcc_organization,
             created_by=agent_a,
             special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -1779,7 +1685,7 @@ def test_an_exhausted_code_is_refused_and_nothing_is_half_created(
     # When an agent creates a GCC customer with it
     with pytest.raises(CodeExhausted) as refused:
         run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=gcc_organization,
             created_by=sales_agent,
             special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -1810,7 +1716,7 @@ def test_a_duplicate_domain_is_refused_and_the_code_is_not_consumed(
     # When an agent creates a GCC customer with the same domain, however written
     with pytest.raises(ValidationError) as invalid:
         run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=gcc_organization,
             created_by=sales_agent,
             special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -1842,11 +1748,11 @@ def test_the_same_add_customer_form_twice_is_one_customer_and_one_create_of_the_
         "special_qualification": Qualification.GOVERNMENT_COMMUNITY_CLOUD,
         "gcc_validation": code,
     }
-    customer = run(services.customer_create, **create, **answers)
+    customer = run(customer_services.customer_create, **create, **answers)
     before = snapshot()
 
     # When form K is submitted again, even with other answers (a retry after a timeout)
-    again = run(services.customer_create, **create, **{**answers, "company_name": "Other"})
+    again = run(customer_services.customer_create, **create, **{**answers, "company_name": "Other"})
 
     # Then it is the same customer: nothing created, the code's create not taken again
     assert again == customer
@@ -1862,7 +1768,7 @@ def test_a_key_another_organization_used_creates_this_organizations_own_customer
     # Given organization B's customer, created with form key K
     key = uuid.uuid4()
     theirs = run(
-        services.customer_create,
+        customer_services.customer_create,
         organization=other_organization,
         created_by=other_admin_agent,
         **customer_answers(idempotency_key=key, primary_domain="shelbyville.gov"),
@@ -1870,7 +1776,7 @@ def test_a_key_another_organization_used_creates_this_organizations_own_customer
 
     # When organization A creates a customer with a form carrying the same key
     mine = run(
-        services.customer_create,
+        customer_services.customer_create,
         organization=gcc_organization,
         created_by=sales_agent,
         **customer_answers(idempotency_key=key),
@@ -1895,48 +1801,30 @@ def test_two_agents_racing_for_the_last_create_get_exactly_one_customer(monkeypa
     ResellerQualificationFactory(organization=organization)
     agents = [agent_of(organization), agent_of(organization)]
     code = GccValidationFactory(partner=organization, max_creates=1)
-    # and each create holding its transaction open a moment after taking the code, so that
-    # the second agent reads the code while the first has not committed
-    real_record = services.audit_event_record
-
-    def slow_record(**kwargs):
-        event = real_record(**kwargs)
-        time.sleep(0.3)
-        return event
-
-    monkeypatch.setattr(services, "audit_event_record", slow_record)
-    barrier = threading.Barrier(2)
-    outcomes: list = [None, None]
+    # and the first create to take the code's create holding its transaction open (and the
+    # code's row lock) until the other agent's create is seen waiting for that lock
+    race = Race()
+    race.hold_after(monkeypatch, customer_services, "audit_event_record")
     domains = ["springfield.gov", "shelbyville.gov"]
 
-    def create(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = services.customer_create(
-                organization=organization,
-                created_by=agents[index],
-                special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
-                gcc_validation=code,
-                **customer_answers(primary_domain=domains[index]),
-            )
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
+    def create(index: int) -> Customer:
+        return customer_services.customer_create(
+            organization=organization,
+            created_by=agents[index],
+            special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
+            gcc_validation=code,
+            **customer_answers(primary_domain=domains[index]),
+        )
 
     # When both agents press Create at the same moment
-    threads = [threading.Thread(target=create, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race.run([lambda: create(0), lambda: create(1)])
 
-    # Then exactly one customer is created; the other agent gets CodeExhausted
-    assert not any(thread.is_alive() for thread in threads)
-    winners = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, Customer)]
-    losers = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, CodeExhausted)]
-    assert (len(winners), len(losers)) == (1, 1), outcomes
-    (winner,) = winners
+    # Then exactly one customer is created; the other agent waited for it on the code's row,
+    # then got CodeExhausted
+    winner = race.holder
+    assert race.waited == [1 - winner]
+    assert isinstance(outcomes[winner], Customer), outcomes
+    assert isinstance(outcomes[1 - winner], CodeExhausted), outcomes
     assert list(Customer.objects.values_list("primary_domain", flat=True)) == [domains[winner]]
     # and the code is used up, by exactly one qualification and one relationship
     code.refresh_from_db()
@@ -1964,51 +1852,43 @@ def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch, se
     answers = customer_validation_answers(organization)
     # and each post looking the key up before either has written its request, so that both
     # go on to insert it: the unique constraint, not the lookup, has to settle the race
+    race = Race()
     real_lookup = services.customer_validation_for_idempotency_key
     looked_up = threading.Barrier(2)
     lookups: list[list] = [[], []]
-    local = threading.local()
 
     def lookup(**kwargs):
         found = real_lookup(**kwargs)
-        lookups[local.index].append(found)
-        if len(lookups[local.index]) == 1:
+        lookups[race.index].append(found)
+        if len(lookups[race.index]) == 1:
             looked_up.wait(timeout=10)
         return found
 
     monkeypatch.setattr(services, "customer_validation_for_idempotency_key", lookup)
-    outcomes: list = [None, None]
+    # and the first to write its request (and its document) holding its transaction open
+    # until the other post's insert is seen waiting for it on the unique key
+    race.hold_after(monkeypatch, services, "review_audit")
 
-    def submit(index: int) -> None:
-        local.index = index
-        try:
-            outcomes[index] = services.customer_validation_submit(
-                organization=organization,
-                submitted_by=agent,
-                documents=[pdf(f"copy-{index}.pdf")],
-                **answers,
-            )
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
+    def submit(index: int) -> CustomerValidationRequest:
+        return services.customer_validation_submit(
+            organization=organization,
+            submitted_by=agent,
+            documents=[pdf(f"copy-{index}.pdf")],
+            **answers,
+        )
 
     # When both posts arrive together
-    threads = [threading.Thread(target=submit, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race.run([lambda: submit(0), lambda: submit(1)])
 
     # Then both get the same request
-    assert not any(thread.is_alive() for thread in threads)
     assert all(isinstance(o, CustomerValidationRequest) for o in outcomes), outcomes
     request = CustomerValidationRequest.objects.get()
     assert [outcome.pk for outcome in outcomes] == [request.pk, request.pk]
-    # and the loser provably raced: its first lookup found nothing, its insert hit the
-    # constraint, and its second lookup found the winner's request
-    winner = next(i for i in range(2) if lookups[i] == [None])
-    assert lookups[1 - winner] == [None, request]
+    # and the loser provably raced: its first lookup found nothing, its insert waited for the
+    # winner's on the unique key and hit the constraint, its second lookup found the request
+    winner = race.holder
+    assert race.waited == [1 - winner]
+    assert (lookups[winner], lookups[1 - winner]) == ([None], [None, request])
     # and only the winner's document, audit event and emails exist; no orphan file
     assert list(request.documents.values_list("original_name", flat=True)) == [f"copy-{winner}.pdf"]
     assert [path.name for path in stored_files(settings.MEDIA_ROOT)] == [
@@ -2035,52 +1915,44 @@ def test_the_same_add_customer_form_posted_twice_at_once_gives_one_customer(monk
     answers = customer_answers()
     # and each post looking the key up before either has created the customer, so that both
     # go on to take the code's create: the database, not the lookup, has to settle the race
-    real_lookup = services.customer_for_idempotency_key
+    race = Race()
+    real_lookup = customer_services.customer_for_idempotency_key
     looked_up = threading.Barrier(2)
     lookups: list[list] = [[], []]
-    local = threading.local()
 
     def lookup(**kwargs):
         found = real_lookup(**kwargs)
-        lookups[local.index].append(found)
-        if len(lookups[local.index]) == 1:
+        lookups[race.index].append(found)
+        if len(lookups[race.index]) == 1:
             looked_up.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(services, "customer_for_idempotency_key", lookup)
-    outcomes: list = [None, None]
+    monkeypatch.setattr(customer_services, "customer_for_idempotency_key", lookup)
+    # and the first to take the code's create holding its transaction open (and the code's
+    # row lock) until the other post is seen waiting for that lock
+    race.hold_after(monkeypatch, customer_services, "audit_event_record")
 
-    def create(index: int) -> None:
-        local.index = index
-        try:
-            outcomes[index] = services.customer_create(
-                organization=organization,
-                created_by=agent,
-                special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
-                gcc_validation=code,
-                **answers,
-            )
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
+    def create() -> Customer:
+        return customer_services.customer_create(
+            organization=organization,
+            created_by=agent,
+            special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
+            gcc_validation=code,
+            **answers,
+        )
 
     # When both posts arrive together
-    threads = [threading.Thread(target=create, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race.run([create, create])
 
     # Then both get the same customer, not "no creates left"
-    assert not any(thread.is_alive() for thread in threads)
     assert all(isinstance(outcome, Customer) for outcome in outcomes), outcomes
     customer = Customer.objects.get()
     assert [outcome.pk for outcome in outcomes] == [customer.pk, customer.pk]
     # and the loser provably raced: its first lookup found nothing, it waited for the winner
     # on the code's row and found no create left, and its second lookup found the customer
-    winner = next(i for i in range(2) if lookups[i] == [None])
-    assert lookups[1 - winner] == [None, customer]
+    winner = race.holder
+    assert race.waited == [1 - winner]
+    assert (lookups[winner], lookups[1 - winner]) == ([None], [None, customer])
     # and the code's create was taken once: one relationship, qualification, audit trail
     code.refresh_from_db()
     assert code.remaining_creates == 0
@@ -2101,10 +1973,11 @@ def test_no_service_removes_or_changes_a_qualification():
     # Given / When the public functions of the customer services
     public = sorted(
         name
-        for name, value in vars(services).items()
+        for module in (customer_services, services, code_services, invitation_services)
+        for name, value in vars(module).items()
         if inspect.isfunction(value)
         and not name.startswith("_")
-        and getattr(value, "__module__", None) == services.__name__
+        and getattr(value, "__module__", None) == module.__name__
     )
 
     # Then they are the known transitions; none removes, revokes or edits a qualification
@@ -2119,6 +1992,8 @@ def test_no_service_removes_or_changes_a_qualification():
         "customer_validation_submit",
         "customer_validation_withdraw",
         "email_is_on_domain",
+        "gcc_organization_require",
+        "gcc_validation_take",
         "invitation_accept",
         "invitation_confirmation_read",
         "invitation_confirmation_send",
@@ -2135,7 +2010,7 @@ def test_a_customer_can_never_hold_a_second_qualification(run, gcc_organization,
     # Given a GCC customer created with a code
     code = GccValidationFactory(partner=gcc_organization, max_creates=2)
     customer = run(
-        services.customer_create,
+        customer_services.customer_create,
         organization=gcc_organization,
         created_by=sales_agent,
         special_qualification=Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -2147,7 +2022,7 @@ def test_a_customer_can_never_hold_a_second_qualification(run, gcc_organization,
     # When the customer is created again (same domain) with another qualification
     with pytest.raises(ValidationError):
         run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=gcc_organization,
             created_by=sales_agent,
             special_qualification=Qualification.EDUCATION,
@@ -2299,7 +2174,7 @@ def test_submit_stores_the_documents_under_a_random_name(submit, media_root):
             "real type.",
         ),
         (
-            lambda: [pdf("scan.pdf", PDF + b"0" * 5000)],
+            lambda: [pdf("scan.pdf", PDF.ljust(5 * 1024, b"0"))],
             "scan.pdf is 5.0\xa0KB; documents may be at most 4.0\xa0KB. Send a smaller file.",
         ),
     ],
@@ -2483,7 +2358,7 @@ def test_an_unknown_special_qualification_is_refused(run, gcc_organization, sale
 
     with pytest.raises(ValidationError) as refused:
         run(
-            services.customer_create,
+            customer_services.customer_create,
             organization=gcc_organization,
             created_by=sales_agent,
             special_qualification="StateOwnedEntity",

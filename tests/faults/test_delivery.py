@@ -15,11 +15,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import CustomerValidationRequest
+from customers.validations.models import CustomerValidationRequest
 from notifications.models import OutboxMessage
 from notifications.services import outbox_sweep
 from tests.factories import customer_validation_form_data
-from tests.faults.conftest import email_figures, figures_record
+from tests.faults.figures import email_figures, figures_record
 from tests.helpers import wait_for
 from tests.worker import celery_use_broker
 

@@ -1,21 +1,10 @@
 """The server error page: truthful about what may have been saved, and renderable with no
 database and no context processors (Django's handler renders it with an empty context)."""
 
-from django.test.html import parse_html
 from django.utils import translation
 from django.views.defaults import server_error
 
-
-def _descendants(node):
-    for child in node.children:
-        if not isinstance(child, str):
-            yield child
-            yield from _descendants(child)
-
-
-def text(node) -> str:
-    parts = [child if isinstance(child, str) else text(child) for child in node.children]
-    return " ".join(" ".join(parts).split())
+from tests.html import descendants, page_of, text
 
 
 def test_server_error_page_says_a_submission_may_or_may_not_have_been_saved(rf):
@@ -28,16 +17,16 @@ def test_server_error_page_says_a_submission_may_or_may_not_have_been_saved(rf):
 
     # then: an accessible page that tells the truth and says how to check
     assert response.status_code == 500
-    page = parse_html(response.content.decode())
-    nodes = [page, *_descendants(page)]
+    page = page_of(response)
+    nodes = [page, *descendants(page)]
     (html,) = [node for node in nodes if node.name == "html"]
     assert dict(html.attributes)["lang"] == "en"
     assert [text(node) for node in nodes if node.name == "title"] == ["Server error · GCC Portal"]
     (main,) = [node for node in nodes if node.name == "main"]
-    assert [text(node) for node in _descendants(main) if node.name == "h1"] == [
+    assert [text(node) for node in descendants(main) if node.name == "h1"] == [
         "Something went wrong"
     ]
-    assert [text(node) for node in _descendants(main) if node.name == "p"] == [
+    assert [text(node) for node in descendants(main) if node.name == "p"] == [
         "The error was recorded.",
         "If you were submitting something, it may or may not have been saved. Open the page "
         "again to check before you repeat it. A request, a customer, an order or an answer "
@@ -64,10 +53,10 @@ def test_database_lost_during_a_view_is_a_truthful_503(rf, monkeypatch):
     # then: 503, to be retried, with a page that says what may have happened
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    page = parse_html(response.content.decode())
-    nodes = [page, *_descendants(page)]
+    page = page_of(response)
+    nodes = [page, *descendants(page)]
     (main,) = [node for node in nodes if node.name == "main"]
-    assert [text(node) for node in _descendants(main) if node.name == "h1"] == [
+    assert [text(node) for node in descendants(main) if node.name == "h1"] == [
         "Temporarily unavailable"
     ]
     assert "it may or may not have been saved" in text(main)

@@ -116,8 +116,8 @@ def test_make_run_links_point_to_its_host_and_port(host, expected):
 
     # when: the personalized invitation link is built (emails use the same base URL)
     result = _print_settings(
-        "s.PORTAL_BASE_URL, __import__('customers.links').links.invitation_url("
-        "invitation_id=1, nonce='n')",
+        "s.PORTAL_BASE_URL, __import__('customers.invitations.links').invitations.links"
+        ".invitation_url(invitation_id=1, nonce='n')",
         env=env,
     )
 

@@ -10,7 +10,7 @@ from django.test.client import BOUNDARY, MULTIPART_CONTENT, FakePayload, encode_
 from django.test.html import parse_html
 from django.urls import reverse
 
-from customers.models import CustomerValidationDocument, CustomerValidationRequest
+from customers.validations.models import CustomerValidationDocument, CustomerValidationRequest
 from gccportal.uploads import DocumentSizeLimitUploadHandler, OversizeUpload
 from tests.factories import (
     ResellerQualificationFactory,

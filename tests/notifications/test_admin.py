@@ -1,43 +1,17 @@
 """The outbox in the admin: failed emails with their reason, sent again by a lead (logged)."""
 
-import smtplib
-
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core import mail
 from django.urls import reverse
 
 from notifications.models import OutboxMessage
-from notifications.services import Outcome, email_enqueue, outbox_message_send
+from notifications.services import email_enqueue, outbox_message_send
 from tests.factories import ReviewerFactory
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = reverse("admin:notifications_outboxmessage_changelist")
-
-
-@pytest.fixture
-def lead(settings):
-    return ReviewerFactory(groups=[settings.REVIEWER_LEAD_GROUP_NAME])
-
-
-@pytest.fixture
-def failed_message(monkeypatch) -> OutboxMessage:
-    [message] = email_enqueue(
-        template="emails/partners/validation_submitted",
-        recipients=[("gone@partner.example", "en")],
-        context={"request": None, "organization": None, "request_path": "/"},
-        dedupe_key="admin-failed",
-    )
-
-    def refuse(self, *args, **kwargs):
-        raise smtplib.SMTPRecipientsRefused({"gone@partner.example": (550, b"No such user")})
-
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
-    assert outbox_message_send(message_id=message.pk) is Outcome.FAILED
-    monkeypatch.undo()
-    message.refresh_from_db()
-    return message
 
 
 def test_lead_sees_failed_emails_with_the_reason(client, lead, failed_message):

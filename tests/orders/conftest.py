@@ -1,12 +1,10 @@
 import uuid
 
 import pytest
-from django.utils import timezone
 
-from customers.models import CustomerQualification, CustomerRelationship
 from orders.catalogue import catalogue_load
 from orders.models import Offer
-from tests.factories import CustomerFactory, GccValidationFactory
+from tests.helpers import customer_of
 
 
 @pytest.fixture
@@ -16,23 +14,10 @@ def catalogue(db) -> dict[str, Offer]:
     return {offer.offer_id: offer for offer in Offer.objects.all()}
 
 
-def make_customer(organization, *, gcc: bool):
-    customer = CustomerFactory()
-    CustomerRelationship.objects.create(organization=organization, customer=customer)
-    if gcc:
-        CustomerQualification.objects.create(
-            customer=customer,
-            qualification=CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD,
-            vetting_status=CustomerQualification.VettingStatus.APPROVED,
-            validation=GccValidationFactory(partner=organization),
-            granted_at=timezone.now(),
-        )
-    return customer
-
-
 @pytest.fixture
 def gcc_customer(organization):
-    return make_customer(organization, gcc=True)
+    """A customer of `organization` with an approved GCC qualification (from its code)."""
+    return customer_of(organization, gcc=True)
 
 
 @pytest.fixture

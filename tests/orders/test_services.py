@@ -16,7 +16,7 @@ from orders.services import OrderLine
 from partners.models import Membership
 from reviews.models import AuditEvent
 from tests.factories import MembershipFactory, ResellerQualificationFactory
-from tests.orders.conftest import make_customer
+from tests.helpers import customer_of
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_gating_matrix_for_a_gcc_offer(
     # Given a partner (GCC-enabled or not), one of its customers (GCC or not), a user's role
     if partner_gcc:
         ResellerQualificationFactory(organization=organization)
-    customer = make_customer(organization, gcc=customer_gcc)
+    customer = customer_of(organization, gcc=customer_gcc)
     user = MembershipFactory(organization=organization, role=role).user
     allowed = partner_gcc and customer_gcc and role in Membership.GCC_ROLES
 
@@ -106,7 +106,7 @@ def test_another_organizations_customer_is_refused(
     catalogue, gcc_enabled, place, other_organization
 ):
     ResellerQualificationFactory(organization=other_organization)
-    theirs = make_customer(other_organization, gcc=True)
+    theirs = customer_of(other_organization, gcc=True)
 
     with pytest.raises(ActionNotAllowed, match="not managed by your organization"):
         place(theirs, [OrderLine(G3, 5)])
@@ -117,7 +117,7 @@ def test_another_organizations_customer_is_refused(
 def test_gcc_offers_are_listed_only_for_gcc_customers_of_gcc_partners(
     catalogue, organization, gcc_customer
 ):
-    plain = make_customer(organization, gcc=False)
+    plain = customer_of(organization, gcc=False)
 
     # Not GCC-enabled: commercial offers only, even for a GCC customer
     assert (

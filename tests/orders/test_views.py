@@ -4,13 +4,11 @@ the order's page (provisioning, failure, retry) and the customer page's orders s
 The gating is the server's, whatever is posted: each refusal leaves no order row.
 """
 
-import re
 import uuid
 
 import pytest
 from django.db import connection
 from django.template.defaultfilters import date as date_filter
-from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import localtime
@@ -19,59 +17,17 @@ from orders.models import Order, OrderLineItem, Subscription
 from partners.models import Membership
 from reviews.models import AuditEvent
 from tests.factories import MembershipFactory, ResellerQualificationFactory
-from tests.orders.conftest import make_customer
+from tests.helpers import NOT_APPROVED, customer_of, role_refusal
+from tests.html import attr, element, elements, messages_of, page_text, text
 
 pytestmark = pytest.mark.django_db
 
 G3 = "gcc-o365-g3"
 D365 = "gcc-d365-sales"
 COMMERCIAL = "com-m365-basic"
-NOT_APPROVED = (
-    "Your organization is not approved for GCC yet. Apply for GCC approval first; GCC "
-    "customers and orders become available once it is approved."
-)
-HELPDESK_REFUSED = (
-    "Your role (Helpdesk agent) can't take GCC actions. Only Admin agents and Sales agents "
-    "can; ask one of them."
-)
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _descendants(node):
-    for child in node.children:
-        if not isinstance(child, str):
-            yield child
-            yield from _descendants(child)
-
-
-def elements(response, *, id=None, tag=None, within=None):
-    root = within if within is not None else parse_html(response.content.decode())
-    return [
-        element
-        for element in _descendants(root)
-        if (id is None or dict(element.attributes).get("id") == id)
-        and (tag is None or element.name == tag)
-    ]
-
-
-def element(response, *, id):
-    (found,) = elements(response, id=id)
-    return found
-
-
-def text(node) -> str:
-    parts = [child if isinstance(child, str) else text(child) for child in node.children]
-    return re.sub(r" ([.,;:)])", r"\1", " ".join(" ".join(parts).split()))
-
-
-def attr(node, name):
-    return dict(node.attributes).get(name)
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def add_url(customer):
@@ -163,7 +119,7 @@ def test_add_page_says_why_gcc_offers_are_hidden(client, catalogue, organization
     # Given a customer without GCC (or a partner not GCC-enabled)
     if partner_gcc:
         ResellerQualificationFactory(organization=organization)
-    customer = make_customer(organization, gcc=not partner_gcc)
+    customer = customer_of(organization, gcc=not partner_gcc)
     client.force_login(MembershipFactory(organization=organization).user)
 
     # When the agent opens Add subscriptions
@@ -203,7 +159,7 @@ def test_a_gcc_offer_posted_for_a_non_gcc_customer_is_refused(
     client, catalogue, gcc_enabled, sales_agent, post_order
 ):
     # Given a customer without the GCC qualification
-    plain = make_customer(gcc_enabled, gcc=False)
+    plain = customer_of(gcc_enabled, gcc=False)
     client.force_login(sales_agent)
 
     # When a GCC offer is posted for it anyway
@@ -222,7 +178,7 @@ def test_a_partner_not_gcc_enabled_is_refused(
     client, catalogue, organization, sales_agent, post_order
 ):
     # Given a partner not approved for GCC, with a GCC customer
-    customer = make_customer(organization, gcc=True)
+    customer = customer_of(organization, gcc=True)
     client.force_login(sales_agent)
 
     response = post_order(customer, {G3: 10})
@@ -240,7 +196,7 @@ def test_a_helpdesk_agent_is_refused(
     response = post_order(gcc_customer, {G3: 10})
 
     assert response.status_code == 403
-    assert text(parse_html(response.content.decode())).count(HELPDESK_REFUSED) == 1
+    assert page_text(response).count(role_refusal("Helpdesk agent")) == 1
     assert not Order.objects.exists()
     # Nor may the agent open the page
     assert client.get(add_url(gcc_customer)).status_code == 403
@@ -250,7 +206,7 @@ def test_another_organizations_customer_is_not_found(
     client, catalogue, gcc_enabled, sales_agent, other_organization, post_order
 ):
     ResellerQualificationFactory(organization=other_organization)
-    theirs = make_customer(other_organization, gcc=True)
+    theirs = customer_of(other_organization, gcc=True)
     client.force_login(sales_agent)
 
     response = post_order(theirs, {G3: 10})
@@ -561,7 +517,7 @@ def test_a_helpdesk_agent_sees_the_order_but_cannot_retry(
 def test_another_organizations_order_is_not_found(
     client, catalogue, gcc_enabled, sales_agent, other_organization, other_admin_agent
 ):
-    theirs = make_customer(other_organization, gcc=True)
+    theirs = customer_of(other_organization, gcc=True)
     order = order_with_subscription(
         other_organization, theirs, other_admin_agent, catalogue[COMMERCIAL]
     )

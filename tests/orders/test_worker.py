@@ -13,7 +13,7 @@ from orders.models import Offer, Order, OrderLineItem, Subscription
 from orders.services import OrderLine
 from partners.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, ResellerQualificationFactory
-from tests.orders.conftest import make_customer
+from tests.helpers import customer_of
 from tests.worker import read_sent_emails, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ def test_real_worker_provisions_the_order_and_emails_the_confirmation(celery_wor
     organization = OrganizationFactory()
     ResellerQualificationFactory(organization=organization)
     agent = MembershipFactory(organization=organization, role=Membership.Role.SALES_AGENT).user
-    customer = make_customer(organization, gcc=True)
+    customer = customer_of(organization, gcc=True)
 
     # When the agent places an order (dispatched to the broker after commit)
     order = services.order_place(
@@ -64,7 +64,7 @@ def test_an_order_that_kills_its_worker_fails_after_n_deliveries_and_the_next_co
     organization = OrganizationFactory()
     ResellerQualificationFactory(organization=organization)
     agent = MembershipFactory(organization=organization, role=Membership.Role.SALES_AGENT).user
-    customer = make_customer(organization, gcc=True)
+    customer = customer_of(organization, gcc=True)
 
     # When the agent orders G5 and Power BI Pro, then G3 alone
     def place(lines):

@@ -1,16 +1,13 @@
 """Partner validation services: every allowed and forbidden move, its audit row and emails."""
 
 import datetime as dt
-import threading
-import time
 import uuid
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
@@ -24,6 +21,7 @@ from partners.models import (
     ResellerQualification,
 )
 from partners.selectors import organization_is_gcc_approved
+from reviews import services as review_services
 from reviews.models import AuditEvent
 from tests.factories import (
     MembershipFactory,
@@ -33,95 +31,38 @@ from tests.factories import (
     UserFactory,
     validation_answers,
 )
+from tests.helpers import (
+    FORBIDDEN,
+    MONDAY,
+    MONDAY_DUE,
+    MONDAY_DUE_TEXT,
+    NEW_YORK,
+    OPEN,
+    THURSDAY,
+    THURSDAY_DUE,
+    assert_nothing_changed,
+    audit_ids,
+    outbox_ids,
+    reload,
+    review_refusal,
+    snapshot,
+    the_one_new_audit_event,
+)
+from tests.race import Race
 
 Status = PartnerValidationRequest.Status
-NEW_YORK = ZoneInfo("America/New_York")
 GCC = ResellerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 BASE_URL = "http://127.0.0.1:8000"
 
-# Monday 2026-06-15 10:00 EDT: due Wednesday 2026-06-17 17:00 EDT.
-MONDAY = dt.datetime(2026, 6, 15, 10, 0, tzinfo=NEW_YORK)
-MONDAY_DUE = dt.datetime(2026, 6, 17, 17, 0, tzinfo=NEW_YORK)
-MONDAY_DUE_TEXT = "June 17, 2026, 5 p.m. EDT"
-# Thursday 2026-06-18 10:00 EDT: due Tuesday 2026-06-23 17:00 EDT (Friday is Juneteenth).
-THURSDAY = dt.datetime(2026, 6, 18, 10, 0, tzinfo=NEW_YORK)
-THURSDAY_DUE = dt.datetime(2026, 6, 23, 17, 0, tzinfo=NEW_YORK)
 
 INFO_MESSAGE = "Send the number of your GSA Multiple Award Schedule contract."
 INFO_RESPONSE = "Our GSA MAS contract number is 47QTCA21D00AB."
 REJECT_REASON = "The Partner ID does not match a CSP direct-bill enrollment."
 
 TEMPLATE = "emails/partners/validation_{}"
-OPEN = [Status.SUBMITTED, Status.IN_REVIEW, Status.INFO_REQUESTED]
-ALL_STATUSES = [*OPEN, Status.APPROVED, Status.REJECTED, Status.WITHDRAWN]
-ACTIONS = ["start_review", "request_info", "answer_info", "approve", "reject", "withdraw"]
-ALLOWED = {
-    (Status.SUBMITTED, "start_review"): Status.IN_REVIEW,
-    (Status.IN_REVIEW, "request_info"): Status.INFO_REQUESTED,
-    (Status.INFO_REQUESTED, "answer_info"): Status.IN_REVIEW,
-    (Status.IN_REVIEW, "approve"): Status.APPROVED,
-    (Status.IN_REVIEW, "reject"): Status.REJECTED,
-    (Status.SUBMITTED, "withdraw"): Status.WITHDRAWN,
-    (Status.IN_REVIEW, "withdraw"): Status.WITHDRAWN,
-    (Status.INFO_REQUESTED, "withdraw"): Status.WITHDRAWN,
-}
-FORBIDDEN = [
-    (status, action)
-    for status in ALL_STATUSES
-    for action in ACTIONS
-    if (status, action) not in ALLOWED
-]
-STATUS_LABELS = {
-    Status.SUBMITTED: "submitted",
-    Status.IN_REVIEW: "in review",
-    Status.INFO_REQUESTED: "information requested",
-    Status.APPROVED: "approved",
-    Status.REJECTED: "rejected",
-    Status.WITHDRAWN: "withdrawn",
-}
 
 
 # -- helpers -------------------------------------------------------------------------------
-def reload(request: PartnerValidationRequest) -> PartnerValidationRequest:
-    return PartnerValidationRequest.objects.get(pk=request.pk)
-
-
-def snapshot(request: PartnerValidationRequest | None = None) -> dict:
-    """Everything a refused action must leave as it was."""
-    state = {
-        "requests": list(PartnerValidationRequest.objects.order_by("pk").values()),
-        "audit": list(AuditEvent.objects.order_by("pk").values_list("pk", flat=True)),
-        "outbox": list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True)),
-        "qualifications": list(ResellerQualification.objects.order_by("pk").values()),
-    }
-    if request is not None:
-        state["status"] = reload(request).status
-    return state
-
-
-def assert_nothing_changed(before: dict, request: PartnerValidationRequest | None = None):
-    after = snapshot(request)
-    if request is not None:
-        assert after["status"] == before["status"]
-    assert after["requests"] == before["requests"]
-    assert after["audit"] == before["audit"]
-    assert after["outbox"] == before["outbox"]
-    assert after["qualifications"] == before["qualifications"]
-    assert mail.outbox == []
-
-
-def audit_ids(subject) -> set[int]:
-    return set(AuditEvent.objects.for_subject(subject).values_list("pk", flat=True))
-
-
-def outbox_ids() -> set[int]:
-    return set(OutboxMessage.objects.values_list("pk", flat=True))
-
-
-def the_one_new_audit_event(subject, before: set[int]) -> AuditEvent:
-    new = list(AuditEvent.objects.for_subject(subject).exclude(pk__in=before))
-    assert len(new) == 1
-    return new[0]
 
 
 def new_outbox(before: set[int]) -> list[OutboxMessage]:
@@ -137,15 +78,6 @@ def detail_url(request: PartnerValidationRequest) -> str:
 
 
 # -- fixtures ------------------------------------------------------------------------------
-@pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Call a service the way a view does: emails leave after the commit."""
-
-    def call(service, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return service(**kwargs)
-
-    return call
 
 
 @pytest.fixture
@@ -861,7 +793,7 @@ def test_the_same_answer_form_twice_is_one_answer_and_another_form_is_refused(
     answered = act("answer_info", request, idempotency_key=key, now=THURSDAY)
     assert [m.to for m in mail.outbox] == [[reviewer.email]]
     mail.outbox.clear()
-    before = snapshot(request)
+    before = snapshot()
 
     # When form K is submitted again, even later and with other words (a retry)
     later = THURSDAY + dt.timedelta(minutes=5)
@@ -869,7 +801,7 @@ def test_the_same_answer_form_twice_is_one_answer_and_another_form_is_refused(
 
     # Then it is the same answer: nothing recorded, no email
     assert again.pk == answered.pk
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
     assert (reload(request).info_response, reload(request).info_answer_key) == (
         INFO_RESPONSE,
         key,
@@ -883,7 +815,7 @@ def test_the_same_answer_form_twice_is_one_answer_and_another_form_is_refused(
     assert refused.value.message == (
         "This request is in review; that action is no longer possible. Nothing was changed."
     )
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 def test_second_information_round_gets_its_own_emails(act, validation_in, admin_agent, reviewer):
@@ -1056,25 +988,15 @@ def test_withdraw_an_open_request(act, validation_in, organization, sales_agent,
 def test_forbidden_move_raises_and_changes_nothing(act, validation_in, status, action):
     # Given a request in `status`
     request = validation_in(status)
-    before = snapshot(request)
+    before = snapshot()
 
     # When `action` is attempted
     with pytest.raises(InvalidTransition) as refused:
         act(action, request)
 
     # Then a clear message says why, and nothing changed: no row, no audit, no email
-    assert refused.value.message == (
-        f"This request is {STATUS_LABELS[status]}; that action is no longer possible. "
-        "Nothing was changed."
-    )
-    assert_nothing_changed(before, request)
-
-
-def test_the_transition_table_is_complete():
-    # Given / When the allowed and forbidden moves of the tests above
-    # Then together they cover every status and action exactly once (28 forbidden moves)
-    assert len(ALLOWED) + len(FORBIDDEN) == len(ALL_STATUSES) * len(ACTIONS) == 36
-    assert len(FORBIDDEN) == 28
+    assert refused.value.message == review_refusal(status)
+    assert_nothing_changed(before)
 
 
 @pytest.mark.parametrize(
@@ -1087,7 +1009,7 @@ def test_second_reviewer_cannot_decide_again(act, validation_in, first, second):
     act(first, request)
     mail.outbox.clear()
     decided = reload(request)
-    before = snapshot(request)
+    before = snapshot()
 
     # When a second reviewer decides it too
     with pytest.raises(InvalidTransition) as refused:
@@ -1098,7 +1020,7 @@ def test_second_reviewer_cannot_decide_again(act, validation_in, first, second):
         f"This request is {decided.get_status_display().lower()}; that action is no longer "
         "possible. Nothing was changed."
     )
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 # -- who may act ---------------------------------------------------------------------------
@@ -1125,7 +1047,7 @@ def test_users_without_the_decide_permission_cannot_review(
     # Given a request, and a user without the decide permission
     request = validation_in(status)
     user = make_user(admin_agent)
-    before = snapshot(request)
+    before = snapshot()
 
     # When that user takes a reviewer action
     with pytest.raises(ActionNotAllowed) as refused:
@@ -1133,7 +1055,7 @@ def test_users_without_the_decide_permission_cannot_review(
 
     # Then it is refused, and nothing changes
     assert refused.value.message == "Only GCC reviewers can review validation requests."
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 def test_reviewer_lead_may_decide(act, validation_in):
@@ -1153,7 +1075,7 @@ def test_reviewer_lead_may_decide(act, validation_in):
 def test_reject_requires_a_reason(act, validation_in, reason):
     # Given a request in review
     request = validation_in(Status.IN_REVIEW)
-    before = snapshot(request)
+    before = snapshot()
 
     # When the reviewer rejects it without a reason
     with pytest.raises(ValidationError) as invalid:
@@ -1163,14 +1085,14 @@ def test_reject_requires_a_reason(act, validation_in, reason):
     assert invalid.value.message_dict == {
         "reason": ["Give the reason for the rejection; the partner sees it."]
     }
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 @pytest.mark.parametrize("message", ["", "  \t "])
 def test_request_info_requires_a_message(act, validation_in, message):
     # Given a request in review
     request = validation_in(Status.IN_REVIEW)
-    before = snapshot(request)
+    before = snapshot()
 
     # When the reviewer asks for information without saying what
     with pytest.raises(ValidationError) as invalid:
@@ -1180,13 +1102,13 @@ def test_request_info_requires_a_message(act, validation_in, message):
     assert invalid.value.message_dict == {
         "message": ["Say what information the partner must send."]
     }
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 def test_answer_info_requires_a_response(act, validation_in):
     # Given a request waiting on the partner
     request = validation_in(Status.INFO_REQUESTED)
-    before = snapshot(request)
+    before = snapshot()
 
     # When the agent sends an empty answer
     with pytest.raises(ValidationError) as invalid:
@@ -1196,7 +1118,7 @@ def test_answer_info_requires_a_response(act, validation_in):
     assert invalid.value.message_dict == {
         "response": ["Enter the information the reviewer asked for."]
     }
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 @pytest.mark.parametrize(
@@ -1207,14 +1129,14 @@ def test_another_organization_cannot_see_the_request(
 ):
     # Given a request of the organization, and an admin agent of another organization
     request = validation_in(status)
-    before = snapshot(request)
+    before = snapshot()
 
     # When the other organization's agent acts on it through their own organization
     with pytest.raises(PartnerValidationRequest.DoesNotExist):
         act(action, request, organization=other_organization, actor=other_admin_agent)
 
     # Then the request does not exist for them, and nothing changes
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 @pytest.mark.parametrize(
@@ -1225,7 +1147,7 @@ def test_another_organization_cannot_act_in_the_organizations_name(
 ):
     # Given a request of the organization, and an admin agent of another organization
     request = validation_in(status)
-    before = snapshot(request)
+    before = snapshot()
 
     # When the other agent names the request's organization
     with pytest.raises(ActionNotAllowed) as refused:
@@ -1233,7 +1155,7 @@ def test_another_organization_cannot_act_in_the_organizations_name(
 
     # Then they are not a member, and nothing changes
     assert refused.value.message == "You are not a member of this organization."
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 @pytest.mark.parametrize(
@@ -1246,14 +1168,14 @@ def test_roles_without_gcc_actions_cannot_answer_or_withdraw(
     # Given a request, and a Helpdesk agent or Billing admin of the organization
     request = validation_in(status)
     user = MembershipFactory(organization=organization, role=role).user
-    before = snapshot(request)
+    before = snapshot()
 
     # When they answer or withdraw
     with pytest.raises(ActionNotAllowed):
         act(action, request, actor=user)
 
     # Then the server refuses, and nothing changes
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 # -- the SLA sweep -------------------------------------------------------------------------
@@ -1272,15 +1194,15 @@ NO_WORK = {"reminders": 0, "escalations": 0}
 @pytest.mark.parametrize("status", [Status.SUBMITTED, Status.IN_REVIEW])
 def test_sweep_does_nothing_while_more_than_one_business_day_remains(sweep, validation_in, status):
     # Given an open request due Wednesday 17:00
-    request = validation_in(status, now=MONDAY)
-    before = snapshot(request)
+    validation_in(status, now=MONDAY)
+    before = snapshot()
 
     # When the sweep runs on Tuesday at 16:59
     counts = sweep(dt.datetime(2026, 6, 16, 16, 59, tzinfo=NEW_YORK))
 
     # Then nobody is reminded
     assert counts == NO_WORK
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 def test_sweep_reminds_the_assigned_reviewer_once(sweep, validation_in, reviewer):
@@ -1315,12 +1237,12 @@ def test_sweep_reminds_the_assigned_reviewer_once(sweep, validation_in, reviewer
     mail.outbox.clear()
 
     # When the sweep runs again an hour later
-    before = snapshot(request)
+    before = snapshot()
     counts = sweep(dt.datetime(2026, 6, 16, 18, 0, tzinfo=NEW_YORK))
 
     # Then nothing more is sent
     assert counts == NO_WORK
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 def test_sweep_reminds_every_reviewer_of_an_unassigned_request(sweep, validation_in, reviewer):
@@ -1375,12 +1297,12 @@ def test_sweep_escalates_an_overdue_request_to_reviewer_leads_once(sweep, valida
     mail.outbox.clear()
 
     # When the sweep runs again the next day
-    before = snapshot(request)
+    before = snapshot()
     counts = sweep(dt.datetime(2026, 6, 18, 9, 0, tzinfo=NEW_YORK))
 
     # Then nothing more is sent
     assert counts == NO_WORK
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 def test_sweep_at_the_due_time_reminds_but_does_not_escalate(sweep, validation_in, reviewer):
@@ -1411,30 +1333,30 @@ def test_sweep_ignores_requests_waiting_for_information(sweep, validation_in, no
     # Given a request submitted Monday whose reviewer asked for information (clock stopped),
     # and a reviewer lead
     ReviewerFactory(groups=[settings.REVIEWER_LEAD_GROUP_NAME])
-    request = validation_in(Status.INFO_REQUESTED, now=MONDAY)
-    before = snapshot(request)
+    validation_in(Status.INFO_REQUESTED, now=MONDAY)
+    before = snapshot()
 
     # When the sweep runs when the original due time is near or past
     counts = sweep(now)
 
     # Then nobody is reminded or escalated to
     assert counts == NO_WORK
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 @pytest.mark.parametrize("status", [Status.APPROVED, Status.REJECTED, Status.WITHDRAWN])
 def test_sweep_ignores_closed_requests(sweep, validation_in, status):
     # Given a closed request submitted Monday, and a reviewer lead
     ReviewerFactory(groups=[settings.REVIEWER_LEAD_GROUP_NAME])
-    request = validation_in(status, now=MONDAY)
-    before = snapshot(request)
+    validation_in(status, now=MONDAY)
+    before = snapshot()
 
     # When the sweep runs after the original due time
     counts = sweep(dt.datetime(2026, 6, 18, 9, 0, tzinfo=NEW_YORK))
 
     # Then nothing is sent
     assert counts == NO_WORK
-    assert_nothing_changed(before, request)
+    assert_nothing_changed(before)
 
 
 def test_answer_restarts_reminders_and_escalation_for_the_new_due_time(
@@ -1520,50 +1442,29 @@ def test_two_reviewers_deciding_at_once_only_one_wins(monkeypatch, moves):
     )
     services.partner_validation_start_review(request_id=request.pk, reviewer=reviewers[0])
     mail.outbox.clear()
-    # and each transition holding its row a moment, so the second reviewer really overlaps
-    real_apply = services.review_transition_apply
+    # and the first decision to lock the request holding its lock, inside its transaction,
+    # until the other reviewer's decision is seen waiting for that lock (the decision's move
+    # is applied by reviews.services, with the row locked)
+    race = Race()
+    race.hold_after(monkeypatch, review_services, "review_transition_apply")
 
-    def slow_apply(**kwargs):
-        previous = real_apply(**kwargs)
-        time.sleep(0.3)
-        return previous
-
-    monkeypatch.setattr(services, "review_transition_apply", slow_apply)
-    barrier = threading.Barrier(len(moves))
-    outcomes: list = [None, None]
-
-    def decide(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            if moves[index] == "approve":
-                services.partner_validation_approve(
-                    request_id=request.pk, reviewer=reviewers[index]
-                )
-            else:
-                services.partner_validation_reject(
-                    request_id=request.pk, reviewer=reviewers[index], reason=REJECT_REASON
-                )
-            outcomes[index] = "decided"
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
+    def decide(index: int):
+        if moves[index] == "approve":
+            return services.partner_validation_approve(
+                request_id=request.pk, reviewer=reviewers[index]
+            )
+        return services.partner_validation_reject(
+            request_id=request.pk, reviewer=reviewers[index], reason=REJECT_REASON
+        )
 
     # When both reviewers press their button at the same moment
-    threads = [threading.Thread(target=decide, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race.run([lambda: decide(0), lambda: decide(1)])
 
-    # Then exactly one decides and the other gets InvalidTransition
-    assert not any(thread.is_alive() for thread in threads)
-    winners = [index for index, outcome in enumerate(outcomes) if outcome == "decided"]
-    losers = [index for index, outcome in enumerate(outcomes) if outcome != "decided"]
-    assert len(winners) == 1, outcomes
-    assert len(losers) == 1
-    assert isinstance(outcomes[losers[0]], InvalidTransition), outcomes
-    winner = winners[0]
+    # Then the loser waited for the winner's lock, then got InvalidTransition
+    winner = race.holder
+    assert race.waited == [1 - winner]
+    assert isinstance(outcomes[winner], PartnerValidationRequest), outcomes
+    assert isinstance(outcomes[1 - winner], InvalidTransition), outcomes
     expected_status = Status.APPROVED if moves[winner] == "approve" else Status.REJECTED
     request = reload(request)
     assert request.status == expected_status
@@ -1593,40 +1494,37 @@ def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch):
     agent = MembershipFactory(organization=organization).user
     reviewer = ReviewerFactory()
     answers = validation_answers(organization)
-    # and each submission holding its transaction open a moment after writing the request
-    real_audit = services._audit
+    # and the first submission to write its request holding its transaction open (and the
+    # organization's lock) until the other submission is seen waiting for that lock
+    race = Race()
+    race.hold_after(monkeypatch, services, "_audit")
+    real_lookup = services.partner_validation_for_idempotency_key
+    lookups: list[list] = [[], []]
 
-    def slow_audit(*args, **kwargs):
-        real_audit(*args, **kwargs)
-        time.sleep(0.3)
+    def lookup(**kwargs):
+        found = real_lookup(**kwargs)
+        lookups[race.index].append(found)
+        return found
 
-    monkeypatch.setattr(services, "_audit", slow_audit)
-    barrier = threading.Barrier(2)
-    outcomes: list = [None, None]
+    monkeypatch.setattr(services, "partner_validation_for_idempotency_key", lookup)
 
-    def submit(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = services.partner_validation_submit(
-                organization=organization, submitted_by=agent, **answers
-            )
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connection.close()
+    def submit():
+        return services.partner_validation_submit(
+            organization=organization, submitted_by=agent, **answers
+        )
 
     # When both posts arrive together
-    threads = [threading.Thread(target=submit, args=(index,)) for index in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = race.run([submit, submit])
 
     # Then both get the same request: one row, one audit event, one set of emails
-    assert not any(thread.is_alive() for thread in threads)
     assert all(isinstance(outcome, PartnerValidationRequest) for outcome in outcomes), outcomes
     request = PartnerValidationRequest.objects.get()
     assert [outcome.pk for outcome in outcomes] == [request.pk, request.pk]
+    # and the loser provably raced: it waited for the winner's lock on the organization, then
+    # found the winner's request by the key (the winner had found none)
+    winner = race.holder
+    assert race.waited == [1 - winner]
+    assert (lookups[winner], lookups[1 - winner]) == ([None], [request])
     assert request.idempotency_key == answers["idempotency_key"]
     assert list(AuditEvent.objects.values_list("action", flat=True)) == ["submitted"]
     assert sorted(OutboxMessage.objects.values_list("template", "to_email")) == sorted(

@@ -7,7 +7,6 @@ import pytest
 from django.core import mail
 from django.db import connection
 from django.template.defaultfilters import date as date_filter
-from django.test.html import parse_html
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -25,55 +24,12 @@ from tests.factories import (
     info_answer_form_data,
     validation_answers,
 )
+from tests.helpers import INCOMPLETE, reload, role_refusal, snapshot
+from tests.html import alert_texts, attr, element, elements, messages_of, page_text, text
 
 Status = PartnerValidationRequest.Status
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _descendants(node):
-    for child in node.children:
-        if not isinstance(child, str):
-            yield child
-            yield from _descendants(child)
-
-
-def elements(response, *, id=None, tag=None, within=None):
-    """Elements of the page (or of `within`) with this id and/or tag name."""
-    root = within if within is not None else parse_html(response.content.decode())
-    return [
-        element
-        for element in _descendants(root)
-        if (id is None or dict(element.attributes).get("id") == id)
-        and (tag is None or element.name == tag)
-    ]
-
-
-def element(response, *, id):
-    (found,) = elements(response, id=id)
-    return found
-
-
-def text(node) -> str:
-    """The visible text of an element, whitespace collapsed."""
-    parts = [child if isinstance(child, str) else text(child) for child in node.children]
-    return " ".join(" ".join(parts).split())
-
-
-def attr(node, name):
-    return dict(node.attributes).get(name)
-
-
-def alert_texts(response) -> list[str]:
-    return [
-        text(node)
-        for node in _descendants(parse_html(response.content.decode()))
-        if attr(node, "role") in ("alert", "status") and "alert" in (attr(node, "class") or "")
-    ]
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def form_data(organization: Organization, **overrides) -> dict:
@@ -81,31 +37,6 @@ def form_data(organization: Organization, **overrides) -> dict:
     data = {**validation_answers(organization), "attested": "on", **overrides}
     return {key: value for key, value in data.items() if value is not None}
 
-
-def role_refusal(label: str) -> str:
-    return (
-        f"Your role ({label}) can't take GCC actions. Only Admin agents and Sales agents can; "
-        "ask one of them."
-    )
-
-
-def snapshot(validation: PartnerValidationRequest) -> dict:
-    """Everything a refused action must leave as it was."""
-    validation.refresh_from_db()
-    return {
-        "status": validation.status,
-        "due_at": validation.due_at,
-        "info_response": validation.info_response,
-        "updated_at": validation.updated_at,
-        "audit_events": AuditEvent.objects.for_subject(validation).count(),
-        "outbox": OutboxMessage.objects.count(),
-    }
-
-
-INCOMPLETE = (
-    "This form was incomplete, so nothing was submitted. Check the answers and submit the form "
-    "again."
-)
 
 NOT_MEMBER = (
     "This area is for partner organizations. Your account is not a member of any partner "
@@ -135,13 +66,6 @@ def other_org_validation(other_admin_agent, submit_validation, reviewer):
     )
 
 
-@pytest.fixture(params=["helpdesk_agent", "billing_admin"])
-def non_gcc_user(request):
-    """A signed-in partner user whose role may not take GCC actions, and the role's label."""
-    label = {"helpdesk_agent": "Helpdesk agent", "billing_admin": "Billing admin"}[request.param]
-    return request.getfixturevalue(request.param), label
-
-
 # -- anonymous -----------------------------------------------------------------------------
 
 PARTNER_URLS = [
@@ -161,7 +85,7 @@ def test_anonymous_user_is_sent_to_sign_in_from_every_partner_url(
     client, info_requested_validation, method, url_name, takes_id
 ):
     # given: an anonymous visitor and an existing request
-    before = snapshot(info_requested_validation)
+    before = snapshot()
     url = reverse(url_name, args=[info_requested_validation.pk] if takes_id else [])
 
     # when
@@ -170,7 +94,7 @@ def test_anonymous_user_is_sent_to_sign_in_from_every_partner_url(
     # then: sign-in first, coming back here; nothing happened
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next={url}"
-    assert snapshot(info_requested_validation) == before
+    assert snapshot() == before
     assert PartnerValidationRequest.objects.count() == 1
 
 
@@ -189,7 +113,7 @@ def test_guessing_another_organizations_request_id_is_not_found(
     client, admin_agent, other_organization, other_org_validation, method, url_name, data
 ):
     # given: an Admin agent of organization A, and organization B's request
-    before = snapshot(other_org_validation)
+    before = snapshot()
     client.force_login(admin_agent)
 
     # when: A uses B's request ID
@@ -198,8 +122,8 @@ def test_guessing_another_organizations_request_id_is_not_found(
     # then: not found, nothing about B is shown, and B's request is untouched
     assert response.status_code == 404
     assert other_organization.legal_name not in response.content.decode()
-    assert snapshot(other_org_validation) == before
-    assert other_org_validation.status == Status.INFO_REQUESTED
+    assert snapshot() == before
+    assert reload(other_org_validation).status == Status.INFO_REQUESTED
 
 
 # -- roles -----------------------------------------------------------------------------
@@ -246,7 +170,7 @@ def test_non_gcc_role_cannot_answer_or_withdraw(
 ):
     # given: a request of the user's own organization waiting for an answer
     user, label = non_gcc_user
-    before = snapshot(info_requested_validation)
+    before = snapshot()
     client.force_login(user)
 
     # when
@@ -255,7 +179,7 @@ def test_non_gcc_role_cannot_answer_or_withdraw(
     # then
     assert response.status_code == 403
     assert alert_texts(response) == [role_refusal(label)]
-    assert snapshot(info_requested_validation) == before
+    assert snapshot() == before
 
 
 def test_non_gcc_role_sees_on_dashboard_why_it_cannot_apply(client, non_gcc_user):
@@ -330,7 +254,7 @@ def test_reviewer_without_membership_gets_403_on_a_request_page(
 ):
     # given
     client.force_login(reviewer)
-    before = snapshot(info_requested_validation)
+    before = snapshot()
 
     # when
     detail = client.get(reverse("partners:validation_detail", args=[info_requested_validation.pk]))
@@ -341,7 +265,7 @@ def test_reviewer_without_membership_gets_403_on_a_request_page(
     # then
     assert (detail.status_code, withdraw.status_code) == (403, 403)
     assert alert_texts(detail) == [NOT_MEMBER]
-    assert snapshot(info_requested_validation) == before
+    assert snapshot() == before
 
 
 # -- the create form -----------------------------------------------------------------------
@@ -787,7 +711,7 @@ def test_empty_answer_is_refused_with_the_message_and_changes_nothing(
     client, admin_agent, info_requested_validation
 ):
     # given
-    before = snapshot(info_requested_validation)
+    before = snapshot()
     client.force_login(admin_agent)
 
     # when
@@ -802,8 +726,8 @@ def test_empty_answer_is_refused_with_the_message_and_changes_nothing(
         "Enter the information the reviewer asked for."
     )
     assert attr(element(response, id="id_response"), "aria-invalid") == "true"
-    assert snapshot(info_requested_validation) == before
-    assert info_requested_validation.status == Status.INFO_REQUESTED
+    assert snapshot() == before
+    assert reload(info_requested_validation).status == Status.INFO_REQUESTED
 
 
 def test_answer_puts_the_request_back_in_review_with_a_new_due_time(
@@ -850,7 +774,7 @@ def test_answer_when_no_information_is_requested_shows_an_error_and_changes_noth
     client, admin_agent, in_review_validation
 ):
     # given: a request in review (nothing asked)
-    before = snapshot(in_review_validation)
+    before = snapshot()
     client.force_login(admin_agent)
 
     # when
@@ -864,7 +788,7 @@ def test_answer_when_no_information_is_requested_shows_an_error_and_changes_noth
     assert messages_of(response) == [
         "This request is in review; that action is no longer possible. Nothing was changed."
     ]
-    assert snapshot(in_review_validation) == before
+    assert snapshot() == before
 
 
 # -- the answer form's one-time key: a re-post gets the first answer's result -------------
@@ -895,7 +819,7 @@ def test_posting_the_same_answer_twice_records_one_answer_and_sends_one_email(
     with django_capture_on_commit_callbacks(execute=True):
         first = client.post(url, data)
     first_page = client.get(first["Location"])
-    after_first = snapshot(validation)
+    after_first = snapshot()
 
     # when: the same form is posted again (a retry after a timeout or a dropped connection)
     with django_capture_on_commit_callbacks(execute=True):
@@ -911,8 +835,8 @@ def test_posting_the_same_answer_twice_records_one_answer_and_sends_one_email(
     assert messages_of(first_page) == [ANSWER_SENT]
     assert messages_of(client.get(again["Location"])) == [ANSWER_SENT]
     # and nothing recorded twice: one answer, one audit event, one email
-    assert snapshot(validation) == after_first
-    assert validation.info_response == "Contract GS-35F-0001X."
+    assert snapshot() == after_first
+    assert reload(validation).info_response == "Contract GS-35F-0001X."
     assert [e.action for e in AuditEvent.objects.for_subject(validation)].count(
         "info_provided"
     ) == 1
@@ -931,7 +855,7 @@ def test_posting_the_same_answer_twice_records_one_answer_and_sends_one_email(
     assert messages_of(other) == [
         "This request is in review; that action is no longer possible. Nothing was changed."
     ]
-    assert snapshot(validation) == after_first
+    assert snapshot() == after_first
     assert mail.outbox == []
 
 
@@ -947,14 +871,15 @@ def test_a_late_repost_of_the_previous_answer_is_not_the_answer_to_a_new_questio
     services.partner_validation_request_info(
         request_id=validation.pk, reviewer=reviewer, message="And the task order number?"
     )
-    before = snapshot(validation)
+    before = snapshot()
 
     # when: form K is posted again (a retry arriving late)
     response = client.post(url, data, follow=True)
 
     # then: the first post's result; the new question still waits for its own answer
     assert messages_of(response) == [ANSWER_SENT]
-    assert snapshot(validation) == before
+    assert snapshot() == before
+    validation = reload(validation)
     assert (validation.status, validation.info_response) == (Status.INFO_REQUESTED, "")
 
 
@@ -966,7 +891,7 @@ def test_a_missing_or_malformed_answer_key_is_a_form_error_and_the_page_gets_a_f
     validation = info_requested_validation
     client.force_login(admin_agent)
     url = reverse("partners:validation_answer", args=[validation.pk])
-    before = snapshot(validation)
+    before = snapshot()
 
     # when: the answer is posted without a usable key
     response = client.post(
@@ -979,7 +904,7 @@ def test_a_missing_or_malformed_answer_key_is_a_form_error_and_the_page_gets_a_f
     assert text(element(response, id="answer-form-errors")) == INCOMPLETE
     assert attr(element(response, id="id_response"), "value") is None  # a textarea
     assert text(element(response, id="id_response")) == "Here."
-    assert snapshot(validation) == before
+    assert snapshot() == before
     # and the form holds a new key, with which the next submit goes through
     fresh = hidden_key(response)
     assert fresh != key
@@ -1067,7 +992,7 @@ def test_withdrawing_twice_shows_an_error_and_changes_nothing(
     client.force_login(admin_agent)
     url = reverse("partners:validation_withdraw", args=[validation.pk])
     client.post(url, follow=True)  # the first withdrawal, its message read
-    before = snapshot(validation)
+    before = snapshot()
 
     # when
     response = client.post(url, follow=True)
@@ -1079,8 +1004,8 @@ def test_withdrawing_twice_shows_an_error_and_changes_nothing(
     assert alert_texts(response) == [
         "This request is withdrawn; that action is no longer possible. Nothing was changed."
     ]
-    assert snapshot(validation) == before
-    assert before["status"] == Status.WITHDRAWN
+    assert snapshot() == before
+    assert reload(validation).status == Status.WITHDRAWN
 
 
 # -- organization profile ------------------------------------------------------------------
@@ -1157,8 +1082,8 @@ def test_list_shows_20_requests_per_page_newest_first(
     # then
     assert _listed_ids(first) == newest_first[:20]
     assert _listed_ids(second) == newest_first[20:]
-    assert "Page 1 of 2" in text(parse_html(first.content.decode()))
-    assert "Page 2 of 2" in text(parse_html(second.content.decode()))
+    assert "Page 1 of 2" in page_text(first)
+    assert "Page 2 of 2" in page_text(second)
 
 
 def test_list_query_count_does_not_grow_with_rows(client, admin_agent, organization):

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib import admin
 
-from customers.models import CustomerValidationRequest
+from customers.validations.models import CustomerValidationRequest
 from partners.models import PartnerValidationRequest
 from reviews.models import ReviewStatus
 from reviews.selectors import review_move_targets

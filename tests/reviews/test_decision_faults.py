@@ -10,13 +10,13 @@ from unittest import mock
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections
-from django.test.html import parse_html
 from django.urls import reverse
 
 from notifications.models import OutboxMessage
 from partners.models import PartnerValidationRequest, ResellerQualification
 from reviews.models import AuditEvent
 from tests.factories import PartnerValidationRequestFactory, ReviewerFactory
+from tests.html import attr, elements, messages_of, text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,29 +32,6 @@ NOT_SAVED = (
 
 
 # -- helpers -------------------------------------------------------------------------------
-def _descendants(node):
-    for child in node.children:
-        if not isinstance(child, str):
-            yield child
-            yield from _descendants(child)
-
-
-def elements(response, *, tag, css_class=None):
-    return [
-        element
-        for element in _descendants(parse_html(response.content.decode()))
-        if element.name == tag
-        and (css_class is None or css_class in (dict(element.attributes).get("class") or ""))
-    ]
-
-
-def text(node) -> str:
-    parts = [child if isinstance(child, str) else text(child) for child in node.children]
-    return " ".join(" ".join(parts).split())
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def connection_lost() -> None:
@@ -212,10 +189,7 @@ def test_database_gone_at_commit_gives_a_page_that_says_the_decision_is_unconfir
         "The connection to the database was lost while your decision “Approve” was being saved, "
         "and the portal could not check afterwards whether it was recorded."
     ]
-    links = [
-        (text(a), dict(a.attributes)["href"])
-        for a in elements(response, tag="a", css_class="button")
-    ]
+    links = [(text(a), attr(a, "href")) for a in elements(response, tag="a", css_class="button")]
     assert links == [("Open the request", reverse(CHANGE, args=[validation.pk]))]
     # (here it had been saved: the page was right not to say otherwise)
     validation.refresh_from_db()

@@ -1,0 +1,107 @@
+"""The reseller-relationship invitation: a partner's request to an existing customer."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
+
+
+class ResellerInvitation(models.Model):
+    """A partner's request for a reseller relationship with an existing customer.
+
+    The partner sends the draft email itself (mail app or clipboard); the customer accepts
+    through the personalized link, which is unguessable, single use and expires.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    organization = models.ForeignKey(
+        "partners.Organization",
+        on_delete=models.PROTECT,
+        related_name="reseller_invitations",
+        verbose_name=_("partner"),
+    )
+    on_behalf_of = models.ForeignKey(
+        "partners.Organization",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("on behalf of (indirect provider)"),
+    )
+    status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    nonce = models.CharField(max_length=64, unique=True, editable=False)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    language = models.CharField(_("language"), max_length=8)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by_name = models.CharField(_("accepted by"), max_length=100, blank=True)
+    accepted_by_email = models.EmailField(_("accepted by (email)"), blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name=_("customer"),
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("reseller relationship request")
+        verbose_name_plural = _("reseller relationship requests")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return _("Reseller relationship request #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def shown_status(self) -> str:
+        """The status to show: a sent invitation past its expiry is expired, swept or not."""
+        if (
+            self.status == self.Status.SENT
+            and self.expires_at is not None
+            and self.expires_at <= timezone.now()
+        ):
+            return self.Status.EXPIRED
+        return self.status
+
+    def get_shown_status_display(self) -> str:
+        return self.Status(self.shown_status).label
+
+    @property
+    def is_revocable(self) -> bool:
+        """Offered while the link may still be used (the service also takes a stale sent one)."""
+        return self.shown_status in (self.Status.DRAFT, self.Status.SENT)
+
+    @transition(field=status, source=Status.DRAFT, target=Status.SENT)
+    def send(self) -> None: ...
+
+    @transition(field=status, source=Status.SENT, target=Status.ACCEPTED)
+    def accept(self) -> None: ...
+
+    @transition(field=status, source=Status.SENT, target=Status.EXPIRED)
+    def expire(self) -> None: ...
+
+    @transition(field=status, source=[Status.DRAFT, Status.SENT], target=Status.REVOKED)
+    def revoke(self) -> None: ...

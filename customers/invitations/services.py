@@ -1,0 +1,351 @@
+"""State changes of reseller-relationship invitations: create the draft, send, revoke, the
+customer's acceptance in two steps (a confirmation mailed to an address of its domain, then
+the acceptance, which creates the relationship), and the expiry sweep."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from customers.links import LinkInvalid
+from customers.models import Customer, CustomerRelationship
+from customers.selectors import transacting_partner_for
+from gccportal.exceptions import ServiceError
+from partners.models import Organization
+from partners.services import gcc_actor_require
+from reviews.services import audit_event_record, review_transition_apply
+
+from . import emails
+from .links import (
+    acceptance_confirmation_path,
+    acceptance_confirmation_read,
+    invitation_nonce_new,
+    invitation_read,
+    invitation_token,
+    invitation_url,
+)
+from .models import ResellerInvitation
+
+
+def _invitation_lock(*, invitation_id: int) -> ResellerInvitation:
+    return (
+        ResellerInvitation.objects.select_for_update(of=("self",))
+        .select_related("organization", "on_behalf_of", "created_by")
+        .get(pk=invitation_id)
+    )
+
+
+def _invitation_transition(invitation: ResellerInvitation, move: str) -> str:
+    return review_transition_apply(request=invitation, move=move)
+
+
+def _invitation_audit(invitation, *, actor, action: str, previous: str, note: str = "") -> None:
+    audit_event_record(
+        subject=invitation,
+        organization=invitation.organization,
+        actor=actor,
+        action=action,
+        from_status=previous,
+        to_status=invitation.status,
+        note=note,
+    )
+
+
+@transaction.atomic
+def invitation_create(*, organization: Organization, created_by) -> ResellerInvitation:
+    """A draft email, in the partner's language, holding the personalized link."""
+    gcc_actor_require(user=created_by, organization=organization)
+    transacting = transacting_partner_for(organization=organization)
+    invitation = ResellerInvitation.objects.create(
+        organization=organization,
+        on_behalf_of=transacting if transacting.pk != organization.pk else None,
+        nonce=invitation_nonce_new(),
+        subject="-",
+        body="-",
+        language=created_by.language,
+        created_by=created_by,
+    )
+    context = {
+        "partner_name": organization.legal_name,
+        "provider_name": invitation.on_behalf_of.legal_name if invitation.on_behalf_of else "",
+        "sender_name": created_by.get_full_name() or created_by.email,
+        "link": invitation_link(invitation),
+        "valid_days": settings.INVITATION_VALID_DAYS,
+    }
+    with translation.override(invitation.language):
+        invitation.subject = " ".join(
+            render_to_string("customers/invitation/draft.subject.txt", context).split()
+        )[:200]
+        invitation.body = render_to_string("customers/invitation/draft.body.txt", context).strip()
+    invitation.save(update_fields=["subject", "body"])
+    _invitation_audit(invitation, actor=created_by, action="invitation_drafted", previous="")
+    return invitation
+
+
+def invitation_link(invitation: ResellerInvitation) -> str:
+    return invitation_url(invitation_id=invitation.pk, nonce=invitation.nonce)
+
+
+@transaction.atomic
+def invitation_send(
+    *, invitation_id: int, organization: Organization, actor, subject: str, body: str
+) -> ResellerInvitation:
+    """Done: the partner sent the (possibly edited) email. The link must still be in it."""
+    gcc_actor_require(user=actor, organization=organization)
+    invitation = _invitation_lock(invitation_id=invitation_id)
+    if invitation.organization_id != organization.pk:
+        raise ResellerInvitation.DoesNotExist
+    link = invitation_link(invitation)
+    errors = {}
+    if not subject.strip():
+        errors["subject"] = _("Enter a subject for the email.")
+    if link not in body:
+        errors["body"] = _(
+            "The personalized link was removed from the message. The customer needs it to "
+            "accept: put this link back into the message: %(link)s"
+        ) % {"link": link}
+    if errors:
+        raise ValidationError(errors)
+    previous = _invitation_transition(invitation, "send")
+    now = timezone.now()
+    invitation.subject = subject.strip()[:200]
+    invitation.body = body.strip()
+    invitation.sent_at = now
+    invitation.expires_at = now + dt.timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["status", "subject", "body", "sent_at", "expires_at"])
+    _invitation_audit(invitation, actor=actor, action="invitation_sent", previous=previous)
+    return invitation
+
+
+@transaction.atomic
+def invitation_revoke(
+    *, invitation_id: int, organization: Organization, actor
+) -> ResellerInvitation:
+    gcc_actor_require(user=actor, organization=organization)
+    invitation = _invitation_lock(invitation_id=invitation_id)
+    if invitation.organization_id != organization.pk:
+        raise ResellerInvitation.DoesNotExist
+    previous = _invitation_transition(invitation, "revoke")
+    invitation.revoked_at = timezone.now()
+    invitation.revoked_by = actor
+    invitation.save(update_fields=["status", "revoked_at", "revoked_by"])
+    _invitation_audit(invitation, actor=actor, action="invitation_revoked", previous=previous)
+    return invitation
+
+
+class InvitationUnavailable(ServiceError):
+    """The link can't be used: revoked, expired, already used, or not sent."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def invitation_for_token(*, token: str, now: dt.datetime | None = None) -> ResellerInvitation:
+    """The invitation a customer's link opens, if it may still be accepted.
+
+    Raises LinkInvalid (forged, tampered, unknown) or InvitationUnavailable (with a reason:
+    accepted, revoked, expired, not_sent). Reads only; changes nothing.
+    """
+    invitation_id, nonce = invitation_read(token)
+    invitation = (
+        ResellerInvitation.objects.select_related("organization", "on_behalf_of", "customer")
+        .filter(pk=invitation_id, nonce=nonce)
+        .first()
+    )
+    if invitation is None:
+        raise LinkInvalid
+    _invitation_usable_require(invitation, now=now or timezone.now())
+    return invitation
+
+
+def _invitation_usable_require(invitation: ResellerInvitation, *, now: dt.datetime) -> None:
+    Status = ResellerInvitation.Status
+    if invitation.status == Status.ACCEPTED:
+        raise InvitationUnavailable(
+            _("This invitation was already accepted. The link works only once."), reason="accepted"
+        )
+    if invitation.status == Status.REVOKED:
+        raise InvitationUnavailable(
+            _("The partner withdrew this invitation. Ask it for a new one if needed."),
+            reason="revoked",
+        )
+    if invitation.status == Status.EXPIRED or (
+        invitation.status == Status.SENT and invitation.expires_at <= now
+    ):
+        raise InvitationUnavailable(
+            _("This invitation has expired. Ask the partner to send you a new one."),
+            reason="expired",
+        )
+    if invitation.status != Status.SENT:
+        raise InvitationUnavailable(_("This invitation has not been sent yet."), reason="not_sent")
+
+
+def email_is_on_domain(email: str, domain: str) -> bool:
+    """True when `email` is an address of `domain` or of one of its subdomains."""
+    host = email.rsplit("@", 1)[-1].strip().lower()
+    domain = domain.strip().lower()
+    return bool(domain) and (host == domain or host.endswith("." + domain))
+
+
+def invitation_confirmation_send(
+    *,
+    token: str,
+    company_name: str,
+    primary_domain: str,
+    accepted_by_name: str,
+    accepted_by_email: str,
+    now: dt.datetime | None = None,
+) -> ResellerInvitation:
+    """First step of acceptance: prove the person controls a mailbox of the domain.
+
+    Nothing is accepted yet: a link holding the answers is emailed to `accepted_by_email`,
+    which must be an address of the confirmed domain. Whoever holds the invitation link (the
+    partner included) can't claim another organization's domain without that mailbox.
+    """
+    invitation = invitation_for_token(token=token, now=now)
+    domain = primary_domain.strip().lower()
+    email = accepted_by_email.strip().lower()
+    errors = {}
+    if not company_name.strip():
+        errors["company_name"] = _("Enter your organization's name.")
+    if not domain:
+        errors["primary_domain"] = _("Enter your organization's primary domain.")
+    elif not email_is_on_domain(email, domain):
+        errors["accepted_by_email"] = _(
+            "Enter your work email address at %(domain)s: we send the confirmation link there."
+        ) % {"domain": domain}
+    if errors:
+        raise ValidationError(errors)
+    answers = {
+        "company_name": company_name.strip(),
+        "primary_domain": domain,
+        "accepted_by_name": accepted_by_name.strip(),
+        "accepted_by_email": email,
+    }
+    with transaction.atomic():
+        emails.invitation_confirmation(
+            invitation,
+            answers=answers,
+            confirm_path=acceptance_confirmation_path(
+                invitation_id=invitation.pk, nonce=invitation.nonce, answers=answers
+            ),
+        )
+    return invitation
+
+
+def invitation_confirmation_read(*, token: str) -> tuple[str, dict]:
+    """(invitation token, answers) of a confirmation link, for invitation_accept.
+
+    Raises LinkInvalid / LinkExpired for a bad or old confirmation link.
+    """
+    invitation_id, nonce, answers = acceptance_confirmation_read(token)
+    return invitation_token(invitation_id=invitation_id, nonce=nonce), answers
+
+
+@dataclass(frozen=True)
+class InvitationAcceptance:
+    invitation: ResellerInvitation
+    customer: Customer
+    already_reseller: bool
+
+
+@transaction.atomic
+def invitation_accept(
+    *,
+    token: str,
+    company_name: str,
+    primary_domain: str,
+    accepted_by_name: str,
+    accepted_by_email: str,
+    now: dt.datetime | None = None,
+) -> InvitationAcceptance:
+    """The customer accepts: the partner now manages it. One transaction, single use.
+
+    The customer is matched by primary domain (its GCC qualification kept) or created. If the
+    partner already manages it, nothing is duplicated and the result says so.
+    """
+    now = now or timezone.now()
+    invitation_id, nonce = invitation_read(token)
+    try:
+        # Lock: two acceptances of one link at once — the second sees "accepted".
+        invitation = _invitation_lock(invitation_id=invitation_id)
+    except ResellerInvitation.DoesNotExist as exc:
+        raise LinkInvalid from exc
+    if invitation.nonce != nonce:
+        raise LinkInvalid
+    _invitation_usable_require(invitation, now=now)
+    domain = primary_domain.strip().lower()
+    errors = {}
+    if not company_name.strip():
+        errors["company_name"] = _("Enter your organization's name.")
+    if not domain:
+        errors["primary_domain"] = _("Enter your organization's primary domain.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            customer, _created = Customer.objects.get_or_create(
+                primary_domain=domain, defaults={"company_name": company_name.strip()}
+            )
+    except IntegrityError:  # created by a concurrent acceptance a moment ago
+        customer = Customer.objects.get(primary_domain=domain)
+    _relationship, created = CustomerRelationship.objects.get_or_create(
+        organization=invitation.organization, customer=customer
+    )
+    previous = _invitation_transition(invitation, "accept")
+    invitation.accepted_at = now
+    invitation.accepted_by_name = accepted_by_name.strip()[:100]
+    invitation.accepted_by_email = accepted_by_email.strip()
+    invitation.customer = customer
+    invitation.save(
+        update_fields=["status", "accepted_at", "accepted_by_name", "accepted_by_email", "customer"]
+    )
+    _invitation_audit(
+        invitation,
+        actor=None,
+        action="invitation_accepted",
+        previous=previous,
+        note=f"{invitation.accepted_by_name} <{invitation.accepted_by_email}>",
+    )
+    if created:
+        audit_event_record(
+            subject=customer,
+            organization=invitation.organization,
+            actor=None,
+            action="relationship_created",
+            note=str(invitation),
+        )
+    emails.invitation_accepted(invitation, already_reseller=not created)
+    return InvitationAcceptance(
+        invitation=invitation, customer=customer, already_reseller=not created
+    )
+
+
+def invitation_expire_sweep(*, now: dt.datetime | None = None) -> int:
+    """Mark sent invitations past their expiry as expired (idempotent)."""
+    now = now or timezone.now()
+    expired = 0
+    for invitation_id in ResellerInvitation.objects.filter(
+        status=ResellerInvitation.Status.SENT, expires_at__lte=now
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            invitation = (
+                ResellerInvitation.objects.select_for_update(skip_locked=True)
+                .filter(pk=invitation_id, status=ResellerInvitation.Status.SENT)
+                .first()
+            )
+            if invitation is None:
+                continue
+            previous = _invitation_transition(invitation, "expire")
+            invitation.save(update_fields=["status"])
+            _invitation_audit(
+                invitation, actor=None, action="invitation_expired", previous=previous
+            )
+            expired += 1
+    return expired

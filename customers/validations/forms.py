@@ -1,0 +1,221 @@
+"""The forms of customer validation requests: the partner's request, and the customer
+contact's answer (public page); both with supporting documents."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from customers.forms import clean_domain
+from customers.selectors import transacting_partner_for
+from partners.forms import IdempotentForm, clean_phone
+from partners.models import Organization
+
+from .models import CustomerValidationRequest
+from .selectors import customer_validation_tenant_id_problem
+from .uploads import document_check
+
+TENANT_ID_WARNING = format_lazy(
+    '<strong class="text-warning-emphasis">{}</strong> {}',
+    _("Do not use an Azure GCC tenant ID."),
+    _(
+        "Enter the commercial (global) tenant ID of the transacting partner: the Microsoft ID "
+        "shown on its organization profile. It is filled in for you."
+    ),
+)
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; cleans to a list (empty when none were chosen)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+def documents_field() -> MultipleFileField:
+    return MultipleFileField(label=_("Documents (optional)"), required=False)
+
+
+def documents_help_text(*, audience: str) -> str:
+    """Set per form instance: the limits are settings, the language is the request's."""
+    return gettext(
+        "PDF, PNG or JPEG files, at most %(count)s, each up to %(size)s. %(audience)s"
+    ) % {
+        "count": settings.CUSTOMER_DOCUMENT_MAX_FILES,
+        "size": filesizeformat(settings.CUSTOMER_DOCUMENT_MAX_BYTES),
+        "audience": audience,
+    }
+
+
+def clean_documents(files: list) -> list:
+    """Each file checked by its content; every problem reported, next to the field."""
+    limit = settings.CUSTOMER_DOCUMENT_MAX_FILES
+    if len(files) > limit:
+        raise forms.ValidationError(
+            ngettext(
+                "Attach at most %(limit)s document; you chose %(count)s.",
+                "Attach at most %(limit)s documents; you chose %(count)s.",
+                limit,
+            )
+            % {"limit": limit, "count": len(files)}
+        )
+    problems = []
+    for upload in files:
+        try:
+            document_check(upload)
+        except ValidationError as exc:
+            problems.extend(exc.messages)
+    if problems:
+        raise forms.ValidationError(problems)
+    return files
+
+
+class CustomerValidationForm(IdempotentForm):
+    organization_legal_name = forms.CharField(
+        label=_("Organization legal name"),
+        max_length=200,
+        help_text=_("The customer's full legal name, as on its official documents."),
+    )
+    organization_type = forms.ChoiceField(
+        label=_("Organization type"),
+        choices=CustomerValidationRequest.OrganizationType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of organization the customer is.")},
+    )
+    regulated_data = forms.MultipleChoiceField(
+        label=_("Regulated government data it handles"),
+        choices=CustomerValidationRequest.RegulatedData.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Only for a private organization: choose every kind that applies."),
+    )
+    government_domain = forms.CharField(
+        label=_("Government domain"),
+        max_length=253,
+        help_text=_(
+            "The domain the organization uses for government work, for example springfield.gov."
+        ),
+    )
+    contact_name = forms.CharField(label=_("Customer contact name"), max_length=100)
+    contact_email = forms.EmailField(
+        label=_("Customer contact email"),
+        help_text=_(
+            "If the review team needs more information, it writes to this address with a link "
+            "to answer."
+        ),
+    )
+    contact_phone = forms.CharField(
+        label=_("Customer contact phone"),
+        max_length=30,
+        help_text=_("With the area code, for example +1 202 555 0143."),
+    )
+    commercial_tenant_id = forms.CharField(
+        label=_("Transacting partner's commercial tenant ID"),
+        max_length=64,
+        # Rendered with |safe by the crispy template; the text is ours, never user input.
+        help_text=TENANT_ID_WARNING,
+    )
+    documents = documents_field()
+
+    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["documents"].help_text = documents_help_text(
+            audience=gettext("Only your organization and the GCC review team can see them.")
+        )
+        self.helper = FormHelper()
+        self.helper.form_id = "customer-validation-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.layout = Layout(
+            "idempotency_key",
+            Fieldset(
+                _("Customer organization"),
+                "organization_legal_name",
+                "organization_type",
+                Div("regulated_data", css_id="regulated-data-group"),
+                "government_domain",
+            ),
+            Fieldset(_("Customer contact"), "contact_name", "contact_email", "contact_phone"),
+            Fieldset(_("Transacting partner"), "commercial_tenant_id"),
+            Fieldset(_("Supporting documents"), "documents"),
+        )
+        self.helper.add_input(Submit("submit", _("Submit request")))
+
+    def clean_government_domain(self) -> str:
+        return clean_domain(self.cleaned_data["government_domain"])
+
+    def clean_contact_phone(self) -> str:
+        return clean_phone(self.cleaned_data["contact_phone"])
+
+    def clean_commercial_tenant_id(self) -> str:
+        value = self.cleaned_data["commercial_tenant_id"].strip()
+        problem = customer_validation_tenant_id_problem(organization=self.organization, value=value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_documents(self) -> list:
+        return clean_documents(self.cleaned_data["documents"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        private = (
+            cleaned.get("organization_type")
+            == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
+        )
+        if not private:
+            # Boxes ticked before switching to a government type are ignored.
+            self.errors.pop("regulated_data", None)
+            cleaned["regulated_data"] = []
+        elif not cleaned.get("regulated_data") and "regulated_data" not in self.errors:
+            self.add_error(
+                "regulated_data",
+                _("Say which regulated government data the organization handles."),
+            )
+        return cleaned
+
+    @property
+    def transacting_partner(self) -> Organization:
+        return transacting_partner_for(organization=self.organization)
+
+
+class CustomerAnswerForm(IdempotentForm):
+    response = forms.CharField(
+        label=_("Your answer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Enter the information the reviewer asked for.")},
+    )
+    documents = documents_field()
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].help_text = documents_help_text(
+            audience=gettext("Only the partner and the GCC review team can see them.")
+        )
+        self.helper = FormHelper()
+        self.helper.form_id = "customer-answer-form"
+        self.helper.attrs = {"novalidate": ""}
+        self.helper.add_input(Submit("submit", _("Submit")))
+
+    def clean_documents(self) -> list:
+        return clean_documents(self.cleaned_data["documents"])

@@ -1,0 +1,129 @@
+"""Customer GCC validation requests and their supporting documents."""
+
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from reviews.models import OPEN_STATUSES, ReviewableRequest
+
+
+class CustomerValidationRequest(ReviewableRequest):
+    """A partner asks, on a customer's behalf, for the customer's GCC validation."""
+
+    class OrganizationType(models.TextChoices):
+        FEDERAL = "federal", _("US federal government entity")
+        STATE = "state", _("US state government entity")
+        LOCAL = "local", _("US local government entity (county, city, school district)")
+        TRIBAL = "tribal", _("US tribal government entity")
+        TERRITORIAL = "territorial", _("US territorial government entity")
+        PRIVATE_REGULATED = (
+            "private_regulated",
+            _("Private organization that handles regulated government data"),
+        )
+
+    class RegulatedData(models.TextChoices):
+        ITAR = "itar", _("ITAR (International Traffic in Arms Regulations)")
+        CUI = "cui", _("CUI (Controlled Unclassified Information)")
+        CJI = "cji", _("CJI (Criminal Justice Information)")
+        DOD_IL = "dod_il", _("DoD Impact Level data")
+        DOD_UCNI = "dod_ucni", _("DoD UCNI")
+        DOE_UCNI = "doe_ucni", _("DoE UCNI")
+        OTHER = "other", _("Other data that requires Azure Government")
+
+    organization = models.ForeignKey(
+        "partners.Organization",
+        on_delete=models.PROTECT,
+        related_name="customer_validations",
+        verbose_name=_("submitting partner"),
+    )
+    transacting_partner = models.ForeignKey(
+        "partners.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("transacting partner"),
+        help_text=_(
+            "The partner the code is issued to: the indirect provider of an indirect reseller."
+        ),
+    )
+    organization_legal_name = models.CharField(_("customer legal name"), max_length=200)
+    organization_type = models.CharField(
+        _("organization type"), max_length=30, choices=OrganizationType.choices
+    )
+    regulated_data = models.JSONField(_("regulated data handled"), default=list, blank=True)
+    government_domain = models.CharField(_("government domain"), max_length=253)
+    contact_name = models.CharField(_("customer contact name"), max_length=100)
+    contact_email = models.EmailField(_("customer contact email"))
+    contact_phone = models.CharField(_("customer contact phone"), max_length=30)
+    commercial_tenant_id = models.UUIDField(_("transacting partner tenant ID"))
+    # The form's one-time key, unique per organization: a re-posted form (a retry after a
+    # timeout, a double click) finds the request the first post created.
+    idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
+    # Single-use link to the customer's answer page: the nonce is in the signed token and is
+    # cleared when the answer is given (or a new question replaces it).
+    info_link_nonce = models.CharField(max_length=64, blank=True, editable=False)
+    # The one-time key of the answer form that gave the latest answer: its re-post (a retry
+    # after a timeout) is shown the same thank-you, and nothing is recorded or sent twice.
+    # Kept when a new question is asked, so that a late re-post of the previous answer is
+    # not taken for the answer to the new question.
+    info_answer_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("customer validation request")
+        verbose_name_plural = _("customer validation requests")
+        ordering = ["-submitted_at"]
+        permissions = [
+            ("decide_customervalidationrequest", _("Can decide customer validation requests"))
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                name="unique_customer_validation_idempotency_key",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return _("GCC customer validation #%(pk)s — %(name)s") % {
+            "pk": self.pk,
+            "name": self.organization_legal_name,
+        }
+
+    def get_regulated_data_display(self) -> list[str]:
+        labels = dict(self.RegulatedData.choices)
+        return [str(labels.get(value, value)) for value in self.regulated_data]
+
+    @property
+    def is_open_request(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+def _document_path(instance: "CustomerValidationDocument", filename: str) -> str:
+    # Never the uploaded name: a random name outside any public URL.
+    return f"customer-validation/{instance.request_id}/{uuid.uuid4().hex}"
+
+
+class CustomerValidationDocument(models.Model):
+    """A supporting document. Served only to the submitting partner and to reviewers."""
+
+    class Source(models.TextChoices):
+        PARTNER = "partner", _("Partner")
+        CUSTOMER = "customer", _("Customer contact")
+
+    request = models.ForeignKey(
+        CustomerValidationRequest, on_delete=models.PROTECT, related_name="documents"
+    )
+    file = models.FileField(upload_to=_document_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    source = models.CharField(_("from"), max_length=10, choices=Source.choices)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporting document")
+        verbose_name_plural = _("supporting documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,305 @@
+"""State changes of customer validation requests: submit, the review (start, ask the customer
+contact for information, the contact's answer through the link, approve, reject), withdraw,
+and the SLA sweep. Approval issues the validation code."""
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.codes.models import GccValidation
+from customers.links import LinkInvalid
+from customers.selectors import transacting_partner_for
+from customers.services import gcc_organization_require
+from gccportal.exceptions import InvalidTransition
+from gccportal.review_clock import review_due_at
+from partners.models import Organization
+from partners.services import gcc_actor_require
+from reviews.services import (
+    audit_event_record,
+    review_audit,
+    review_decide,
+    review_info_answer,
+    review_info_request,
+    review_request_lock,
+    review_sla_sweep,
+    review_start,
+    review_transition_apply,
+    reviewer_require,
+)
+
+from . import emails
+from .links import info_link_nonce_new, info_link_read
+from .models import CustomerValidationDocument, CustomerValidationRequest
+from .selectors import (
+    customer_validation_for_idempotency_key,
+    customer_validation_tenant_id_problem,
+)
+from .uploads import document_check, file_written, files_removed_on_failure
+
+DECIDE_PERMISSION = "customers.decide_customervalidationrequest"
+
+
+def _documents_save(
+    request: CustomerValidationRequest, documents: list[UploadedFile], *, source: str
+) -> None:
+    if len(documents) > settings.CUSTOMER_DOCUMENT_MAX_FILES:
+        raise ValidationError(
+            {
+                "documents": _("Attach at most %(count)s documents.")
+                % {"count": settings.CUSTOMER_DOCUMENT_MAX_FILES}
+            }
+        )
+    # Check every file before storing any: a rollback removes rows, not files already written.
+    checked = []
+    for upload in documents:
+        try:
+            checked.append((upload, document_check(upload)))
+        except ValidationError as exc:
+            raise ValidationError({"documents": exc.messages}) from exc
+    for upload, mime in checked:
+        document = CustomerValidationDocument.objects.create(
+            request=request,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=mime,
+            size=upload.size,
+            source=source,
+        )
+        file_written(storage=document.file.storage, name=document.file.name)
+
+
+def _lock(request_id: int) -> CustomerValidationRequest:
+    return review_request_lock(model=CustomerValidationRequest, request_id=request_id)
+
+
+@files_removed_on_failure
+@transaction.atomic
+def customer_validation_submit(
+    *,
+    organization: Organization,
+    submitted_by,
+    organization_legal_name: str,
+    organization_type: str,
+    regulated_data: list[str],
+    government_domain: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str,
+    commercial_tenant_id: str,
+    idempotency_key: uuid.UUID,
+    documents: list[UploadedFile] = (),
+    now: dt.datetime | None = None,
+) -> CustomerValidationRequest:
+    """Submit a customer validation request. The same key → the same request: a replayed
+    form (a retry after a timeout) creates nothing, stores no document and sends no email."""
+    gcc_actor_require(user=submitted_by, organization=organization)
+    existing = customer_validation_for_idempotency_key(
+        organization=organization, key=idempotency_key
+    )
+    if existing:
+        return existing
+    gcc_organization_require(organization=organization)
+    transacting = transacting_partner_for(organization=organization)
+    problem = customer_validation_tenant_id_problem(
+        organization=organization, value=commercial_tenant_id
+    )
+    if problem:
+        raise ValidationError({"commercial_tenant_id": problem})
+    private = organization_type == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
+    if private and not regulated_data:
+        raise ValidationError(
+            {"regulated_data": _("Say which regulated government data the organization handles.")}
+        )
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            request = CustomerValidationRequest.objects.create(
+                organization=organization,
+                transacting_partner=transacting,
+                submitted_by=submitted_by,
+                submitted_at=now,
+                due_at=review_due_at(now),
+                organization_legal_name=organization_legal_name.strip(),
+                organization_type=organization_type,
+                regulated_data=list(regulated_data) if private else [],
+                government_domain=government_domain.strip().lower(),
+                contact_name=contact_name,
+                contact_email=contact_email,
+                contact_phone=contact_phone,
+                commercial_tenant_id=transacting.commercial_tenant_id,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError:
+        # The same key submitted twice at once: the other post won (its insert committed while
+        # this one waited on the unique index). Its request, its documents, its emails; this
+        # post has stored no document yet (they come after the row).
+        existing = customer_validation_for_idempotency_key(
+            organization=organization, key=idempotency_key
+        )
+        if existing is None:
+            raise
+        return existing
+    _documents_save(request, list(documents), source=CustomerValidationDocument.Source.PARTNER)
+    review_audit(request=request, actor=submitted_by, action="submitted", previous="")
+    emails.submitted(request)
+    return request
+
+
+@transaction.atomic
+def customer_validation_start_review(
+    *, request_id: int, reviewer, note: str = ""
+) -> CustomerValidationRequest:
+    return review_start(
+        model=CustomerValidationRequest,
+        permission=DECIDE_PERMISSION,
+        request_id=request_id,
+        reviewer=reviewer,
+        note=note,
+    )
+
+
+@transaction.atomic
+def customer_validation_request_info(
+    *, request_id: int, reviewer, message: str, now: dt.datetime | None = None
+) -> CustomerValidationRequest:
+    """Ask the *customer contact* for more information, through a single-use link."""
+    reviewer_require(reviewer=reviewer, permission=DECIDE_PERMISSION)
+    if not message.strip():
+        raise ValidationError({"message": _("Say what information the customer must send.")})
+    request = _lock(request_id)
+    review_info_request(
+        request=request,
+        reviewer=reviewer,
+        message=message,
+        now=now,
+        extra_fields={"info_link_nonce": info_link_nonce_new()},
+    )
+    emails.info_requested(request)
+    return request
+
+
+@files_removed_on_failure
+@transaction.atomic
+def customer_validation_answer_info(
+    *,
+    token: str,
+    response: str,
+    idempotency_key: uuid.UUID,
+    documents: list[UploadedFile] = (),
+    now: dt.datetime | None = None,
+) -> CustomerValidationRequest:
+    """The customer contact answers through the link (no account). The link then dies.
+
+    The same key → the same answer: a replayed form (a retry after a timeout) records
+    nothing, stores no document and sends no email. Raises LinkInvalid / LinkExpired for a
+    bad link and InvalidTransition for a used one (answered by another form).
+    """
+    request_id, nonce = info_link_read(token)
+    if not response.strip():
+        raise ValidationError({"response": _("Enter the information the reviewer asked for.")})
+    try:
+        request = _lock(request_id)
+    except CustomerValidationRequest.DoesNotExist as exc:
+        raise LinkInvalid from exc
+    if idempotency_key is not None and request.info_answer_key == idempotency_key:
+        # This form's answer is recorded: the other post of it won the lock, or was retried.
+        return request
+    if not request.info_link_nonce or request.info_link_nonce != nonce:
+        raise InvalidTransition(_("This link was already used or replaced by a newer one."))
+    review_info_answer(
+        request=request,
+        actor=None,  # the customer contact, who has no account
+        response=response,
+        now=now or timezone.now(),
+        # The link dies with its use; the form's key finds this answer if it is re-posted.
+        extra_fields={"info_link_nonce": "", "info_answer_key": idempotency_key},
+    )
+    _documents_save(request, list(documents), source=CustomerValidationDocument.Source.CUSTOMER)
+    emails.info_answered(request)
+    return request
+
+
+@transaction.atomic
+def customer_validation_approve(
+    *, request_id: int, reviewer, max_creates: int = 1, note: str = ""
+) -> CustomerValidationRequest:
+    """Approve and issue a validation code to the transacting partner."""
+    if max_creates < 1:
+        raise ValidationError({"max_creates": _("Allow at least one customer to be created.")})
+    request = review_decide(
+        model=CustomerValidationRequest,
+        permission=DECIDE_PERMISSION,
+        request_id=request_id,
+        reviewer=reviewer,
+        move="approve",
+        note=note,
+    )
+    code = GccValidation.objects.create(
+        partner_id=request.transacting_partner_id,
+        organization_name=request.organization_legal_name,
+        max_creates=max_creates,
+        remaining_creates=max_creates,
+        source_request=request,
+    )
+    audit_event_record(
+        subject=request,
+        organization=request.organization,
+        actor=reviewer,
+        action="code_issued",
+        note=_("Validation code %(code)s, %(count)s create(s)")
+        % {"code": code.validation_id, "count": max_creates},
+    )
+    emails.decided(request)
+    return request
+
+
+@transaction.atomic
+def customer_validation_reject(
+    *, request_id: int, reviewer, reason: str
+) -> CustomerValidationRequest:
+    reviewer_require(reviewer=reviewer, permission=DECIDE_PERMISSION)
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("Give the reason for the rejection; the partner sees it.")}
+        )
+    request = review_decide(
+        model=CustomerValidationRequest,
+        permission=DECIDE_PERMISSION,
+        request_id=request_id,
+        reviewer=reviewer,
+        move="reject",
+        note=reason,
+    )
+    emails.decided(request)
+    return request
+
+
+@transaction.atomic
+def customer_validation_withdraw(
+    *, request_id: int, organization: Organization, actor
+) -> CustomerValidationRequest:
+    gcc_actor_require(user=actor, organization=organization)
+    request = _lock(request_id)
+    if request.organization_id != organization.pk:
+        raise CustomerValidationRequest.DoesNotExist
+    previous = review_transition_apply(request=request, move="withdraw")
+    request.due_at = None
+    request.info_link_nonce = ""
+    request.save(update_fields=["status", "due_at", "info_link_nonce", "updated_at"])
+    review_audit(request=request, actor=actor, action="withdrawn", previous=previous)
+    return request
+
+
+def customer_validation_sla_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    return review_sla_sweep(
+        model=CustomerValidationRequest,
+        remind=emails.reminder,
+        escalate=emails.escalation,
+        now=now,
+    )

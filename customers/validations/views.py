@@ -1,0 +1,205 @@
+"""Pages of customer validation requests: the partner's list, form, detail, withdraw and
+document download; the customer contact's answer page (public, through the signed link)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from customers.forms import errors_onto_form
+from customers.links import LinkExpired, LinkInvalid
+from customers.selectors import gcc_block_reason, transacting_partner_for
+from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from partners.access import gcc_action_required, partner_member_required
+from reviews.selectors import audit_event_list_for_subject
+
+from . import services
+from .admin import document_response
+from .forms import CustomerAnswerForm, CustomerValidationForm
+from .models import CustomerValidationDocument, CustomerValidationRequest
+from .selectors import (
+    customer_validation_document_for_org,
+    customer_validation_for_idempotency_key,
+    customer_validation_for_info_answer_key,
+    customer_validation_for_info_link,
+    customer_validation_get_for_org,
+    customer_validation_list_for_org,
+)
+
+PAGE_SIZE = 20
+
+
+@partner_member_required
+def validation_list(request):
+    paginator = Paginator(
+        customer_validation_list_for_org(organization=request.organization), PAGE_SIZE
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "customers/validation_list.html", {"page": page})
+
+
+def _unavailable(request, reason: str, *, status: int = 200):
+    return render(
+        request, "customers/validation_unavailable.html", {"reason": reason}, status=status
+    )
+
+
+def _validation_submitted(request, validation: CustomerValidationRequest):
+    messages.success(
+        request,
+        _(
+            "The customer validation request was submitted. The GCC review team decides "
+            "within two business days."
+        ),
+    )
+    return redirect("customers:validation_detail", pk=validation.pk)
+
+
+@gcc_action_required
+def validation_create(request):
+    organization = request.organization
+    if request.method == "POST":
+        form = CustomerValidationForm(request.POST, request.FILES, organization=organization)
+        # A re-post of a form already submitted (a retry after a timeout): the first post's
+        # request and message, whatever the answers say now. Only this organization's.
+        replayed = customer_validation_for_idempotency_key(
+            organization=organization, key=form.posted_key()
+        )
+        if replayed:
+            return _validation_submitted(request, replayed)
+
+    reason = gcc_block_reason(organization=organization)
+    if reason:
+        return _unavailable(request, reason, status=200 if request.method == "GET" else 409)
+
+    transacting = transacting_partner_for(organization=organization)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                validation = services.customer_validation_submit(
+                    organization=organization, submitted_by=request.user, **form.cleaned_data
+                )
+            except ActionNotAllowed as exc:
+                return _unavailable(request, exc.message, status=409)
+            except ValidationError as exc:
+                errors_onto_form(form, exc)
+            else:
+                return _validation_submitted(request, validation)
+    else:
+        form = CustomerValidationForm(
+            organization=organization,
+            initial={"commercial_tenant_id": str(transacting.commercial_tenant_id)},
+        )
+    return render(
+        request,
+        "customers/validation_form.html",
+        {"form": form, "organization": organization, "transacting_partner": transacting},
+    )
+
+
+def _validation_for_org(request, pk: int) -> CustomerValidationRequest:
+    # Scoped by organization: another organization's ID is simply "not found".
+    try:
+        return customer_validation_get_for_org(organization=request.organization, request_id=pk)
+    except CustomerValidationRequest.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@partner_member_required
+def validation_detail(request, pk: int):
+    validation = _validation_for_org(request, pk)
+    return render(
+        request,
+        "customers/validation_detail.html",
+        {
+            "validation": validation,
+            "code": getattr(validation, "validation_code", None),
+            "documents": validation.documents.all(),
+            "events": audit_event_list_for_subject(subject=validation),
+            "member_ids": set(request.organization.memberships.values_list("user_id", flat=True)),
+        },
+    )
+
+
+@gcc_action_required
+@require_POST
+def validation_withdraw(request, pk: int):
+    validation = _validation_for_org(request, pk)
+    try:
+        services.customer_validation_withdraw(
+            request_id=validation.pk, organization=request.organization, actor=request.user
+        )
+    except InvalidTransition as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, _("The request was withdrawn. You can submit a new one at any time.")
+        )
+    return redirect("customers:validation_detail", pk=validation.pk)
+
+
+@partner_member_required
+def validation_document(request, pk: int, document_id: int):
+    try:
+        document = customer_validation_document_for_org(
+            organization=request.organization, request_id=pk, document_id=document_id
+        )
+    except CustomerValidationDocument.DoesNotExist as exc:
+        raise Http404 from exc
+    return document_response(document)
+
+
+def _link_problem(request, kind: str):
+    # Each page says only what happened to the link: nothing about the request.
+    status = {"invalid": 404, "expired": 410, "used": 410}[kind]
+    return render(request, "customers/info_link_problem.html", {"kind": kind}, status=status)
+
+
+def _answer_sent(request, validation: CustomerValidationRequest):
+    return render(request, "customers/info_answer_done.html", {"validation": validation})
+
+
+@never_cache
+def info_answer(request, token: str):
+    if request.method == "POST":
+        form = CustomerAnswerForm(request.POST, request.FILES)
+        # A re-post of the answer already given (a retry after a timeout): the same thank-you,
+        # not "this link was already used". Only the link's own request is looked at.
+        try:
+            replayed = customer_validation_for_info_answer_key(token=token, key=form.posted_key())
+        except LinkInvalid:
+            return _link_problem(request, "invalid")
+        except LinkExpired:
+            return _link_problem(request, "expired")
+        if replayed:
+            return _answer_sent(request, replayed)
+    try:
+        validation = customer_validation_for_info_link(token=token)
+    except LinkInvalid:
+        return _link_problem(request, "invalid")
+    except LinkExpired:
+        return _link_problem(request, "expired")
+    except InvalidTransition:
+        return _link_problem(request, "used")
+
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.customer_validation_answer_info(token=token, **form.cleaned_data)
+            except LinkInvalid:
+                return _link_problem(request, "invalid")
+            except LinkExpired:
+                return _link_problem(request, "expired")
+            except InvalidTransition:
+                return _link_problem(request, "used")
+            except ValidationError as exc:
+                errors_onto_form(form, exc)
+            else:
+                return _answer_sent(request, validation)
+    else:
+        form = CustomerAnswerForm()
+    return render(request, "customers/info_answer.html", {"validation": validation, "form": form})

@@ -1,0 +1,97 @@
+"""What browser tests do on a page: sign in, screenshot and check with axe-core, fill the
+Add customer form. Fixtures (the browser, pages, people) are in conftest.py."""
+
+import re
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from tests.factories import TEST_PASSWORD
+
+ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
+LOGIN_PATH = "/accounts/login/"
+ADMIN_LOGIN_PATH = "/admin/login/"
+
+_axe = Axe()
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    """Run axe-core on the page as it is now; fail with its readable report if anything."""
+    results = _axe.run(page)
+    if results.violations_count:
+        pytest.fail(
+            f"axe-core: {results.violations_count} violation(s) on {page.url}\n"
+            f"{results.generate_report()}",
+            pytrace=False,
+        )
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
+    """Save a PNG to test-artifacts/<name>.png (gitignored) and return its path.
+
+    The whole page by default; `full_page=False` for the viewport only, e.g. with a modal
+    dialog open, whose backdrop covers the viewport only.
+    """
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    path = ARTIFACTS_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def check_page(page: Page, name: str, *, full_page: bool = True) -> None:
+    """Screenshot the page (first, so a failing page is still captured), then run axe."""
+    screenshot(page, name, full_page=full_page)
+    assert_no_axe_violations(page)
+
+
+def sign_in(
+    page: Page,
+    email: str,
+    password: str = TEST_PASSWORD,
+    *,
+    admin: bool = False,
+    check_as: str | None = None,
+) -> None:
+    """Sign in through the real form: the portal's, or the admin's with `admin=True`.
+
+    With `check_as`, the login page itself is screenshotted under that name and checked
+    with axe before the form is filled.
+    """
+    path = ADMIN_LOGIN_PATH if admin else LOGIN_PATH
+    page.goto(path)
+    if check_as:
+        check_page(page, check_as)
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Log in" if admin else "Sign in").click()
+    expect(page).not_to_have_url(re.compile(re.escape(path)))
+
+
+# -- the Add customer form -----------------------------------------------------------------
+
+ADD_CUSTOMER_PATH = "/customers/add/"
+GCC_OPTION = "Government Community Cloud (GCC)"
+CODE_LABEL = "GCC validation code"
+CUSTOMER_NAME = "City of Springfield"
+CONTACT_EMAIL = "robin.clerk@springfield.example"
+
+
+def field(page: Page, label: str):
+    """The form field labelled `label` exactly (crispy-forms adds "*" to required ones)."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}\s*\*?\s*$"))
+
+
+def fill_customer_form(page: Page) -> None:
+    """Everything but the Special qualifications section."""
+    field(page, "Company name").fill(CUSTOMER_NAME)
+    field(page, "Primary domain").fill("springfield.gov")
+    field(page, "Address line 1").fill("800 East Monroe Street")
+    field(page, "City").fill("Springfield")
+    field(page, "State").select_option("IL")
+    field(page, "ZIP code").fill("62701")
+    field(page, "First name").fill("Robin")
+    field(page, "Last name").fill("Clerk")
+    field(page, "Email").fill(CONTACT_EMAIL)
+    field(page, "Phone").fill("+1 217 555 0199")

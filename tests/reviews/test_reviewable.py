@@ -1,0 +1,503 @@
+"""The review machinery every reviewed request shares (`reviews.models.ReviewableRequest`,
+`reviews.services`), tested on its own with `MinimalRequest`, a request kind that exists
+only in the tests (tests/reviews_testapp): the allowed and refused moves, the audit event
+of each move, the review clock, the SLA sweep, and two reviewers deciding at once."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from gccportal.review_clock import review_due_at
+from reviews import services
+from reviews.models import AuditEvent, ReviewStatus
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
+from tests.helpers import (
+    ACTIONS,
+    ALL_STATUSES,
+    ALLOWED,
+    FORBIDDEN,
+    MONDAY,
+    MONDAY_DUE,
+    NEW_YORK,
+    THURSDAY,
+    THURSDAY_DUE,
+    assert_nothing_changed,
+    reload,
+    review_refusal,
+    snapshot,
+)
+from tests.race import Race
+from tests.reviews_testapp.models import MinimalRequest
+
+Status = ReviewStatus
+PERMISSION = "reviews_testapp.decide_minimalrequest"
+TUESDAY = dt.datetime(2026, 6, 16, 11, 0, tzinfo=NEW_YORK)
+
+
+def decider():
+    """A reviewer allowed to decide minimal requests."""
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="decide_minimalrequest"))
+    return user
+
+
+def request_in(status: str, *, organization=None, submitted_at=MONDAY, **fields) -> MinimalRequest:
+    """A request in `status`, submitted Monday; its clock running while it waits on a
+    reviewer, as the request kinds' submit services start it."""
+    organization = organization or OrganizationFactory()
+    running = status in (Status.SUBMITTED, Status.IN_REVIEW)
+    return MinimalRequest.objects.create(
+        organization=organization,
+        submitted_by=MembershipFactory(organization=organization).user,
+        status=status,
+        submitted_at=submitted_at,
+        due_at=review_due_at(submitted_at) if running else None,
+        **fields,
+    )
+
+
+def events(request: MinimalRequest) -> list[tuple]:
+    return list(
+        AuditEvent.objects.for_subject(request)
+        .order_by("pk")
+        .values_list("organization", "actor", "action", "from_status", "to_status", "note")
+    )
+
+
+def locked(request: MinimalRequest) -> MinimalRequest:
+    return services.review_request_lock(model=MinimalRequest, request_id=request.pk)
+
+
+@pytest.fixture
+def reviewer(db):
+    """Here, a reviewer of minimal requests (the suite's `reviewer` decides partner and
+    customer requests)."""
+    return decider()
+
+
+# -- the moves -----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("status", "action"), list(ALLOWED))
+def test_an_allowed_move_changes_the_status_and_returns_the_previous_one(status, action):
+    # Given a request in `status`, locked
+    request = request_in(status)
+    with transaction.atomic():
+        request = locked(request)
+
+        # When the move is applied
+        previous = services.review_transition_apply(request=request, move=action)
+
+    # Then the status is the move's target (saving is the service's part), the previous one
+    # is returned
+    assert (previous, request.status) == (status, ALLOWED[(status, action)])
+    assert reload(request).status == status
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("status", "action"), FORBIDDEN)
+def test_a_move_not_allowed_from_the_status_is_refused_and_says_why(status, action):
+    # Given a request in `status`
+    request = request_in(status)
+    before = snapshot()
+
+    # When the move is applied
+    with transaction.atomic():
+        request = locked(request)
+        with pytest.raises(InvalidTransition) as refused:
+            services.review_transition_apply(request=request, move=action)
+
+    # Then it is refused with the status in words, and nothing changed
+    assert str(refused.value) == review_refusal(status)
+    assert request.status == status
+    assert_nothing_changed(before)
+
+
+def test_the_review_table_covers_every_status_and_action_once():
+    # Given / When the allowed and forbidden moves every request kind is tested against
+    # Then together they cover every status and action exactly once (28 forbidden moves)
+    assert len(ALLOWED) + len(FORBIDDEN) == len(ALL_STATUSES) * len(ACTIONS) == 36
+    assert len(FORBIDDEN) == 28
+
+
+def test_the_declared_moves_are_exactly_the_review_table():
+    declared = {
+        (transition.source, transition.name): transition.target
+        for transition in MinimalRequest().get_all_status_transitions()
+    }
+
+    assert declared == ALLOWED
+
+
+# -- each move through the services: saved, audited, the clock ------------------------------
+
+
+@pytest.mark.django_db
+def test_start_review_assigns_the_reviewer_audits_and_keeps_the_clock_running(reviewer):
+    # Given a request submitted Monday, due Wednesday 17:00
+    request = request_in(Status.SUBMITTED)
+    assert request.due_at == MONDAY_DUE
+
+    # When a reviewer starts the review
+    with transaction.atomic():
+        services.review_start(
+            model=MinimalRequest,
+            permission=PERMISSION,
+            request_id=request.pk,
+            reviewer=reviewer,
+            note="  Taking this one.  ",
+        )
+
+    # Then it is in review, assigned, still due Wednesday 17:00
+    request = reload(request)
+    assert (request.status, request.assigned_reviewer, request.due_at) == (
+        Status.IN_REVIEW,
+        reviewer,
+        MONDAY_DUE,
+    )
+    # and one audit event says who moved it from where to where
+    assert events(request) == [
+        (
+            request.organization_id,
+            reviewer.pk,
+            "review_started",
+            Status.SUBMITTED,
+            Status.IN_REVIEW,
+            "Taking this one.",
+        )
+    ]
+
+
+@pytest.mark.django_db
+def test_asking_for_information_stops_the_clock_and_audits(reviewer):
+    # Given a request in review, due Wednesday, that was answered once already
+    request = request_in(
+        Status.IN_REVIEW,
+        info_response="An earlier answer.",
+        info_responded_at=MONDAY,
+    )
+
+    # When the reviewer asks for information on Tuesday
+    with transaction.atomic():
+        previous = services.review_info_request(
+            request=locked(request),
+            reviewer=reviewer,
+            message="  Send the charter.  ",
+            now=TUESDAY,
+            extra_fields={"reference": "link-2"},
+        )
+
+    # Then the clock is stopped (no due time) and the earlier answer cleared
+    request = reload(request)
+    assert previous == Status.IN_REVIEW
+    assert (request.status, request.due_at) == (Status.INFO_REQUESTED, None)
+    assert (request.info_request_message, request.info_requested_at) == (
+        "Send the charter.",
+        TUESDAY,
+    )
+    assert (request.info_response, request.info_responded_at) == ("", None)
+    # and the kind's own field was saved with it
+    assert request.reference == "link-2"
+    # and one audit event, the question as its note
+    assert events(request) == [
+        (
+            request.organization_id,
+            reviewer.pk,
+            "info_requested",
+            Status.IN_REVIEW,
+            Status.INFO_REQUESTED,
+            "Send the charter.",
+        )
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("by_a_member", [True, False])
+def test_the_answer_restarts_the_clock_from_the_answer_and_audits(by_a_member):
+    # Given a request waiting for information, whose earlier reminder and escalation were sent
+    request = request_in(
+        Status.INFO_REQUESTED,
+        info_request_message="Send the charter.",
+        info_requested_at=TUESDAY,
+        reminder_sent_at=MONDAY,
+        escalated_at=MONDAY,
+    )
+    # (the partner's member answers on the portal; the customer contact through a link: none)
+    actor = request.submitted_by if by_a_member else None
+
+    # When it is answered on Thursday
+    with transaction.atomic():
+        previous = services.review_info_answer(
+            request=locked(request),
+            actor=actor,
+            response="  Charter article 4.  ",
+            now=THURSDAY,
+            extra_fields={"reference": "answer-1"},
+        )
+
+    # Then it is back in review, due two business days after the answer (over the weekend),
+    # with a fresh reminder and escalation to come
+    request = reload(request)
+    assert previous == Status.INFO_REQUESTED
+    assert (request.status, request.due_at) == (Status.IN_REVIEW, THURSDAY_DUE)
+    assert (request.reminder_sent_at, request.escalated_at) == (None, None)
+    assert (request.info_response, request.info_responded_at) == ("Charter article 4.", THURSDAY)
+    assert request.reference == "answer-1"
+    # and one audit event by whoever answered
+    assert events(request) == [
+        (
+            request.organization_id,
+            actor.pk if actor else None,
+            "info_provided",
+            Status.INFO_REQUESTED,
+            Status.IN_REVIEW,
+            "Charter article 4.",
+        )
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("move", ["approve", "reject"])
+def test_a_decision_records_who_when_and_why_stops_the_clock_and_audits(reviewer, move):
+    # Given a request in review, due Wednesday
+    request = request_in(Status.IN_REVIEW)
+
+    # When the reviewer decides on Tuesday
+    with time_machine.travel(TUESDAY, tick=False), transaction.atomic():
+        services.review_decide(
+            model=MinimalRequest,
+            permission=PERMISSION,
+            request_id=request.pk,
+            reviewer=reviewer,
+            move=move,
+            note="  The reason.  ",
+        )
+
+    # Then the decision is recorded and the clock stopped
+    request = reload(request)
+    decided = Status.APPROVED if move == "approve" else Status.REJECTED
+    assert (request.status, request.decided_by, request.decided_at) == (decided, reviewer, TUESDAY)
+    assert (request.decision_note, request.due_at) == ("The reason.", None)
+    # and one audit event named after the decision
+    assert events(request) == [
+        (request.organization_id, reviewer.pk, decided, Status.IN_REVIEW, decided, "The reason.")
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "service"),
+    [
+        (Status.IN_REVIEW, "start"),
+        (Status.SUBMITTED, "approve"),
+        (Status.INFO_REQUESTED, "reject"),
+        (Status.APPROVED, "reject"),
+        (Status.SUBMITTED, "request_info"),
+        (Status.IN_REVIEW, "answer_info"),
+        (Status.WITHDRAWN, "answer_info"),
+    ],
+)
+def test_a_service_refuses_a_move_not_allowed_and_changes_nothing(reviewer, status, service):
+    # Given a request in `status`
+    request = request_in(status)
+    before = snapshot()
+    calls = {
+        "start": lambda: services.review_start(
+            model=MinimalRequest, permission=PERMISSION, request_id=request.pk, reviewer=reviewer
+        ),
+        "approve": lambda: services.review_decide(
+            model=MinimalRequest,
+            permission=PERMISSION,
+            request_id=request.pk,
+            reviewer=reviewer,
+            move="approve",
+            note="",
+        ),
+        "reject": lambda: services.review_decide(
+            model=MinimalRequest,
+            permission=PERMISSION,
+            request_id=request.pk,
+            reviewer=reviewer,
+            move="reject",
+            note="No.",
+        ),
+        "request_info": lambda: services.review_info_request(
+            request=locked(request), reviewer=reviewer, message="Why?"
+        ),
+        "answer_info": lambda: services.review_info_answer(
+            request=locked(request), actor=None, response="Because.", now=THURSDAY
+        ),
+    }
+
+    # When the service is called
+    with pytest.raises(InvalidTransition) as refused, transaction.atomic():
+        calls[service]()
+
+    # Then it is refused, saying why; no field, no audit event changed
+    assert str(refused.value) == review_refusal(status)
+    assert_nothing_changed(before)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("move", ["start", "approve"])
+def test_a_user_without_the_permission_cannot_review(admin_agent, move):
+    # Given a request, and a partner user (no permission to decide)
+    request = request_in(Status.SUBMITTED if move == "start" else Status.IN_REVIEW)
+    before = snapshot()
+
+    # When they start the review or decide
+    with pytest.raises(ActionNotAllowed) as refused, transaction.atomic():
+        if move == "start":
+            services.review_start(
+                model=MinimalRequest,
+                permission=PERMISSION,
+                request_id=request.pk,
+                reviewer=admin_agent,
+            )
+        else:
+            services.review_decide(
+                model=MinimalRequest,
+                permission=PERMISSION,
+                request_id=request.pk,
+                reviewer=admin_agent,
+                move="approve",
+                note="",
+            )
+
+    # Then it is refused; nothing changed
+    assert str(refused.value) == "Only GCC reviewers can review validation requests."
+    assert_nothing_changed(before)
+
+
+# -- the review clock ----------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "due_at", "now", "overdue", "is_open"),
+    [
+        (Status.SUBMITTED, MONDAY_DUE, MONDAY, False, True),
+        (Status.SUBMITTED, MONDAY_DUE, THURSDAY, True, True),
+        (Status.IN_REVIEW, MONDAY_DUE, THURSDAY, True, True),
+        (Status.INFO_REQUESTED, None, THURSDAY, False, True),  # the clock is stopped
+        (Status.APPROVED, None, THURSDAY, False, False),
+        (Status.REJECTED, None, THURSDAY, False, False),
+        (Status.WITHDRAWN, None, THURSDAY, False, False),
+    ],
+)
+def test_a_request_is_overdue_only_while_its_clock_runs_past_the_due_time(
+    status, due_at, now, overdue, is_open
+):
+    request = MinimalRequest(status=status, due_at=due_at)
+
+    with time_machine.travel(now, tick=False):
+        assert (request.is_overdue, request.is_open) == (overdue, is_open)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("now", "expected", "reminded", "escalated"),
+    [
+        (TUESDAY, {"reminders": 0, "escalations": 0}, False, False),  # more than a day left
+        (
+            dt.datetime(2026, 6, 16, 17, 30, tzinfo=NEW_YORK),  # under one business day left
+            {"reminders": 1, "escalations": 0},
+            True,
+            False,
+        ),
+        (THURSDAY, {"reminders": 0, "escalations": 1}, False, True),  # overdue
+    ],
+)
+def test_the_sla_sweep_reminds_then_escalates_once_and_only_while_the_clock_runs(
+    now, expected, reminded, escalated
+):
+    # Given a request in review due Wednesday 17:00, and requests whose clock is stopped
+    request = request_in(Status.IN_REVIEW)
+    stopped = [request_in(status) for status in (Status.INFO_REQUESTED, Status.APPROVED)]
+    calls = []
+
+    def sweep():
+        return services.review_sla_sweep(
+            model=MinimalRequest,
+            remind=lambda r: calls.append(("remind", r.pk)),
+            escalate=lambda r: calls.append(("escalate", r.pk)),
+            now=now,
+        )
+
+    # When the sweep runs, twice
+    first, second = sweep(), sweep()
+
+    # Then the running request is reminded or escalated once, as its due time says
+    assert first == expected
+    assert second == {"reminders": 0, "escalations": 0}
+    assert calls == [("remind", request.pk)] * reminded + [("escalate", request.pk)] * escalated
+    request = reload(request)
+    assert (request.reminder_sent_at, request.escalated_at) == (
+        now if reminded else None,
+        now if escalated else None,
+    )
+    # and the others are left alone
+    assert [(reload(r).reminder_sent_at, reload(r).escalated_at) for r in stopped] == [
+        (None, None),
+        (None, None),
+    ]
+
+
+# -- two reviewers deciding at once (real transactions, PostgreSQL) -------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("moves", [("approve", "approve"), ("approve", "reject")])
+def test_two_reviewers_deciding_at_once_one_wins_and_the_other_waited_for_it(monkeypatch, moves):
+    # Given a request in review (committed) and two reviewers
+    request = request_in(Status.IN_REVIEW)
+    reviewers = [decider(), decider()]
+    # and the first decision to take the row's lock holding it, inside its transaction,
+    # until the other reviewer's decision is seen waiting for that lock
+    race = Race()
+    race.hold_after(monkeypatch, services, "review_transition_apply")
+
+    def decide(index: int):
+        with transaction.atomic():
+            return services.review_decide(
+                model=MinimalRequest,
+                permission=PERMISSION,
+                request_id=request.pk,
+                reviewer=reviewers[index],
+                move=moves[index],
+                note=f"Decision {index}.",
+            )
+
+    # When both decide at the same moment
+    outcomes = race.run([lambda: decide(0), lambda: decide(1)])
+
+    # Then the loser waited for the winner's lock, then was refused: the request was decided
+    winner = race.holder
+    loser = 1 - winner
+    assert race.waited == [loser]
+    assert isinstance(outcomes[winner], MinimalRequest), outcomes
+    decided = Status.APPROVED if moves[winner] == "approve" else Status.REJECTED
+    assert isinstance(outcomes[loser], InvalidTransition), outcomes
+    assert str(outcomes[loser]) == review_refusal(decided)
+    # and the winner's decision is the one recorded, with one audit event
+    request = reload(request)
+    assert (request.status, request.decided_by, request.decision_note) == (
+        decided,
+        reviewers[winner],
+        f"Decision {winner}.",
+    )
+    assert events(request) == [
+        (
+            request.organization_id,
+            reviewers[winner].pk,
+            decided,
+            Status.IN_REVIEW,
+            decided,
+            f"Decision {winner}.",
+        )
+    ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReviewsTestappConfig(AppConfig):
+    name = "tests.reviews_testapp"
+    label = "reviews_testapp"

@@ -1,0 +1,17 @@
+from django.db import models
+
+from reviews.models import ReviewableRequest
+
+
+class MinimalRequest(ReviewableRequest):
+    """What a request kind must add to `ReviewableRequest`: whose request it is (the review
+    services audit under that organization) and the reviewers' permission to decide it."""
+
+    organization = models.ForeignKey(
+        "partners.Organization", on_delete=models.PROTECT, related_name="+"
+    )
+    # A field of this kind's own, saved through the services' `extra_fields`.
+    reference = models.CharField(max_length=20, blank=True)
+
+    class Meta:
+        permissions = [("decide_minimalrequest", "Can decide minimal requests")]
