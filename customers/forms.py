@@ -8,19 +8,20 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from gccportal.exceptions import ActionNotAllowed
 from partners.forms import IdempotentForm, clean_phone
 from partners.models import Organization
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD, GOVERNMENT_COMMUNITY_CLOUD_LABEL
 
 from .codes.models import GccValidation
 from .codes.selectors import gcc_validation_list_available
 from .models import CustomerQualification
 from .selectors import gcc_block_reason
 from .services import NO_QUALIFICATION
-
-GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 
 # Labels of letters, digits and inner hyphens, at least two of them, the last one not numeric.
 DOMAIN_RE = re.compile(
@@ -93,7 +94,7 @@ QUALIFICATION_CHOICES = [
     (NO_QUALIFICATION, _("None")),
     (CustomerQualification.Qualification.EDUCATION, _("Education")),
     (CustomerQualification.Qualification.NONPROFIT, _("Nonprofit")),
-    (GCC, _("Government Community Cloud (GCC)")),
+    (GOVERNMENT_COMMUNITY_CLOUD, GOVERNMENT_COMMUNITY_CLOUD_LABEL),
 ]
 
 
@@ -125,7 +126,8 @@ class QualificationSelect(forms.RadioSelect):
 
     def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
         option = super().create_option(name, value, label, selected, index, subindex, attrs)
-        if value == GCC:
+        if value == GOVERNMENT_COMMUNITY_CLOUD:
+            option["is_gcc"] = True
             option["attrs"]["data-gcc-option"] = True
             if self.gcc_block_reason:
                 option["attrs"]["disabled"] = True
@@ -213,6 +215,9 @@ class CustomerForm(IdempotentForm):
             )
         self.helper = FormHelper()
         self.helper.form_id = "customer-form"
+        # Add customer, from whichever page shows the form (the steps of Next: Subscriptions
+        # show it too, to correct an answer).
+        self.helper.form_action = reverse("customers:customer_create")
         # The server says what to enter instead; no browser bubbles before it.
         self.helper.attrs = {"novalidate": ""}
         qualification_fields = [
@@ -257,14 +262,13 @@ class CustomerForm(IdempotentForm):
         )
         buttons = [Submit("submit", _("Add customer"))]
         if not self.gcc_block_reason and self.fields["gcc_validation"].queryset.exists():
-            # A GCC customer and its first order, created together on the last step
-            # (customers.js shows it while GCC is chosen).
+            # A GCC customer and its first order, created together on the last step: the
+            # order pages' (customers.js shows the button while GCC is chosen).
             buttons.append(
                 StrictButton(
                     _("Next: Subscriptions"),
                     type="submit",
-                    name="next_step",
-                    value="subscriptions",
+                    formaction=reverse("orders:new_customer_subscriptions"),
                     css_class="btn-outline-primary",
                     css_id="next-subscriptions",
                     data_gcc_next="",
@@ -278,6 +282,16 @@ class CustomerForm(IdempotentForm):
                 '<input type="hidden" name="{{ name }}" value="{{ value }}">{% endfor %}'
             )
         )
+
+    def add_service_error(self, exc: ValidationError | ActionNotAllowed) -> None:
+        """A service's refusal next to what it is about: a ValidationError next to the fields
+        it names; an ActionNotAllowed (a code no longer usable, GCC not allowed) next to the
+        code menu, or, without one (GCC can't be chosen), next to the qualifications."""
+        if isinstance(exc, ValidationError):
+            errors_onto_form(self, exc)
+        else:
+            field = "gcc_validation" if "gcc_validation" in self.fields else "special_qualification"
+            self.add_error(field, exc.message)
 
     def clean_primary_domain(self) -> str:
         return clean_domain(self.cleaned_data["primary_domain"])
@@ -298,7 +312,7 @@ class CustomerForm(IdempotentForm):
         cleaned = super().clean()
         if "gcc_validation" not in self.fields:
             return cleaned
-        if cleaned.get("special_qualification") == GCC:
+        if cleaned.get("special_qualification") == GOVERNMENT_COMMUNITY_CLOUD:
             if cleaned.get("gcc_validation") is None and "gcc_validation" not in self.errors:
                 self.add_error(
                     "gcc_validation",

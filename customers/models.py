@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partners import qualifications
+
 
 class Customer(models.Model):
     """A customer tenant. One per primary domain in the whole portal.
@@ -93,7 +95,10 @@ class CustomerQualification(models.Model):
     class Qualification(models.TextChoices):
         EDUCATION = "Education", _("Education")
         NONPROFIT = "Nonprofit", _("Nonprofit")
-        GOVERNMENT_COMMUNITY_CLOUD = "GovernmentCommunityCloud", _("Government community cloud")
+        GOVERNMENT_COMMUNITY_CLOUD = (
+            qualifications.GOVERNMENT_COMMUNITY_CLOUD,
+            qualifications.GOVERNMENT_COMMUNITY_CLOUD_LABEL,
+        )
 
     class VettingStatus(models.TextChoices):
         IN_REVIEW = "InReview", _("In review")
@@ -128,13 +133,17 @@ class CustomerQualification(models.Model):
             models.UniqueConstraint(fields=["customer"], name="one_qualification_per_customer"),
             models.CheckConstraint(
                 name="gcc_qualification_has_code",
-                condition=~Q(qualification="GovernmentCommunityCloud")
+                condition=~Q(qualification=qualifications.GOVERNMENT_COMMUNITY_CLOUD)
                 | Q(validation__isnull=False),
             ),
         ]
 
     def __str__(self) -> str:
         return self.qualification
+
+    @property
+    def is_gcc(self) -> bool:
+        return self.qualification == qualifications.GOVERNMENT_COMMUNITY_CLOUD
 
 
 # The app registry and the migrations know only the models this module defines or imports:

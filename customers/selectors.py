@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from partners.models import Organization
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD
 from partners.selectors import organization_is_gcc_approved
 
 from .models import Customer, CustomerQualification
@@ -34,6 +35,14 @@ def gcc_block_reason(*, organization: Organization) -> str | None:
         "Your organization is not approved for GCC yet. Apply for GCC approval first; "
         "GCC customers and orders become available once it is approved."
     )
+
+
+def customer_is_gcc_validated(*, customer: Customer) -> bool:
+    """Whether `customer` holds the GCC qualification (approved: it came with a code)."""
+    return customer.qualifications.filter(
+        qualification=GOVERNMENT_COMMUNITY_CLOUD,
+        vetting_status=CustomerQualification.VettingStatus.APPROVED,
+    ).exists()
 
 
 def _qualifications_prefetch() -> Prefetch:

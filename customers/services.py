@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from gccportal.exceptions import ActionNotAllowed
 from partners.models import Organization
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD
 from partners.services import gcc_actor_require
 from reviews.services import audit_event_record
 
@@ -19,7 +20,6 @@ from .codes.services import CodeExhausted, gcc_validation_take
 from .models import Customer, CustomerQualification, CustomerRelationship
 from .selectors import customer_for_idempotency_key, gcc_block_reason
 
-GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 NO_QUALIFICATION = "none"
 
 
@@ -30,8 +30,64 @@ def gcc_organization_require(*, organization: Organization) -> None:
         raise ActionNotAllowed(reason)
 
 
+def customer_qualification_check(
+    *,
+    organization: Organization,
+    special_qualification: str,
+    gcc_validation: GccValidation | None,
+) -> None:
+    """Whether `organization` may create a customer with this special qualification: one of
+    those offered; for GCC, the organization approved for GCC and a code it may use."""
+    if special_qualification not in (NO_QUALIFICATION, *CustomerQualification.Qualification.values):
+        raise ValidationError(
+            {"special_qualification": _("Choose one of the special qualifications offered.")}
+        )
+    if special_qualification != GOVERNMENT_COMMUNITY_CLOUD:
+        return
+    gcc_organization_require(organization=organization)
+    if gcc_validation is None:
+        raise ValidationError(
+            {"gcc_validation": _("Choose the GCC validation code for this customer.")}
+        )
+    if not _code_visible(organization, gcc_validation).exists():
+        raise ActionNotAllowed(
+            _("This validation code is not available to your organization. Nothing was created.")
+        )
+
+
+def _code_visible(organization: Organization, gcc_validation: GccValidation):
+    """The code, if `organization` may use it (else nothing)."""
+    return gcc_validation_list_visible(organization=organization).filter(pk=gcc_validation.pk)
+
+
 @transaction.atomic
 def customer_create(
+    *,
+    organization: Organization,
+    created_by,
+    idempotency_key: uuid.UUID,
+    **answers,
+) -> Customer:
+    """Create a customer managed by `organization`, with at most one special qualification
+    (the answers: `customer_insert`'s).
+
+    The same key → the same customer: a replayed form (a retry after a timeout) creates
+    nothing and takes no second create of the code, although its domain is now a customer.
+    """
+    gcc_actor_require(user=created_by, organization=organization)
+    existing = customer_for_idempotency_key(organization=organization, key=idempotency_key)
+    if existing:
+        return existing
+    return customer_insert(
+        organization=organization,
+        created_by=created_by,
+        idempotency_key=idempotency_key,
+        **answers,
+    )
+
+
+@transaction.atomic
+def customer_insert(
     *,
     organization: Organization,
     created_by,
@@ -51,17 +107,13 @@ def customer_create(
     special_qualification: str = NO_QUALIFICATION,
     gcc_validation: GccValidation | None = None,
 ) -> Customer:
-    """Create a customer managed by `organization`, with at most one special qualification.
+    """Add customer's checks and rows, in the caller's transaction: for a service that has
+    checked the actor (`gcc_actor_require`) and looked for its key (`customer_create`, and
+    orders' new customer with its first order).
 
     With GCC, one create of the validation code is consumed by a conditional decrement in
     the same transaction: two agents racing for the last create get exactly one customer.
-    The same key → the same customer: a replayed form (a retry after a timeout) creates
-    nothing and takes no second create of the code, although its domain is now a customer.
     """
-    gcc_actor_require(user=created_by, organization=organization)
-    existing = customer_for_idempotency_key(organization=organization, key=idempotency_key)
-    if existing:
-        return existing
     domain = primary_domain.strip().lower()
     if Customer.objects.filter(primary_domain=domain).exists():
         raise ValidationError(
@@ -73,34 +125,22 @@ def customer_create(
                 % {"domain": domain}
             }
         )
-    if special_qualification not in (NO_QUALIFICATION, *CustomerQualification.Qualification.values):
-        raise ValidationError(
-            {"special_qualification": _("Choose one of the special qualifications offered.")}
-        )
-    visible = None
-    if special_qualification == GCC:
-        gcc_organization_require(organization=organization)
-        if gcc_validation is None:
-            raise ValidationError(
-                {"gcc_validation": _("Choose the GCC validation code for this customer.")}
-            )
-        visible = gcc_validation_list_visible(organization=organization).filter(
-            pk=gcc_validation.pk
-        )
-        if not visible.exists():
-            raise ActionNotAllowed(
-                _(
-                    "This validation code is not available to your organization. Nothing was "
-                    "created."
-                )
-            )
+    customer_qualification_check(
+        organization=organization,
+        special_qualification=special_qualification,
+        gcc_validation=gcc_validation,
+    )
+    gcc = special_qualification == GOVERNMENT_COMMUNITY_CLOUD
     try:
         # One savepoint for the code's create, the customer and its relationship: when the
         # same form's other post won meanwhile (this one waited for it on the code's row or on
         # a unique index), all three are undone here and that post's customer is returned.
         with transaction.atomic():
-            if visible is not None:
-                gcc_validation_take(visible=visible, gcc_validation=gcc_validation)
+            if gcc:
+                gcc_validation_take(
+                    visible=_code_visible(organization, gcc_validation),
+                    gcc_validation=gcc_validation,
+                )
             customer = Customer.objects.create(
                 company_name=company_name.strip(),
                 primary_domain=domain,
@@ -141,10 +181,10 @@ def customer_create(
             qualification=special_qualification,
             vetting_status=(
                 CustomerQualification.VettingStatus.APPROVED
-                if special_qualification == GCC
+                if gcc
                 else CustomerQualification.VettingStatus.IN_REVIEW
             ),
-            validation=gcc_validation if special_qualification == GCC else None,
+            validation=gcc_validation if gcc else None,
             granted_at=timezone.now(),
             granted_by=created_by,
         )

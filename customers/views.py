@@ -1,35 +1,40 @@
-"""Partner pages of customers: the list, Add customer (whose Next: Subscriptions step is the
-new-customer order wizard in orders.views), the customer's account, the GCC code help."""
+"""Partner pages of customers: the list, Add customer, the customer's account, the GCC code
+help. Add customer's Next: Subscriptions (a new GCC customer with its first order) is the
+order pages' (orders.views): its button posts there. The Account page's orders section is
+theirs too (`{% customer_orders %}`): this app never imports orders."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from gccportal.exceptions import ActionNotAllowed
-from orders.selectors import (
-    customer_is_gcc_validated,
-    order_list_for_customer,
-    subscription_list_for_customer,
-)
-from orders.views import new_customer_details, new_customer_offers
 from partners.access import gcc_action_required, partner_member_required
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD_LABEL
 
 from . import services
-from .codes.services import CodeExhausted
-from .forms import GCC, CustomerForm, errors_onto_form
+from .forms import CustomerForm
 from .models import Customer
 from .selectors import (
     customer_for_idempotency_key,
     customer_get_for_org,
+    customer_is_gcc_validated,
     customer_list_for_org,
     transacting_partner_for,
 )
 
 PAGE_SIZE = 20
+
+# Add customer's steps toward a first order, once posted here with `next_step` (pages shown
+# before the buttons posted to the order pages directly): the same post, there.
+NEXT_STEPS = {
+    "subscriptions": "orders:new_customer_subscriptions",
+    "edit": "orders:new_customer_details",
+}
 
 
 @partner_member_required
@@ -54,10 +59,14 @@ def customer_list(request):
 def _customer_added(request, customer: Customer):
     # Said of the customer as created, so that a re-post gets the first post's message.
     if customer_is_gcc_validated(customer=customer):
-        message = _("%(name)s was added with the Government community cloud qualification.")
+        message = _("%(name)s was added with the %(qualification)s qualification.")
     else:
         message = _("%(name)s was added to your customers.")
-    messages.success(request, message % {"name": customer.company_name})
+    messages.success(
+        request,
+        message
+        % {"name": customer.company_name, "qualification": GOVERNMENT_COMMUNITY_CLOUD_LABEL},
+    )
     return redirect("customers:customer_account", pk=customer.pk)
 
 
@@ -65,12 +74,9 @@ def _customer_added(request, customer: Customer):
 def customer_create(request):
     organization = request.organization
     next_step = request.POST.get("next_step") if request.method == "POST" else None
-    if next_step == "subscriptions":
-        # A GCC customer and its first order: nothing is created before the last step.
-        return new_customer_offers(request)
-    if next_step == "edit":
-        # Back from the subscriptions step: the answers (and the lines) as they were.
-        return new_customer_details(request)
+    if next_step in NEXT_STEPS:
+        # 307: the browser posts the same answers there.
+        return HttpResponseRedirect(reverse(NEXT_STEPS[next_step]), status=307)
     if request.method == "POST":
         form = CustomerForm(request.POST, organization=organization)
         # A re-post of a form already submitted (a retry after a timeout): the customer the
@@ -84,24 +90,15 @@ def customer_create(request):
                 customer = services.customer_create(
                     organization=organization, created_by=request.user, **form.cleaned_data
                 )
-            except CodeExhausted as exc:
-                form.add_error("gcc_validation", exc.message)
-            except ActionNotAllowed as exc:
-                # GCC posted although the organization may not choose it (the code menu is
-                # then absent), or a code it may not use.
-                field = "gcc_validation" if "gcc_validation" in form.fields else None
-                form.add_error(field or "special_qualification", exc.message)
-            except ValidationError as exc:
-                errors_onto_form(form, exc)
+            except (ValidationError, ActionNotAllowed) as exc:
+                # ActionNotAllowed: a code used up meanwhile or one it may not use, or GCC
+                # posted although the organization may not choose it.
+                form.add_service_error(exc)
             else:
                 return _customer_added(request, customer)
     else:
         form = CustomerForm(organization=organization)
-    return render(
-        request,
-        "customers/customer_form.html",
-        {"form": form, "gcc_value": GCC},
-    )
+    return render(request, "customers/customer_form.html", {"form": form})
 
 
 @partner_member_required
@@ -112,20 +109,13 @@ def customer_account(request, pk: int):
         # Another organization's customer is simply "not found".
         raise Http404 from exc
     qualification = next(iter(customer.qualifications.all()), None)
-    organization = request.organization
     return render(
         request,
         "customers/customer_account.html",
         {
             "customer": customer,
             "qualification": qualification,
-            "gcc_value": GCC,
-            "transacting_partner": transacting_partner_for(organization=organization),
-            # This partner's own orders and subscriptions only (a customer may have several).
-            "subscriptions": list(
-                subscription_list_for_customer(organization=organization, customer=customer)
-            ),
-            "orders": list(order_list_for_customer(organization=organization, customer=customer)),
+            "transacting_partner": transacting_partner_for(organization=request.organization),
         },
     )
 

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from gccportal.admin import ReadOnlyAdminMixin
+
 from .models import TaskDelivery
 
 
@@ -20,8 +22,9 @@ class GaveUpFilter(admin.SimpleListFilter):
 
 
 @admin.register(TaskDelivery)
-class TaskDeliveryAdmin(admin.ModelAdmin):
-    """Tasks whose runs did not return, read-only: the ones that gave up say why."""
+class TaskDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Tasks whose runs did not return, read-only (the purge task deletes old rows): the ones
+    that gave up say why."""
 
     # The first delivery, the arguments and the worker are on the detail page.
     list_display = ["task_name", "task_id", "deliveries", "last_delivered_at", "gave_up_at"]
@@ -29,12 +32,3 @@ class TaskDeliveryAdmin(admin.ModelAdmin):
     search_fields = ["task_id", "task_name"]
     ordering = ["-last_delivered_at"]
     readonly_fields = [f.name for f in TaskDelivery._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # the purge task deletes old rows

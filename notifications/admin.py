@@ -5,12 +5,14 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from gccportal.admin import ReadOnlyAdminMixin
+
 from .models import OutboxMessage
 from .services import outbox_message_resend
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The email ledger, read-only; leads send failed emails again (logged in the history)."""
 
     # Newest first; when it was created is on the detail page.
@@ -35,15 +37,6 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         return _("Next attempt %(when)s") % {
             "when": date_format(localtime(message.next_attempt_at), "DATETIME_FORMAT")
         }
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_resend_permission(self, request) -> bool:
         return request.user.has_perm("notifications.resend_outboxmessage")

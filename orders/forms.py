@@ -10,8 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Offer
-from .services import OrderLine
+from .models import OrderLine
 
 
 def quantity_field(offer_id: str) -> str:
@@ -23,15 +22,14 @@ def name_field(offer_id: str) -> str:
 
 
 class OrderLinesForm(forms.Form):
-    """Parses a row for every active offer, shown or not: whatever is posted reaches the
-    service, which refuses what may not be ordered (e.g. a GCC offer for a non-GCC customer).
-    Only `shown` offers are rendered as rows."""
+    """Parses a row for every active offer (`offers`), shown or not: whatever is posted
+    reaches the service, which refuses what may not be ordered (e.g. a GCC offer for a non-GCC
+    customer). Rendered as rows: every offer, or those passed to `show()`."""
 
-    def __init__(self, *args, offers, shown=None, **kwargs):
+    def __init__(self, *args, offers, **kwargs):
         super().__init__(*args, **kwargs)
         self.offers = list(offers)
-        shown_ids = None if shown is None else {offer.offer_id for offer in shown}
-        self.shown = [o for o in self.offers if shown_ids is None or o.offer_id in shown_ids]
+        self.shown = self.offers
         for offer in self.offers:
             self.fields[quantity_field(offer.offer_id)] = forms.IntegerField(
                 label=_("Quantity of %(offer)s") % {"offer": offer.name},
@@ -51,6 +49,11 @@ class OrderLinesForm(forms.Form):
                 max_length=100,
                 widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
             )
+
+    def show(self, offers) -> None:
+        """Render only these offers' rows (those the customer may have)."""
+        shown_ids = {offer.offer_id for offer in offers}
+        self.shown = [offer for offer in self.offers if offer.offer_id in shown_ids]
 
     def rows(self):
         """(offer, quantity bound field, friendly name bound field) of each shown offer."""
@@ -90,7 +93,3 @@ class OrderSubmitForm(OrderLinesForm):
         widget=forms.HiddenInput,
         error_messages={"required": gettext_lazy("The order form is incomplete.")},
     )
-
-
-def active_offers():
-    return Offer.objects.filter(is_active=True).order_by("-requires_gcc", "family", "name")

@@ -1,6 +1,8 @@
-"""The offer catalogue, orders with their line items, and the subscriptions they provision."""
+"""The offer catalogue, orders with their line items (and `OrderLine`, a line being entered),
+and the subscriptions they provision."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
@@ -66,6 +68,11 @@ class Order(models.Model):
         PROVISIONING = "provisioning", _("Provisioning")
         COMPLETED = "completed", _("Completed")
         FAILED = "failed", _("Failed")
+
+    # What a move not allowed from the status is refused with (reviews.services).
+    transition_refused_message = _(
+        "This order is %(status)s; that action is no longer possible. Nothing was changed."
+    )
 
     organization = models.ForeignKey(
         "partners.Organization",
@@ -168,6 +175,15 @@ class OrderLineItem(models.Model):
     @property
     def total(self):
         return self.unit_price * self.quantity
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """A line as the partner enters it (a row of the order form), before the order exists."""
+
+    offer_id: str
+    quantity: int
+    friendly_name: str = ""
 
 
 class Subscription(models.Model):

@@ -1,21 +1,19 @@
-"""Reads for orders. Every partner-facing read takes the organization."""
+"""Reads for orders: the offers a partner may order for a customer, an order's prices and
+totals, orders and subscriptions. Every partner-facing read takes the organization."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
-from customers.models import Customer, CustomerQualification
-from customers.selectors import gcc_block_reason
+from customers.models import Customer
+from customers.selectors import customer_is_gcc_validated, gcc_block_reason
 from partners.models import Organization
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD_LABEL
 
-from .models import Offer, Order, OrderLineItem, Subscription
-
-GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
-
-
-def customer_is_gcc_validated(*, customer: Customer) -> bool:
-    return customer.qualifications.filter(
-        qualification=GCC, vetting_status=CustomerQualification.VettingStatus.APPROVED
-    ).exists()
+from .models import Offer, Order, OrderLine, OrderLineItem, Subscription
 
 
 def gcc_order_block_reason(*, organization: Organization, customer: Customer) -> str | None:
@@ -26,28 +24,75 @@ def gcc_order_block_reason(*, organization: Organization, customer: Customer) ->
     if not customer_is_gcc_validated(customer=customer):
         return _(
             "%(customer)s is not validated for GCC. GCC offers are only for customers with "
-            "the Government community cloud qualification."
-        ) % {"customer": customer.company_name}
+            "the %(qualification)s qualification."
+        ) % {"customer": customer.company_name, "qualification": GOVERNMENT_COMMUNITY_CLOUD_LABEL}
     return None
 
 
-def offer_list_for_customer(*, organization: Organization, customer: Customer) -> QuerySet[Offer]:
+def offer_list_active() -> QuerySet[Offer]:
+    """The offers on sale, GCC ones first: the rows of every order form."""
+    return Offer.objects.filter(is_active=True).order_by("-requires_gcc", "family", "name")
+
+
+@dataclass(frozen=True)
+class OfferChoice:
+    offers: list[Offer]  # what may be ordered
+    gcc_reason: str | None  # why GCC offers are not among them, or None
+
+
+def offer_choice_for_customer(*, organization: Organization, customer: Customer) -> OfferChoice:
     """The offers `organization` may order for `customer`: GCC ones only when both qualify.
 
     Dynamics 365, EMS and Power BI GCC offers use the same GCC validation as Office 365 GCC.
     """
-    offers = Offer.objects.filter(is_active=True)
-    if gcc_order_block_reason(organization=organization, customer=customer):
+    reason = gcc_order_block_reason(organization=organization, customer=customer)
+    offers = offer_list_active()
+    if reason:
         offers = offers.filter(requires_gcc=False)
-    return offers.order_by("-requires_gcc", "family", "name")
+    return OfferChoice(offers=list(offers), gcc_reason=reason)
 
 
-def offer_list_for_new_gcc_customer(*, organization: Organization) -> QuerySet[Offer]:
-    """The offers `organization` may order for a customer it creates with a GCC code."""
-    offers = Offer.objects.filter(is_active=True)
-    if gcc_block_reason(organization=organization):
-        offers = offers.filter(requires_gcc=False)
-    return offers.order_by("-requires_gcc", "family", "name")
+@dataclass(frozen=True)
+class PriceRow:
+    line: OrderLine
+    offer: Offer
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class OrderPrices:
+    rows: list[PriceRow]
+    totals: list[tuple[str, Decimal]]  # (billing cycle, total), monthly first
+
+
+def _billing_cycle_totals(amounts: Iterable[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:
+    """(billing cycle, total) of (billing cycle, amount) pairs: monthly first."""
+    totals: dict[str, Decimal] = {}
+    for cycle, amount in amounts:
+        totals[cycle] = totals.get(cycle, Decimal("0")) + amount
+    return [(cycle, totals[cycle]) for cycle in Offer.BillingCycle.values if cycle in totals]
+
+
+def order_prices(*, lines: list[OrderLine], offers: dict[str, Offer]) -> OrderPrices:
+    """Each line's amount at its offer's price, and the totals per billing cycle (the review
+    page's); `offers` by offer ID, as `orders.services.order_lines_check` returns them."""
+    rows = [
+        PriceRow(
+            line=line,
+            offer=offers[line.offer_id],
+            amount=offers[line.offer_id].unit_price * line.quantity,
+        )
+        for line in lines
+    ]
+    return OrderPrices(
+        rows=rows,
+        totals=_billing_cycle_totals((row.offer.billing_cycle, row.amount) for row in rows),
+    )
+
+
+def order_totals(*, lines: Iterable[OrderLineItem]) -> list[tuple[str, Decimal]]:
+    """A placed order's totals per billing cycle, at the prices it was placed at."""
+    return _billing_cycle_totals((line.offer.billing_cycle, line.total) for line in lines)
 
 
 def order_list_for_customer(*, organization: Organization, customer: Customer) -> QuerySet[Order]:
@@ -79,7 +124,14 @@ def order_get_for_org(*, organization: Organization, order_id: int) -> Order:
 
 
 def order_for_idempotency_key(*, organization: Organization, key) -> Order | None:
-    return Order.objects.filter(organization=organization, idempotency_key=key).first()
+    """The order `organization` placed with this form key (the first Submit of a replay)."""
+    if key is None:
+        return None
+    return (
+        Order.objects.filter(organization=organization, idempotency_key=key)
+        .select_related("customer")
+        .first()
+    )
 
 
 def subscription_list_for_customer(

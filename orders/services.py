@@ -1,14 +1,16 @@
 """Placing GCC orders and provisioning them.
 
 The gating (GCC-enabled partner, GCC-validated customer, Admin/Sales role, own customer) is
-enforced here, whatever a form posted. Provisioning runs in a Celery task after commit; the
-order row itself is the durable record of the work to do (the sweep re-dispatches it).
+enforced here, whatever a form posted. Each step of the order pages is one call, and runs
+each rule once: for an existing customer `order_review` then `order_place`; for a new GCC
+customer `new_customer_order_check` (Next: Subscriptions), `new_customer_order_review`, then
+`customer_create_with_order`. Provisioning runs in a Celery task after commit; the order row
+itself is the durable record of the work to do (the sweep re-dispatches it).
 """
 
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,29 +20,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers import services as customer_services
-from customers.models import Customer, CustomerQualification
-from customers.selectors import customer_get_for_org, gcc_block_reason
+from customers.models import Customer
+from customers.selectors import customer_get_for_org
 from gccportal.broker import task_publish
 from gccportal.exceptions import ActionNotAllowed
 from partners.models import Organization
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD, GOVERNMENT_COMMUNITY_CLOUD_LABEL
 from partners.services import gcc_actor_require
 from reviews.services import audit_event_record, review_transition_apply
 
 from . import emails
-from .models import Offer, Order, OrderLineItem, Subscription
+from .models import Offer, Order, OrderLine, OrderLineItem, Subscription
 from .provisioning import ProvisionedSubscription, ProvisioningError, line_item_provision
-from .selectors import gcc_order_block_reason
+from .selectors import OrderPrices, gcc_order_block_reason, order_for_idempotency_key, order_prices
 
 logger = logging.getLogger(__name__)
 
-GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 
-
-@dataclass(frozen=True)
-class OrderLine:
-    offer_id: str
-    quantity: int
-    friendly_name: str = ""
+class CustomerNotManaged(ActionNotAllowed):
+    """The customer is not one of the organization's (its pages answer "not found")."""
 
 
 def _audit(order: Order, *, actor, action: str, previous: str, note: str = "") -> None:
@@ -55,33 +53,15 @@ def _audit(order: Order, *, actor, action: str, previous: str, note: str = "") -
     )
 
 
-def order_lines_check(
-    *,
-    organization: Organization,
-    customer: Customer | None,
-    lines: list[OrderLine],
-    customer_is_gcc: bool = False,
-) -> dict[str, Offer]:
-    """The offers of `lines`, if all may be ordered in those quantities; else an error.
-
-    `customer` is None for a customer not created yet: `customer_is_gcc` then says whether it
-    will be GCC-validated (created with a validation code), so only the partner's GCC state
-    matters.
-    """
+def order_lines_check(*, lines: list[OrderLine], gcc_block: str | None) -> dict[str, Offer]:
+    """The offers of `lines` by offer ID, if all may be ordered in those quantities; else an
+    error. `gcc_block`: why GCC offers may not be ordered for this customer, or None."""
     if not lines:
         raise ValidationError({"lines": _("Choose at least one offer and its quantity.")})
     wanted = [line.offer_id for line in lines]
     if len(set(wanted)) != len(wanted):
         raise ValidationError({"lines": _("Each offer may appear only once in an order.")})
     offers = {o.offer_id: o for o in Offer.objects.filter(offer_id__in=wanted, is_active=True)}
-    if customer is not None:
-        block = gcc_order_block_reason(organization=organization, customer=customer)
-    elif customer_is_gcc:
-        block = gcc_block_reason(organization=organization)
-    else:
-        block = _(
-            "GCC offers are only for customers with the Government community cloud qualification."
-        )
     errors: dict[str, list[str]] = {}
     for line in lines:
         offer = offers.get(line.offer_id)
@@ -90,8 +70,8 @@ def order_lines_check(
                 _("%(offer)s is not in the catalogue.") % {"offer": line.offer_id}
             )
             continue
-        if offer.requires_gcc and block:
-            raise ActionNotAllowed(block)
+        if offer.requires_gcc and gcc_block:
+            raise ActionNotAllowed(gcc_block)
         if not offer.min_quantity <= line.quantity <= offer.max_quantity:
             errors.setdefault(f"quantity_{offer.offer_id}", []).append(
                 _("Order between %(low)s and %(high)s of %(offer)s.")
@@ -100,6 +80,19 @@ def order_lines_check(
     if errors:
         raise ValidationError(errors)
     return offers
+
+
+# -- an order for an existing customer -------------------------------------------------------
+
+
+def order_review(
+    *, organization: Organization, customer: Customer, lines: list[OrderLine]
+) -> OrderPrices:
+    """The review of an order for `customer` (one of `organization`'s, as its pages found it):
+    the lines' amounts and totals, if they may be ordered; nothing is written."""
+    gcc_block = gcc_order_block_reason(organization=organization, customer=customer)
+    offers = order_lines_check(lines=lines, gcc_block=gcc_block)
+    return order_prices(lines=lines, offers=offers)
 
 
 @transaction.atomic
@@ -113,16 +106,28 @@ def order_place(
 ) -> Order:
     """Place an order for one of the partner's customers. The same key → the same order."""
     gcc_actor_require(user=created_by, organization=organization)
-    existing = Order.objects.filter(
-        organization=organization, idempotency_key=idempotency_key
-    ).first()
+    existing = order_for_idempotency_key(organization=organization, key=idempotency_key)
     if existing:
         return existing
     try:
         customer = customer_get_for_org(organization=organization, customer_id=customer_id)
     except Customer.DoesNotExist as exc:
-        raise ActionNotAllowed(_("This customer is not managed by your organization.")) from exc
-    offers = order_lines_check(organization=organization, customer=customer, lines=lines)
+        raise CustomerNotManaged(_("This customer is not managed by your organization.")) from exc
+    gcc_block = gcc_order_block_reason(organization=organization, customer=customer)
+    offers = order_lines_check(lines=lines, gcc_block=gcc_block)
+    return _order_insert(organization, created_by, customer, lines, offers, idempotency_key)
+
+
+def _order_insert(
+    organization: Organization,
+    created_by,
+    customer: Customer,
+    lines: list[OrderLine],
+    offers: dict[str, Offer],
+    idempotency_key: uuid.UUID,
+) -> Order:
+    """The order's rows, its audit event and its provisioning after commit. Its callers have
+    checked the actor, looked for the key and checked the lines (`offers`, by offer ID)."""
     try:
         with transaction.atomic():
             order = Order.objects.create(
@@ -134,7 +139,9 @@ def order_place(
                 created_by=created_by,
             )
     except IntegrityError:  # the same key submitted twice at once: the other one won
-        return Order.objects.get(organization=organization, idempotency_key=idempotency_key)
+        return Order.objects.select_related("customer").get(
+            organization=organization, idempotency_key=idempotency_key
+        )
     OrderLineItem.objects.bulk_create(
         OrderLineItem(
             order=order,
@@ -151,6 +158,45 @@ def order_place(
     return order
 
 
+# -- a new GCC customer and its first order ------------------------------------------------
+
+
+def _new_customer_gcc_require(customer_answers: dict) -> None:
+    if customer_answers.get("special_qualification") != GOVERNMENT_COMMUNITY_CLOUD:
+        raise ValidationError(
+            {
+                "special_qualification": _(
+                    "Next: Subscriptions is for GCC customers only. Choose %(qualification)s "
+                    "and a validation code, or select Add customer."
+                )
+                % {"qualification": GOVERNMENT_COMMUNITY_CLOUD_LABEL}
+            }
+        )
+
+
+def new_customer_order_check(*, organization: Organization, customer_answers: dict) -> None:
+    """Whether Add customer's answers may go on to subscriptions (Next: Subscriptions): a GCC
+    customer, with a validation code `organization` may use. Nothing is created: the customer
+    is created with its order, on the last step."""
+    _new_customer_gcc_require(customer_answers)
+    customer_services.customer_qualification_check(
+        organization=organization,
+        special_qualification=GOVERNMENT_COMMUNITY_CLOUD,
+        gcc_validation=customer_answers.get("gcc_validation"),
+    )
+
+
+def new_customer_order_review(
+    *, organization: Organization, customer_answers: dict, lines: list[OrderLine]
+) -> OrderPrices:
+    """The review of a new GCC customer's first order: the lines' amounts and totals, if the
+    answers and the lines may go on; nothing is created."""
+    new_customer_order_check(organization=organization, customer_answers=customer_answers)
+    # The organization's GCC approval was just checked, and the customer will be GCC.
+    offers = order_lines_check(lines=lines, gcc_block=None)
+    return order_prices(lines=lines, offers=offers)
+
+
 @transaction.atomic
 def customer_create_with_order(
     *,
@@ -164,39 +210,23 @@ def customer_create_with_order(
     order, in one transaction: if any step fails, nothing is created and the code is not
     consumed. The same key → the same order, and no second customer."""
     gcc_actor_require(user=created_by, organization=organization)
-    existing = (
-        Order.objects.filter(organization=organization, idempotency_key=idempotency_key)
-        .select_related("customer")
-        .first()
-    )
+    existing = order_for_idempotency_key(organization=organization, key=idempotency_key)
     if existing:
         return existing
-    if customer_answers.get("special_qualification") != GCC:
-        raise ValidationError(
-            {
-                "special_qualification": _(
-                    "Subscriptions can be ordered with a new customer only when it has the "
-                    "Government community cloud qualification."
-                )
-            }
-        )
-    # The lines first: a refused line leaves the code untouched (and no customer).
-    order_lines_check(organization=organization, customer=None, lines=lines, customer_is_gcc=True)
+    _new_customer_gcc_require(customer_answers)
+    # The lines first: a refused line leaves the code untouched (and no customer). GCC offers
+    # pass here: the customer will be GCC, and customer_insert refuses an organization not
+    # approved for GCC (rolling back the whole order).
+    offers = order_lines_check(lines=lines, gcc_block=None)
     # The order's key is the customer's too (whatever key the answers came with): the same
     # Submit posted twice at once gets the customer the other post created (after waiting for
     # it on the domain or on the code's last create), then finds that post's order.
-    customer = customer_services.customer_create(
+    customer = customer_services.customer_insert(
         organization=organization,
         created_by=created_by,
         **{**customer_answers, "idempotency_key": idempotency_key},
     )
-    return order_place(
-        organization=organization,
-        created_by=created_by,
-        customer_id=customer.pk,
-        lines=lines,
-        idempotency_key=idempotency_key,
-    )
+    return _order_insert(organization, created_by, customer, lines, offers, idempotency_key)
 
 
 def order_provisioning_dispatch(*, order_id: int) -> bool:

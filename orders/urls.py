@@ -21,6 +21,7 @@ urlpatterns = [
         views.new_customer_subscriptions,
         name="new_customer_subscriptions",
     ),
+    path("customers/new/details/", views.new_customer_details, name="new_customer_details"),
     path("customers/new/review/", views.new_customer_review, name="new_customer_review"),
     path(
         "customers/new/orders/submit/",

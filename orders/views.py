@@ -1,36 +1,42 @@
 """Partner pages of GCC orders for an existing customer: Add subscriptions → review → submit;
 for a new GCC customer: Add customer → Next: Subscriptions → review → submit (the customer
-and its order created together); and the order's page. The gating is the services'
-(whatever is posted); the views only map their refusals to pages."""
+and its order created together); and the order's page.
+
+Each view parses the post, makes one call to the services (whose rules apply whatever is
+posted) and renders the result or maps the refusal to its page.
+"""
 
 import uuid
-from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from customers.codes.services import CodeExhausted
-from customers.forms import GCC, CustomerForm
+from customers.forms import CustomerForm
 from customers.models import Customer
 from customers.selectors import customer_get_for_org
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from partners.access import gcc_action_required, partner_member_required
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD_LABEL
 from reviews.selectors import audit_event_list_for_subject
 
 from . import services
-from .forms import OrderLinesForm, OrderSubmitForm, active_offers
-from .models import Offer, Order
+from .forms import OrderLinesForm, OrderSubmitForm
+from .models import Order
 from .selectors import (
-    gcc_order_block_reason,
-    offer_list_for_customer,
-    offer_list_for_new_gcc_customer,
+    OrderPrices,
+    offer_choice_for_customer,
+    offer_list_active,
     order_for_idempotency_key,
     order_get_for_org,
+    order_totals,
 )
+
+ORDER_FORM_INCOMPLETE = gettext_lazy("The order form was incomplete. Review the order again.")
 
 
 def _customer_for_org(request, customer_id: int) -> Customer:
@@ -41,29 +47,39 @@ def _customer_for_org(request, customer_id: int) -> Customer:
         raise Http404 from exc
 
 
-def _lines_form(request, customer, form_class=OrderLinesForm, data=None):
-    shown = list(offer_list_for_customer(organization=request.organization, customer=customer))
-    return form_class(data, offers=active_offers(), shown=shown)
+def _lines_form(request, form_class=OrderLinesForm, *, bound: bool = True) -> OrderLinesForm:
+    return form_class(request.POST if bound else None, offers=offer_list_active())
 
 
-def _add_page(request, customer, form, *, status: int = 200):
-    organization = request.organization
-    gcc_hidden = not any(offer.requires_gcc for offer in form.shown)
+def _review_page(request, context: dict, prices: OrderPrices, form: OrderLinesForm):
     return render(
         request,
-        "orders/subscriptions_add.html",
+        "orders/subscriptions_review.html",
         {
-            "customer": customer,
-            "form": form,
-            "gcc_reason": gcc_order_block_reason(organization=organization, customer=customer)
-            if gcc_hidden
-            else None,
+            **context,
+            "rows": prices.rows,
+            "totals": prices.totals,
+            "hidden_values": form.hidden_values(),
+            # One key per review: submitting this page twice finds the same order.
+            "idempotency_key": uuid.uuid4(),
         },
-        status=status,
     )
 
 
-def _refused(request, customer, reason: str):
+# -- an existing customer --------------------------------------------------------------------
+
+
+def _add_page(request, customer: Customer, form: OrderLinesForm):
+    choice = offer_choice_for_customer(organization=request.organization, customer=customer)
+    form.show(choice.offers)
+    return render(
+        request,
+        "orders/subscriptions_add.html",
+        {"customer": customer, "form": form, "gcc_reason": choice.gcc_reason},
+    )
+
+
+def _refused(request, customer: Customer, reason: str):
     """A refusal of the gating: the reason, and nothing written."""
     return render(
         request, "orders/order_refused.html", {"customer": customer, "reason": reason}, status=403
@@ -74,90 +90,62 @@ def _refused(request, customer, reason: str):
 def subscriptions_add(request, customer_id: int):
     customer = _customer_for_org(request, customer_id)
     # A POST here is "Back" from the review page: the chosen values come back as they were.
-    data = request.POST if request.method == "POST" else None
-    form = _lines_form(request, customer, data=data)
-    if data is not None:
+    form = _lines_form(request, bound=request.method == "POST")
+    if form.is_bound:
         form.is_valid()
     return _add_page(request, customer, form)
-
-
-def _totals(amounts) -> list[tuple[str, Decimal]]:
-    """(billing cycle label, total) of (billing cycle, amount) pairs: monthly first."""
-    totals: dict[str, Decimal] = {}
-    for cycle, amount in amounts:
-        totals[cycle] = totals.get(cycle, Decimal("0")) + amount
-    return [(cycle, totals[cycle]) for cycle in Offer.BillingCycle.values if cycle in totals]
 
 
 @gcc_action_required
 @require_POST
 def subscriptions_review(request, customer_id: int):
     customer = _customer_for_org(request, customer_id)
-    form = _lines_form(request, customer, data=request.POST)
+    form = _lines_form(request)
     if not form.is_valid():
         return _add_page(request, customer, form)
-    lines = form.lines()
     try:
-        offers = services.order_lines_check(
-            organization=request.organization, customer=customer, lines=lines
+        prices = services.order_review(
+            organization=request.organization, customer=customer, lines=form.lines()
         )
     except ActionNotAllowed as exc:
         return _refused(request, customer, exc.message)
     except ValidationError as exc:
         form.add_service_errors(exc)
         return _add_page(request, customer, form)
-    rows = [
-        {
-            "line": line,
-            "offer": offers[line.offer_id],
-            "amount": offers[line.offer_id].unit_price * line.quantity,
-        }
-        for line in lines
-    ]
-    totals = _totals((row["offer"].billing_cycle, row["amount"]) for row in rows)
-    return render(
-        request,
-        "orders/subscriptions_review.html",
-        {
-            "customer": customer,
-            "rows": rows,
-            "totals": totals,
-            "hidden_values": form.hidden_values(),
-            # One key per review: submitting this page twice finds the same order.
-            "idempotency_key": uuid.uuid4(),
-        },
-    )
+    return _review_page(request, {"customer": customer}, prices, form)
 
 
 @gcc_action_required
 @require_POST
 def order_submit(request, customer_id: int):
-    customer = _customer_for_org(request, customer_id)
-    form = _lines_form(request, customer, form_class=OrderSubmitForm, data=request.POST)
+    form = _lines_form(request, OrderSubmitForm)
     if not form.is_valid():
         if form.has_error("idempotency_key"):
-            messages.error(request, _("The order form was incomplete. Review the order again."))
-        return _add_page(request, customer, form)
+            messages.error(request, ORDER_FORM_INCOMPLETE)
+        return _add_page(request, _customer_for_org(request, customer_id), form)
     try:
+        # The service finds the customer among the organization's.
         order = services.order_place(
             organization=request.organization,
             created_by=request.user,
-            customer_id=customer.pk,
+            customer_id=customer_id,
             lines=form.lines(),
             idempotency_key=form.cleaned_data["idempotency_key"],
         )
+    except services.CustomerNotManaged as exc:
+        raise Http404 from exc
     except ActionNotAllowed as exc:
-        return _refused(request, customer, exc.message)
+        return _refused(request, _customer_for_org(request, customer_id), exc.message)
     except ValidationError as exc:
         form.add_service_errors(exc)
-        return _add_page(request, customer, form)
+        return _add_page(request, _customer_for_org(request, customer_id), form)
     messages.success(
         request,
         _(
             "Order #%(pk)s was submitted for %(customer)s. Its subscriptions are being "
             "provisioned; the confirmation goes to you by email."
         )
-        % {"pk": order.pk, "customer": customer.company_name},
+        % {"pk": order.pk, "customer": order.customer.company_name},
     )
     return redirect("orders:order_detail", pk=order.pk)
 
@@ -168,33 +156,15 @@ def order_submit(request, customer_id: int):
 def _customer_form(request) -> CustomerForm:
     """The Add customer answers posted on a step of Next: Subscriptions, with a fresh key.
 
-    The Add customer form's own key doesn't travel with the answers: on the review page that
-    name holds the order's key, which makes the new customer and its order one submit. A key
-    is still needed for a plain Add customer from the page when it is shown again.
+    Hidden fields are never trusted: the answers are parsed on every step, and each step's
+    service checks them again. The Add customer form's own key doesn't travel with the
+    answers: on the review page that name holds the order's key, which makes the new customer
+    and its order one submit. A key is still needed for a plain Add customer from the page
+    when it is shown again.
     """
     data = request.POST.copy()
     data["idempotency_key"] = str(uuid.uuid4())
     return CustomerForm(data, organization=request.organization)
-
-
-def _new_customer_form(request) -> CustomerForm:
-    """The Add customer answers, validated again on every step: hidden fields are never
-    trusted. Only a GCC customer with a validation code may go on to subscriptions."""
-    form = _customer_form(request)
-    if form.is_valid():
-        if form.gcc_block_reason:
-            form.add_error("special_qualification", form.gcc_block_reason)
-        elif form.cleaned_data["special_qualification"] != GCC:
-            form.add_error(
-                "special_qualification",
-                _(
-                    "Next: Subscriptions is for GCC customers only. Choose Government Community "
-                    "Cloud (GCC) and a validation code, or select Add customer."
-                ),
-            )
-        elif form.cleaned_data.get("gcc_validation") is None:
-            form.add_error("gcc_validation", _("Choose the GCC validation code for this customer."))
-    return form
 
 
 def _posted_values(request, names) -> list[tuple[str, str]]:
@@ -213,52 +183,75 @@ def _line_values(request) -> list[tuple[str, str]]:
     )
 
 
-def _new_customer_page(request, form: CustomerForm, *, status: int = 200):
-    """Back on Add customer (an answer to fix): the chosen lines travel along, hidden."""
+def _new_customer_page(request, form: CustomerForm):
+    """Add customer again (an answer to fix): the chosen lines travel along, hidden."""
     return render(
         request,
         "customers/customer_form.html",
-        {"form": form, "gcc_value": GCC, "carried_values": _line_values(request)},
-        status=status,
+        {"form": form, "carried_values": _line_values(request)},
     )
 
 
-def _new_customer_lines_form(request, form_class=OrderLinesForm, *, bound: bool = True):
-    shown = list(offer_list_for_new_gcc_customer(organization=request.organization))
-    return form_class(request.POST if bound else None, offers=active_offers(), shown=shown)
+def _new_customer_context(request, customer_form: CustomerForm) -> dict:
+    return {
+        "customer": Customer(company_name=customer_form.cleaned_data["company_name"]),
+        "new_customer": customer_form.cleaned_data,
+        "customer_values": _customer_values(request, customer_form),
+    }
 
 
-def _new_customer_offers_page(request, customer_form: CustomerForm, form):
+def _new_customer_offers_page(request, customer_form: CustomerForm, form: OrderLinesForm):
+    # Every offer: the customer will be GCC, and its partner's approval is the services' check.
     return render(
         request,
         "orders/subscriptions_add.html",
-        {
-            "customer": Customer(company_name=customer_form.cleaned_data["company_name"]),
-            "new_customer": customer_form.cleaned_data,
-            "customer_values": _customer_values(request, customer_form),
-            "form": form,
-            "gcc_reason": None,
-        },
+        {**_new_customer_context(request, customer_form), "form": form, "gcc_reason": None},
     )
 
 
-def new_customer_offers(request):
-    """Add customer → Next: Subscriptions (called by customers.views.customer_create, whose
-    access check applies) or Back from the review: the offers, nothing created yet."""
-    customer_form = _new_customer_form(request)
+def _new_customer_refused(
+    request,
+    customer_form: CustomerForm,
+    form: OrderLinesForm,
+    exc: ValidationError | ActionNotAllowed,
+):
+    """A service's refusal, on the page of what it is about: the lines' on the offers, the
+    rest (the customer's answers, the code, the organization's GCC approval) on Add customer."""
+    if isinstance(exc, ValidationError) and not any(
+        key in customer_form.fields for key in exc.message_dict
+    ):
+        form.add_service_errors(exc)
+        return _new_customer_offers_page(request, customer_form, form)
+    customer_form.add_service_error(exc)
+    return _new_customer_page(request, customer_form)
+
+
+@gcc_action_required
+@require_POST
+def new_customer_subscriptions(request):
+    """Add customer → Next: Subscriptions, or Back from the review: the offers, nothing
+    created yet."""
+    customer_form = _customer_form(request)
     if not customer_form.is_valid():
         return _new_customer_page(request, customer_form)
-    # Lines come back (from the review, or from Add customer) with their values as they were.
-    bound = any(name.startswith("quantity_") for name in request.POST)
-    form = _new_customer_lines_form(request, bound=bound)
-    if bound:
+    # The lines come back (from the review, or from Add customer) with their values as they were.
+    form = _lines_form(request, bound=any(name.startswith("quantity_") for name in request.POST))
+    try:
+        services.new_customer_order_check(
+            organization=request.organization, customer_answers=customer_form.cleaned_data
+        )
+    except (ValidationError, ActionNotAllowed) as exc:
+        return _new_customer_refused(request, customer_form, form, exc)
+    if form.is_bound:
         form.is_valid()
     return _new_customer_offers_page(request, customer_form, form)
 
 
+@gcc_action_required
+@require_POST
 def new_customer_details(request):
-    """Back from the offers to Add customer (called by customers.views.customer_create): the
-    answers as they were, the chosen lines carried along hidden; nothing created."""
+    """Back from the offers to Add customer: the answers as they were, the chosen lines
+    carried along hidden; nothing created."""
     form = _customer_form(request)
     form.is_valid()
     return _new_customer_page(request, form)
@@ -266,71 +259,41 @@ def new_customer_details(request):
 
 @gcc_action_required
 @require_POST
-def new_customer_subscriptions(request):
-    return new_customer_offers(request)
-
-
-@gcc_action_required
-@require_POST
 def new_customer_review(request):
-    customer_form = _new_customer_form(request)
+    customer_form = _customer_form(request)
     if not customer_form.is_valid():
         return _new_customer_page(request, customer_form)
-    form = _new_customer_lines_form(request)
+    form = _lines_form(request)
     if not form.is_valid():
         return _new_customer_offers_page(request, customer_form, form)
-    lines = form.lines()
     try:
-        offers = services.order_lines_check(
-            organization=request.organization, customer=None, lines=lines, customer_is_gcc=True
+        prices = services.new_customer_order_review(
+            organization=request.organization,
+            customer_answers=customer_form.cleaned_data,
+            lines=form.lines(),
         )
-    except ActionNotAllowed as exc:
-        customer_form.add_error(None, exc.message)
-        return _new_customer_page(request, customer_form)
-    except ValidationError as exc:
-        form.add_service_errors(exc)
-        return _new_customer_offers_page(request, customer_form, form)
-    rows = [
-        {
-            "line": line,
-            "offer": offers[line.offer_id],
-            "amount": offers[line.offer_id].unit_price * line.quantity,
-        }
-        for line in lines
-    ]
-    return render(
-        request,
-        "orders/subscriptions_review.html",
-        {
-            "customer": Customer(company_name=customer_form.cleaned_data["company_name"]),
-            "new_customer": customer_form.cleaned_data,
-            "customer_values": _customer_values(request, customer_form),
-            "rows": rows,
-            "totals": _totals((row["offer"].billing_cycle, row["amount"]) for row in rows),
-            "hidden_values": form.hidden_values(),
-            # One key per review: submitting this page twice finds the same order.
-            "idempotency_key": uuid.uuid4(),
-        },
-    )
+    except (ValidationError, ActionNotAllowed) as exc:
+        return _new_customer_refused(request, customer_form, form, exc)
+    return _review_page(request, _new_customer_context(request, customer_form), prices, form)
 
 
 @gcc_action_required
 @require_POST
 def new_customer_order_submit(request):
-    form = _new_customer_lines_form(request, form_class=OrderSubmitForm)
-    form.is_valid()
-    key = form.cleaned_data.get("idempotency_key")
-    existing = key and order_for_idempotency_key(organization=request.organization, key=key)
-    if existing:
-        # A replayed Submit (double click): the order placed by the first one, even though
-        # its code may have no create left now.
-        return redirect("orders:order_detail", pk=existing.pk)
-    customer_form = _new_customer_form(request)
-    if not form.is_valid() and form.has_error("idempotency_key"):
-        messages.error(request, _("The order form was incomplete. Review the order again."))
-    if not customer_form.is_valid():
-        return _new_customer_page(request, customer_form)
-    if not form.is_valid():
+    customer_form = _customer_form(request)
+    form = _lines_form(request, OrderSubmitForm)
+    answers_valid, lines_valid = customer_form.is_valid(), form.is_valid()
+    if not (answers_valid and lines_valid):
+        # Answers that no longer parse may be a replayed Submit (a double click) whose order
+        # took the code's last create: the code has left the menu. That order, then.
+        key = form.cleaned_data.get("idempotency_key")
+        replayed = order_for_idempotency_key(organization=request.organization, key=key)
+        if replayed:
+            return redirect("orders:order_detail", pk=replayed.pk)
+        if form.has_error("idempotency_key"):
+            messages.error(request, ORDER_FORM_INCOMPLETE)
+        if not answers_valid:
+            return _new_customer_page(request, customer_form)
         return _new_customer_offers_page(request, customer_form, form)
     try:
         order = services.customer_create_with_order(
@@ -340,29 +303,20 @@ def new_customer_order_submit(request):
             lines=form.lines(),
             idempotency_key=form.cleaned_data["idempotency_key"],
         )
-    except CodeExhausted as exc:
-        customer_form.add_error("gcc_validation", exc.message)
-        return _new_customer_page(request, customer_form)
-    except ActionNotAllowed as exc:
-        customer_form.add_error(None, exc.message)
-        return _new_customer_page(request, customer_form)
-    except ValidationError as exc:
-        customer_keys = {key for key in exc.message_dict if key in customer_form.fields}
-        if customer_keys:
-            for key, errors in exc.message_dict.items():
-                for error in errors:
-                    customer_form.add_error(key if key in customer_form.fields else None, error)
-            return _new_customer_page(request, customer_form)
-        form.add_service_errors(exc)
-        return _new_customer_offers_page(request, customer_form, form)
+    except (ValidationError, ActionNotAllowed) as exc:
+        return _new_customer_refused(request, customer_form, form, exc)
     messages.success(
         request,
         _(
-            "%(customer)s was added with the Government community cloud qualification, and "
-            "order #%(pk)s was submitted. Its subscriptions are being provisioned; the "
-            "confirmation goes to you by email."
+            "%(customer)s was added with the %(qualification)s qualification, and order "
+            "#%(pk)s was submitted. Its subscriptions are being provisioned; the confirmation "
+            "goes to you by email."
         )
-        % {"pk": order.pk, "customer": order.customer.company_name},
+        % {
+            "pk": order.pk,
+            "customer": order.customer.company_name,
+            "qualification": GOVERNMENT_COMMUNITY_CLOUD_LABEL,
+        },
     )
     return redirect("orders:order_detail", pk=order.pk)
 
@@ -379,7 +333,7 @@ def _order_for_org(request, pk: int) -> Order:
 def order_detail(request, pk: int):
     order = _order_for_org(request, pk)
     lines = list(order.line_items.all())
-    totals = _totals((line.offer.billing_cycle, line.total) for line in lines)
+    totals = order_totals(lines=lines)
     return render(
         request,
         "orders/order_detail.html",

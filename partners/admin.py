@@ -1,10 +1,9 @@
 from django.contrib import admin
-from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from reviews.admin import OverdueFilter, QueueFilter, ReviewAdminMixin
-from reviews.models import ReviewStatus
+from gccportal.admin import ReadOnlyAdminMixin
+from reviews.admin import INFO_REQUEST_FIELDSET, ReviewAdminMixin, review_decisions
 
 from . import services
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
@@ -43,70 +42,30 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     inlines = [MembershipInline, ResellerQualificationInline]
 
 
-def _approve(*, request_id, reviewer, text):
-    return services.partner_validation_approve(request_id=request_id, reviewer=reviewer, note=text)
-
-
-def _reject(*, request_id, reviewer, text):
-    return services.partner_validation_reject(request_id=request_id, reviewer=reviewer, reason=text)
-
-
-def _request_info(*, request_id, reviewer, text):
-    return services.partner_validation_request_info(
-        request_id=request_id, reviewer=reviewer, message=text
-    )
-
-
-def _start_review(*, request_id, reviewer, text):
-    return services.partner_validation_start_review(
-        request_id=request_id, reviewer=reviewer, note=text
-    )
-
-
 @admin.register(PartnerValidationRequest)
 class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
-    decide_permission = services.DECIDE_PERMISSION
-    decisions = {
-        "start-review": {
-            "label": _("Start review"),
-            "from": [ReviewStatus.SUBMITTED],
-            "service": _start_review,
-            "text_label": _("Note (optional)"),
-            "text_required": False,
-            "direct": True,  # one click on the change page, no confirmation page
-            "done": _("Review started; the request is assigned to you."),
-        },
-        "approve": {
-            "label": _("Approve"),
-            "from": [ReviewStatus.IN_REVIEW],
-            "service": _approve,
-            "text_label": _("Note to the partner (optional)"),
-            "text_required": False,
-            "done": _(
-                "Approved. The partner now holds the Government_community_cloud qualification."
-            ),
-        },
-        "reject": {
-            "label": _("Reject"),
-            "from": [ReviewStatus.IN_REVIEW],
-            "service": _reject,
-            "text_label": _("Reason"),
-            "text_required": True,
-            "help_text": _("Give the reason for the rejection; the partner sees it."),
-            "done": _("Rejected. The partner was told the reason."),
-        },
-        "request-info": {
-            "label": _("Request information"),
-            "from": [ReviewStatus.IN_REVIEW],
-            "service": _request_info,
-            "text_label": _("What the partner must send"),
-            "text_required": True,
-            "help_text": _("Say what information the partner must send."),
-            "done": _(
-                "Information requested. The review clock is stopped until the partner answers."
-            ),
-        },
-    }
+    # The shared decisions (reviews/admin.py), with partner validation's services and words.
+    decisions = review_decisions(
+        {
+            "start-review": {"service": services.partner_validation_start_review},
+            "approve": {
+                "service": services.partner_validation_approve,
+                "done": _(
+                    "Approved. The partner now holds the Government Community Cloud (GCC) "
+                    "qualification."
+                ),
+            },
+            "reject": {"service": services.partner_validation_reject},
+            "request-info": {
+                "service": services.partner_validation_request_info,
+                "text_label": _("What the partner must send"),
+                "help_text": _("Say what information the partner must send."),
+                "done": _(
+                    "Information requested. The review clock is stopped until the partner answers."
+                ),
+            },
+        }
+    )
 
     list_display = [
         "id",
@@ -118,9 +77,7 @@ class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
         "assigned_reviewer",
     ]
     list_display_links = ["id", "organization"]
-    list_filter = [QueueFilter, OverdueFilter]
     search_fields = ["organization__legal_name", "organization__partner_id", "contact_email"]
-    list_select_related = ["organization", "assigned_reviewer"]
     fieldsets = [
         (
             _("Request"),
@@ -149,17 +106,7 @@ class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (
-            _("Information request"),
-            {
-                "fields": [
-                    "info_request_message",
-                    "info_requested_at",
-                    "info_response",
-                    "info_responded_at",
-                ]
-            },
-        ),
+        INFO_REQUEST_FIELDSET,
         (_("Decision"), {"fields": ["decided_by", "decided_at", "decision_note"]}),
     ]
 
@@ -171,23 +118,12 @@ class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
         # The labels the partner chose, not the stored codes (["federal", ...]).
         return ", ".join(obj.get_government_segments_display())
 
-    def get_ordering(self, request):
-        # Soonest due first; requests whose clock is stopped go last.
-        return [F("due_at").asc(nulls_last=True), "submitted_at"]
-
 
 @admin.register(ResellerQualification)
-class ResellerQualificationAdmin(admin.ModelAdmin):
+class ResellerQualificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Granted only by approving a validation request; irreversible."""
+
     list_display = ["organization", "qualification", "granted_at"]
     list_select_related = ["organization"]
     search_fields = ["organization__legal_name"]
     readonly_fields = ["organization", "qualification", "granted_at", "source_request"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # irreversible

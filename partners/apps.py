@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,8 +7,10 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
-        from .roles import reviewer_groups_sync
+        from reviews.roles import reviewer_permissions_grant
 
-        # After every app's post_migrate: auth creates each app's permissions in a receiver
-        # connected before this one, so the last run grants them all.
-        post_migrate.connect(reviewer_groups_sync, dispatch_uid="partners.reviewer_groups_sync")
+        # Reviewers see who a request comes from (partner validation's own permissions come
+        # from its model: reviews/roles.py).
+        reviewer_permissions_grant(
+            "partners", "view_organization", "view_membership", "view_resellerqualification"
+        )

@@ -6,6 +6,8 @@ from simple_history.models import HistoricalRecords
 
 from reviews.models import OPEN_STATUSES, ReviewableRequest
 
+from . import qualifications
+
 
 class Organization(models.Model):
     """A CSP partner organization (a tenant of the portal)."""
@@ -80,19 +82,15 @@ class Organization(models.Model):
     def __str__(self) -> str:
         return self.legal_name
 
-    @property
-    def is_direct_bill(self) -> bool:
-        return self.partner_type in (
-            self.PartnerType.DIRECT_RESELLER,
-            self.PartnerType.INDIRECT_PROVIDER,
-        )
-
 
 class ResellerQualification(models.Model):
     """A qualification Microsoft granted the partner. Irreversible: never edited or removed."""
 
     class Qualification(models.TextChoices):
-        GOVERNMENT_COMMUNITY_CLOUD = "Government_community_cloud", _("Government community cloud")
+        GOVERNMENT_COMMUNITY_CLOUD = (
+            qualifications.GOVERNMENT_COMMUNITY_CLOUD,
+            qualifications.GOVERNMENT_COMMUNITY_CLOUD_LABEL,
+        )
 
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="reseller_qualifications"
@@ -159,6 +157,10 @@ class Membership(models.Model):
 
 class PartnerValidationRequest(ReviewableRequest):
     """A partner organization's request to be approved for Office 365 GCC."""
+
+    review_key = "partner_validation"
+    review_templates = "emails/partners/validation"
+    review_url_name = "partners:validation_detail"
 
     class GovernmentSegment(models.TextChoices):
         FEDERAL = "federal", _("US federal agencies")

@@ -2,16 +2,13 @@
 
 import uuid
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from reviews.models import OPEN_STATUSES
 
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
-
-GCC = ResellerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
+from .qualifications import GOVERNMENT_COMMUNITY_CLOUD
 
 
 def membership_for_user(*, user) -> Membership | None:
@@ -25,7 +22,9 @@ def membership_for_user(*, user) -> Membership | None:
 
 
 def organization_is_gcc_approved(*, organization: Organization) -> bool:
-    return organization.reseller_qualifications.filter(qualification=GCC).exists()
+    return organization.reseller_qualifications.filter(
+        qualification=GOVERNMENT_COMMUNITY_CLOUD
+    ).exists()
 
 
 def reseller_qualification_list(*, organization: Organization) -> QuerySet[ResellerQualification]:
@@ -129,35 +128,3 @@ def tenant_id_problem(*, organization: Organization, value: str) -> str | None:
             "Enter the commercial tenant ID on your profile: %(expected)s."
         ) % {"expected": expected}
     return None
-
-
-def reviewer_users() -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=settings.REVIEWER_GROUP_NAME)
-        .distinct()
-    )
-
-
-def reviewers_of(request) -> list:
-    """Who hears about a request's progress: its assigned reviewer, else every reviewer."""
-    return [request.assigned_reviewer] if request.assigned_reviewer else list(reviewer_users())
-
-
-def reviewer_lead_users() -> QuerySet:
-    return (
-        get_user_model()
-        .objects.filter(
-            is_active=True, is_staff=True, groups__name=settings.REVIEWER_LEAD_GROUP_NAME
-        )
-        .distinct()
-    )
-
-
-def partner_validation_queue() -> QuerySet[PartnerValidationRequest]:
-    """Reviewer queue: open requests, soonest due first (the clock-stopped ones last)."""
-    return (
-        PartnerValidationRequest.objects.filter(status__in=OPEN_STATUSES)
-        .select_related("organization", "assigned_reviewer")
-        .order_by(F("due_at").asc(nulls_last=True), "submitted_at")
-    )

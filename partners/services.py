@@ -1,7 +1,9 @@
 """State changes of partner organizations and their GCC validation requests.
 
 Every transition: one atomic entry point → lock the row → check the move → save the
-changed fields → audit event → emails into the outbox (sent after commit).
+changed fields → audit event → emails into the outbox (sent after commit). What every reviewed
+request does is in reviews/services.py; partner validation's emails are the shared ones
+(reviews/emails.py, with the templates emails/partners/validation_*).
 """
 
 import datetime as dt
@@ -13,21 +15,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gccportal.exceptions import ActionNotAllowed
-from gccportal.review_clock import review_due_at
+from reviews import emails
 from reviews.services import (
     audit_event_record,
     review_audit,
     review_decide,
     review_info_answer,
     review_info_request,
+    review_reject,
+    review_request_create,
     review_request_lock,
     review_sla_sweep,
     review_start,
-    review_transition_apply,
-    reviewer_require,
+    review_withdraw,
 )
 
-from . import emails
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
 from .selectors import (
     partner_validation_answered_with_key,
@@ -35,8 +37,6 @@ from .selectors import (
     partner_validation_for_idempotency_key,
     tenant_id_problem,
 )
-
-DECIDE_PERMISSION = "partners.decide_partnervalidationrequest"
 
 
 def gcc_actor_require(*, user, organization: Organization) -> Membership:
@@ -53,18 +53,6 @@ def gcc_actor_require(*, user, organization: Organization) -> Membership:
             % {"role": membership.get_role_display()}
         )
     return membership
-
-
-def _reviewer_require(reviewer) -> None:
-    reviewer_require(reviewer=reviewer, permission=DECIDE_PERMISSION)
-
-
-def _lock(request_id: int) -> PartnerValidationRequest:
-    return review_request_lock(model=PartnerValidationRequest, request_id=request_id)
-
-
-def _audit(request: PartnerValidationRequest, *, actor, action: str, previous: str, note: str = ""):
-    review_audit(request=request, actor=actor, action=action, previous=previous, note=note)
 
 
 @transaction.atomic
@@ -102,23 +90,21 @@ def partner_validation_submit(
     if not attested:
         raise ValidationError({"attested": _("Confirm that the information is accurate.")})
 
-    now = now or timezone.now()
     try:
-        with transaction.atomic():
-            request = PartnerValidationRequest.objects.create(
-                organization=organization,
-                submitted_by=submitted_by,
-                submitted_at=now,
-                due_at=review_due_at(now),
-                commercial_tenant_id=organization.commercial_tenant_id,
-                contact_name=contact_name,
-                contact_email=contact_email,
-                contact_phone=contact_phone,
-                government_segments=list(government_segments),
-                contract_vehicles=contract_vehicles,
-                attested=attested,
-                idempotency_key=idempotency_key,
-            )
+        request = review_request_create(
+            model=PartnerValidationRequest,
+            submitted_by=submitted_by,
+            now=now,
+            organization=organization,
+            commercial_tenant_id=organization.commercial_tenant_id,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            government_segments=list(government_segments),
+            contract_vehicles=contract_vehicles,
+            attested=attested,
+            idempotency_key=idempotency_key,
+        )
     except IntegrityError as exc:
         # The same key inserted meanwhile (the other post won: its request), else the
         # one-open-request constraint.
@@ -130,7 +116,7 @@ def partner_validation_submit(
         raise ActionNotAllowed(
             _("Your organization already has a GCC validation request under way.")
         ) from exc
-    _audit(request, actor=submitted_by, action="submitted", previous="")
+    review_audit(request=request, actor=submitted_by, action="submitted", previous="")
     emails.submitted(request)
     return request
 
@@ -140,11 +126,7 @@ def partner_validation_start_review(
     *, request_id: int, reviewer, note: str = ""
 ) -> PartnerValidationRequest:
     return review_start(
-        model=PartnerValidationRequest,
-        permission=DECIDE_PERMISSION,
-        request_id=request_id,
-        reviewer=reviewer,
-        note=note,
+        model=PartnerValidationRequest, request_id=request_id, reviewer=reviewer, note=note
     )
 
 
@@ -152,12 +134,16 @@ def partner_validation_start_review(
 def partner_validation_request_info(
     *, request_id: int, reviewer, message: str, now: dt.datetime | None = None
 ) -> PartnerValidationRequest:
-    _reviewer_require(reviewer)
-    if not message.strip():
-        raise ValidationError({"message": _("Say what information the partner must send.")})
-    request = _lock(request_id)
-    review_info_request(request=request, reviewer=reviewer, message=message, now=now)
-    emails.info_requested(request, round_key=request.info_requested_at.isoformat())
+    """Ask the partner for more information; it answers on the portal."""
+    request = review_info_request(
+        model=PartnerValidationRequest,
+        request_id=request_id,
+        reviewer=reviewer,
+        message=message,
+        missing_message=_("Say what information the partner must send."),
+        now=now,
+    )
+    emails.info_requested(request)
     return request
 
 
@@ -177,9 +163,9 @@ def partner_validation_answer_info(
     gcc_actor_require(user=actor, organization=organization)
     if not response.strip():
         raise ValidationError({"response": _("Enter the information the reviewer asked for.")})
-    request = _lock(request_id)
-    if request.organization_id != organization.pk:
-        raise PartnerValidationRequest.DoesNotExist
+    request = review_request_lock(
+        model=PartnerValidationRequest, request_id=request_id, organization=organization
+    )
     if partner_validation_answered_with_key(request=request, key=idempotency_key):
         # This form's answer is recorded: the other post of it won the lock, or was retried.
         return request
@@ -191,26 +177,22 @@ def partner_validation_answer_info(
         now=now,
         extra_fields={"info_answer_key": idempotency_key},
     )
-    emails.info_answered(request, round_key=now.isoformat())
+    emails.info_answered(request)
     return request
-
-
-def _decide(*, request_id: int, reviewer, move: str, note: str) -> PartnerValidationRequest:
-    return review_decide(
-        model=PartnerValidationRequest,
-        permission=DECIDE_PERMISSION,
-        request_id=request_id,
-        reviewer=reviewer,
-        move=move,
-        note=note,
-    )
 
 
 @transaction.atomic
 def partner_validation_approve(
     *, request_id: int, reviewer, note: str = ""
 ) -> PartnerValidationRequest:
-    request = _decide(request_id=request_id, reviewer=reviewer, move="approve", note=note)
+    """Approve: the organization holds the GCC qualification from now on."""
+    request = review_decide(
+        model=PartnerValidationRequest,
+        request_id=request_id,
+        reviewer=reviewer,
+        move="approve",
+        note=note,
+    )
     qualification, _created = ResellerQualification.objects.get_or_create(
         organization=request.organization,
         qualification=ResellerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD,
@@ -231,12 +213,9 @@ def partner_validation_approve(
 def partner_validation_reject(
     *, request_id: int, reviewer, reason: str
 ) -> PartnerValidationRequest:
-    if not reason.strip():
-        _reviewer_require(reviewer)
-        raise ValidationError(
-            {"reason": _("Give the reason for the rejection; the partner sees it.")}
-        )
-    request = _decide(request_id=request_id, reviewer=reviewer, move="reject", note=reason)
+    request = review_reject(
+        model=PartnerValidationRequest, request_id=request_id, reviewer=reviewer, reason=reason
+    )
     emails.decided(request)
     return request
 
@@ -246,21 +225,14 @@ def partner_validation_withdraw(
     *, request_id: int, organization: Organization, actor
 ) -> PartnerValidationRequest:
     gcc_actor_require(user=actor, organization=organization)
-    request = _lock(request_id)
-    if request.organization_id != organization.pk:
-        raise PartnerValidationRequest.DoesNotExist
-    previous = review_transition_apply(request=request, move="withdraw")
-    request.due_at = None
-    request.save(update_fields=["status", "due_at", "updated_at"])
-    _audit(request, actor=actor, action="withdrawn", previous=previous)
-    return request
+    return review_withdraw(
+        model=PartnerValidationRequest,
+        request_id=request_id,
+        organization=organization,
+        actor=actor,
+    )
 
 
 def partner_validation_sla_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """Remind reviewers when under one business day remains; escalate overdue requests."""
-    return review_sla_sweep(
-        model=PartnerValidationRequest,
-        remind=emails.reminder,
-        escalate=emails.escalation,
-        now=now,
-    )
+    return review_sla_sweep(model=PartnerValidationRequest, now=now)

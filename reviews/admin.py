@@ -1,4 +1,5 @@
-"""Admin pieces shared by every review queue (partner validation now, customer validation next)."""
+"""Admin pieces shared by every review queue: the queue (filters, ordering), the decision
+pages, whose buttons follow the moves the model declares, and the decisions' common texts."""
 
 import contextlib
 import datetime as dt
@@ -9,14 +10,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 
+from gccportal.admin import ReadOnlyAdminMixin
 from gccportal.exceptions import ServiceError
 
 from .models import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, AuditEvent, ReviewStatus
@@ -96,16 +99,71 @@ class ReasonForm(forms.Form):
         field.error_messages["required"] = help_text or _("This field is required.")
 
 
-class ReviewAdminMixin:
+# What the decisions of every kind share; a kind's admin adds its services and its own words
+# (review_decisions). `argument`: the service's name for the form's text.
+REVIEW_DECISIONS = {
+    "start-review": {
+        "label": _("Start review"),
+        "argument": "note",
+        "text_label": _("Note (optional)"),
+        "text_required": False,
+        "direct": True,  # one click on the change page, no confirmation page
+        "done": _("Review started; the request is assigned to you."),
+    },
+    "approve": {
+        "label": _("Approve"),
+        "argument": "note",
+        "text_label": _("Note to the partner (optional)"),
+        "text_required": False,
+    },
+    "reject": {
+        "label": _("Reject"),
+        "argument": "reason",
+        "text_label": _("Reason"),
+        "text_required": True,
+        "help_text": _("Give the reason for the rejection; the partner sees it."),
+        "done": _("Rejected. The partner was told the reason."),
+    },
+    "request-info": {
+        "label": _("Request information"),
+        "argument": "message",
+        "text_required": True,
+    },
+}
+
+# The information request's fields, the same in every kind's change page.
+INFO_REQUEST_FIELDSET = (
+    _("Information request"),
+    {
+        "fields": [
+            "info_request_message",
+            "info_requested_at",
+            "info_response",
+            "info_responded_at",
+        ]
+    },
+)
+
+
+def review_decisions(kind: dict[str, dict]) -> dict[str, dict]:
+    """A kind's decisions: for each action, the shared spec (REVIEW_DECISIONS) completed or
+    overridden by the kind's (at least its `service`)."""
+    return {action: {**REVIEW_DECISIONS.get(action, {}), **spec} for action, spec in kind.items()}
+
+
+class ReviewAdminMixin(ReadOnlyAdminMixin):
     """Queue and decision views for a ReviewableRequest admin.
 
-    Subclasses set `decide_permission` and `decisions`: a dict of action name → spec with
-    `label`, `from` (statuses it applies to), `service` (called with request_id, reviewer and
-    the form's cleaned fields), `text_label`, `text_required`, `help_text`, `done` (message),
-    optional `form_class` (a ReasonForm subclass adding fields), `direct` (a one-click
-    button on the change page) and `move` (the model's transition the service makes; by default
-    the action name with underscores: "start-review" → start_review). Status and audit fields
-    are read-only; decisions go through the services only.
+    Subclasses set `decisions` (see review_decisions): a dict of action name → spec with
+    `label`, `service` (called with request_id, reviewer and the form's cleaned fields, the
+    text under the name `argument`), `text_label`, `text_required`, `help_text`, `done`
+    (message), optional `form_class` (a ReasonForm subclass adding fields), `direct` (a
+    one-click button on the change page) and `move` (the model's transition the service makes;
+    by default the action name with underscores: "start-review" → start_review). A decision is
+    offered exactly when the model's declared transition `move` can be made from the request's
+    status. Reviewers need the model's `decide_<model name>` permission. Nothing is added,
+    edited or deleted here (ReadOnlyAdminMixin); decisions have their own views and go
+    through the services only.
 
     A decision and its admin log entry commit in one transaction. When the database fails
     during it (possibly at COMMIT, when nobody can know whether it committed), the reviewer is
@@ -115,18 +173,10 @@ class ReviewAdminMixin:
     change_form_template = "admin/reviews/change_form.html"
     decide_template = "admin/reviews/decide.html"
     decision_unconfirmed_template = "admin/reviews/decision_unconfirmed.html"
-    decide_permission: str = ""
     decisions: dict = {}
     list_per_page = 50
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # nothing is edited here; decisions have their own views
+    list_filter = [QueueFilter, OverdueFilter]
+    list_select_related = ["organization", "assigned_reviewer"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
@@ -145,6 +195,10 @@ class ReviewAdminMixin:
             )
         )
 
+    def get_ordering(self, request):
+        # The queue: soonest due first; requests whose clock is stopped go last.
+        return [F("due_at").asc(nulls_last=True), "submitted_at"]
+
     @admin.display(description=_("Overdue"), boolean=True, ordering="overdue_flag")
     def overdue(self, obj) -> bool:
         return obj.overdue_flag
@@ -161,13 +215,15 @@ class ReviewAdminMixin:
         ]
 
     def can_decide(self, request) -> bool:
-        return request.user.has_perm(self.decide_permission)
+        return request.user.has_perm(self.model.review_decide_permission())
 
     def available_decisions(self, obj) -> list[dict]:
+        """The decisions whose move the model allows from `obj`'s status."""
+        moves = {transition.name for transition in obj.get_available_status_transitions()}
         return [
             {"action": name, "label": spec["label"], "direct": spec.get("direct", False)}
             for name, spec in self.decisions.items()
-            if obj.status in spec["from"]
+            if self.decision_move(name) in moves
         ]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -209,9 +265,12 @@ class ReviewAdminMixin:
                     # One transaction (the service's own becomes a savepoint): the decision and
                     # its log entry are saved together or not at all.
                     with transaction.atomic():
-                        # The form's fields are the service's arguments (`text`, and any extras).
+                        # The form's fields are the service's arguments (`text` under the name
+                        # the service gives it, and any extras).
                         spec["service"](
-                            request_id=obj.pk, reviewer=request.user, **form.cleaned_data
+                            request_id=obj.pk,
+                            reviewer=request.user,
+                            **self.decision_arguments(action, form.cleaned_data),
                         )
                         self.log_change(request, obj, str(spec["done"]))
                 except ServiceError as exc:
@@ -235,7 +294,7 @@ class ReviewAdminMixin:
                     self.message_user(request, spec["done"], level=messages.SUCCESS)
                     return redirect(change_url)
         elif request.method == "GET":
-            if obj.status not in spec["from"]:
+            if not can_proceed(getattr(obj, self.decision_move(action))):
                 self.message_user(
                     request,
                     _("This request is %(status)s; that action is no longer possible.")
@@ -255,6 +314,12 @@ class ReviewAdminMixin:
     def decision_move(self, action: str) -> str:
         """The model's transition that `action` makes (see the class docstring)."""
         return self.decisions[action].get("move", action.replace("-", "_"))
+
+    def decision_arguments(self, action: str, cleaned_data: dict) -> dict:
+        """The service's arguments from the decision form's fields: `text` renamed."""
+        arguments = dict(cleaned_data)
+        arguments[self.decisions[action].get("argument", "text")] = arguments.pop("text")
+        return arguments
 
     def get_change_url(self, obj) -> str:
         opts = self.model._meta
@@ -338,7 +403,9 @@ class ReviewAdminMixin:
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit trail, append-only: read here, written only by services."""
+
     list_display = [
         "created_at",
         "organization",
@@ -356,12 +423,3 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

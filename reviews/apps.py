@@ -1,7 +1,15 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Reviews")
+
+    def ready(self) -> None:
+        from .roles import reviewer_groups_sync
+
+        # After every app's post_migrate: auth creates each app's permissions in a receiver
+        # connected before this one, so the last run grants them all.
+        post_migrate.connect(reviewer_groups_sync, dispatch_uid="reviews.reviewer_groups_sync")

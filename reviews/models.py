@@ -28,10 +28,27 @@ class ReviewableRequest(models.Model):
     """Abstract base of partner and customer validation requests.
 
     The allowed moves are the @transition methods below (django-fsm-2); only services call
-    them, after locking the row, and they save and audit the change.
+    them, after locking the row, and they save and audit the change. The review admin offers
+    exactly the moves these declare.
+
+    A kind (a concrete subclass) adds its fields, an `organization` foreign key (the audit
+    events are filed under it), the `decide_<model name>` permission in its Meta, and what
+    the shared emails read (reviews/emails.py): `review_key`, the prefix of its emails'
+    dedupe keys ("partner_validation"); `review_templates`, the prefix of its email templates
+    ("emails/partners/validation": then "emails/partners/validation_submitted", ...);
+    `review_url_name`, the URL name of the submitter's page of a request.
     """
 
     Status = ReviewStatus
+
+    # What a move not allowed from the current status is refused with (a whole sentence per
+    # model, for the translations).
+    transition_refused_message = _(
+        "This request is %(status)s; that action is no longer possible. Nothing was changed."
+    )
+    review_key: str
+    review_templates: str
+    review_url_name: str
 
     status = FSMField(
         _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.SUBMITTED
@@ -101,6 +118,11 @@ class ReviewableRequest(models.Model):
     def withdraw(self) -> None: ...
 
     # -- reads ------------------------------------------------------------------------------
+    @classmethod
+    def review_decide_permission(cls) -> str:
+        """The permission to review requests of this kind ("partners.decide_...")."""
+        return f"{cls._meta.app_label}.decide_{cls._meta.model_name}"
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

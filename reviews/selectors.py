@@ -1,8 +1,38 @@
+"""Reads every reviewed request shares: who reviews (the reviewer groups), the audit trail,
+the declared moves."""
+
 import datetime as dt
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 
 from .models import AuditEvent, ReviewableRequest
+
+
+def reviewer_users() -> models.QuerySet:
+    """Every reviewer who can act: active staff in the reviewer group."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=settings.REVIEWER_GROUP_NAME)
+        .distinct()
+    )
+
+
+def reviewer_lead_users() -> models.QuerySet:
+    """Every reviewer lead who can act (escalations go to them)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True, is_staff=True, groups__name=settings.REVIEWER_LEAD_GROUP_NAME
+        )
+        .distinct()
+    )
+
+
+def reviewers_of(request: ReviewableRequest) -> list:
+    """Who hears about a request's progress: its assigned reviewer, else every reviewer."""
+    return [request.assigned_reviewer] if request.assigned_reviewer else list(reviewer_users())
 
 
 def audit_event_list_for_subject(*, subject: models.Model) -> models.QuerySet[AuditEvent]:

@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from gccportal.admin import ReadOnlyAdminMixin
+
 from .models import GccValidation
 
 
 @admin.register(GccValidation)
-class GccValidationAdmin(admin.ModelAdmin):
+class GccValidationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only list of the codes issued, with their remaining creates."""
 
     list_display = [
@@ -24,12 +26,3 @@ class GccValidationAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in GccValidation._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -43,8 +43,3 @@ class GccValidation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_name} ({self.remaining_creates}/{self.max_creates})"
-
-    @property
-    def partner_id_value(self):
-        """Partner Center's `partnerId`: the transacting partner's tenant ID."""
-        return self.partner.commercial_tenant_id

@@ -21,6 +21,12 @@ class ResellerInvitation(models.Model):
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
 
+    # What a move not allowed from the status is refused with (reviews.services): the pages
+    # call an invitation a reseller relationship request.
+    transition_refused_message = _(
+        "This request is %(status)s; that action is no longer possible. Nothing was changed."
+    )
+
     organization = models.ForeignKey(
         "partners.Organization",
         on_delete=models.PROTECT,

@@ -4,16 +4,22 @@ documents' download."""
 
 from django import forms
 from django.contrib import admin
-from django.db.models import F
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from reviews.admin import OverdueFilter, QueueFilter, ReasonForm, ReviewAdminMixin
-from reviews.models import ReviewStatus
+from reviews.admin import (
+    INFO_REQUEST_FIELDSET,
+    OverdueFilter,
+    QueueFilter,
+    ReasonForm,
+    ReviewAdminMixin,
+    review_decisions,
+)
+from reviews.documents import document_response
 
 from . import services
 from .models import CustomerValidationDocument, CustomerValidationRequest
@@ -29,74 +35,31 @@ class ApproveForm(ReasonForm):
     )
 
 
-def _start_review(*, request_id, reviewer, text):
-    return services.customer_validation_start_review(
-        request_id=request_id, reviewer=reviewer, note=text
-    )
-
-
-def _approve(*, request_id, reviewer, text, max_creates):
-    return services.customer_validation_approve(
-        request_id=request_id, reviewer=reviewer, max_creates=max_creates, note=text
-    )
-
-
-def _reject(*, request_id, reviewer, text):
-    return services.customer_validation_reject(
-        request_id=request_id, reviewer=reviewer, reason=text
-    )
-
-
-def _request_info(*, request_id, reviewer, text):
-    return services.customer_validation_request_info(
-        request_id=request_id, reviewer=reviewer, message=text
-    )
-
-
 @admin.register(CustomerValidationRequest)
 class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
-    decide_permission = services.DECIDE_PERMISSION
-    decisions = {
-        "start-review": {
-            "label": _("Start review"),
-            "from": [ReviewStatus.SUBMITTED],
-            "service": _start_review,
-            "text_label": _("Note (optional)"),
-            "text_required": False,
-            "direct": True,
-            "done": _("Review started; the request is assigned to you."),
-        },
-        "approve": {
-            "label": _("Approve"),
-            "from": [ReviewStatus.IN_REVIEW],
-            "service": _approve,
-            "form_class": ApproveForm,
-            "text_label": _("Note to the partner (optional)"),
-            "text_required": False,
-            "done": _("Approved. A validation code was issued to the transacting partner."),
-        },
-        "reject": {
-            "label": _("Reject"),
-            "from": [ReviewStatus.IN_REVIEW],
-            "service": _reject,
-            "text_label": _("Reason"),
-            "text_required": True,
-            "help_text": _("Give the reason for the rejection; the partner sees it."),
-            "done": _("Rejected. The partner was told the reason."),
-        },
-        "request-info": {
-            "label": _("Request information from the customer"),
-            "from": [ReviewStatus.IN_REVIEW],
-            "service": _request_info,
-            "text_label": _("What the customer must send"),
-            "text_required": True,
-            "help_text": _("Say what information the customer must send."),
-            "done": _(
-                "Information requested from the customer contact. The review clock is stopped "
-                "until the customer answers."
-            ),
-        },
-    }
+    # The shared decisions (reviews/admin.py), with customer validation's services and words:
+    # approval sets the code's number of creates; the customer contact answers questions.
+    decisions = review_decisions(
+        {
+            "start-review": {"service": services.customer_validation_start_review},
+            "approve": {
+                "service": services.customer_validation_approve,
+                "form_class": ApproveForm,
+                "done": _("Approved. A validation code was issued to the transacting partner."),
+            },
+            "reject": {"service": services.customer_validation_reject},
+            "request-info": {
+                "service": services.customer_validation_request_info,
+                "label": _("Request information from the customer"),
+                "text_label": _("What the customer must send"),
+                "help_text": _("Say what information the customer must send."),
+                "done": _(
+                    "Information requested from the customer contact. The review clock is "
+                    "stopped until the customer answers."
+                ),
+            },
+        }
+    )
 
     list_display = [
         "id",
@@ -116,7 +79,6 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
         "organization__legal_name",
         "organization__partner_id",
     ]
-    list_select_related = ["organization", "assigned_reviewer"]
     fieldsets = [
         (
             _("Request"),
@@ -148,17 +110,7 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (
-            _("Information request"),
-            {
-                "fields": [
-                    "info_request_message",
-                    "info_requested_at",
-                    "info_response",
-                    "info_responded_at",
-                ]
-            },
-        ),
+        INFO_REQUEST_FIELDSET,
         (_("Decision"), {"fields": ["decided_by", "decided_at", "decision_note", "code_display"]}),
     ]
 
@@ -169,9 +121,6 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
             "documents_display",
             "code_display",
         ]
-
-    def get_ordering(self, request):
-        return [F("due_at").asc(nulls_last=True), "submitted_at"]
 
     @admin.display(description=_("Regulated data handled"))
     def regulated_data_display(self, obj) -> str:
@@ -230,15 +179,3 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
         if document is None:
             raise Http404
         return document_response(document)
-
-
-def document_response(document: CustomerValidationDocument) -> FileResponse:
-    """The stored file, as a download of its checked type (never rendered inline)."""
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

@@ -5,11 +5,15 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from reviews.models import OPEN_STATUSES, ReviewableRequest
+from reviews.models import ReviewableRequest
 
 
 class CustomerValidationRequest(ReviewableRequest):
     """A partner asks, on a customer's behalf, for the customer's GCC validation."""
+
+    review_key = "customer_validation"
+    review_templates = "emails/customers/validation"
+    review_url_name = "customers:validation_detail"
 
     class OrganizationType(models.TextChoices):
         FEDERAL = "federal", _("US federal government entity")
@@ -92,10 +96,6 @@ class CustomerValidationRequest(ReviewableRequest):
     def get_regulated_data_display(self) -> list[str]:
         labels = dict(self.RegulatedData.choices)
         return [str(labels.get(value, value)) for value in self.regulated_data]
-
-    @property
-    def is_open_request(self) -> bool:
-        return self.status in OPEN_STATUSES
 
 
 def _document_path(instance: "CustomerValidationDocument", filename: str) -> str:

@@ -11,7 +11,7 @@ from customers.selectors import transacting_partner_for
 from gccportal.exceptions import InvalidTransition
 from partners.models import Organization
 from partners.selectors import tenant_id_problem
-from reviews.models import OPEN_STATUSES, ReviewStatus
+from reviews.models import ReviewStatus
 
 from .links import info_link_read
 from .models import CustomerValidationDocument, CustomerValidationRequest
@@ -121,10 +121,4 @@ def customer_validation_for_info_answer_key(
         CustomerValidationRequest.objects.select_related("organization")
         .filter(pk=request_id, info_answer_key=key)
         .first()
-    )
-
-
-def customer_validation_queue() -> QuerySet[CustomerValidationRequest]:
-    return CustomerValidationRequest.objects.filter(status__in=OPEN_STATUSES).select_related(
-        "organization", "assigned_reviewer"
     )

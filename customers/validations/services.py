@@ -17,20 +17,21 @@ from customers.links import LinkInvalid
 from customers.selectors import transacting_partner_for
 from customers.services import gcc_organization_require
 from gccportal.exceptions import InvalidTransition
-from gccportal.review_clock import review_due_at
 from partners.models import Organization
 from partners.services import gcc_actor_require
+from reviews import emails as review_emails
 from reviews.services import (
     audit_event_record,
     review_audit,
     review_decide,
     review_info_answer,
     review_info_request,
+    review_reject,
+    review_request_create,
     review_request_lock,
     review_sla_sweep,
     review_start,
-    review_transition_apply,
-    reviewer_require,
+    review_withdraw,
 )
 
 from . import emails
@@ -41,8 +42,6 @@ from .selectors import (
     customer_validation_tenant_id_problem,
 )
 from .uploads import document_check, file_written, files_removed_on_failure
-
-DECIDE_PERMISSION = "customers.decide_customervalidationrequest"
 
 
 def _documents_save(
@@ -72,10 +71,6 @@ def _documents_save(
             source=source,
         )
         file_written(storage=document.file.storage, name=document.file.name)
-
-
-def _lock(request_id: int) -> CustomerValidationRequest:
-    return review_request_lock(model=CustomerValidationRequest, request_id=request_id)
 
 
 @files_removed_on_failure
@@ -116,25 +111,23 @@ def customer_validation_submit(
         raise ValidationError(
             {"regulated_data": _("Say which regulated government data the organization handles.")}
         )
-    now = now or timezone.now()
     try:
-        with transaction.atomic():
-            request = CustomerValidationRequest.objects.create(
-                organization=organization,
-                transacting_partner=transacting,
-                submitted_by=submitted_by,
-                submitted_at=now,
-                due_at=review_due_at(now),
-                organization_legal_name=organization_legal_name.strip(),
-                organization_type=organization_type,
-                regulated_data=list(regulated_data) if private else [],
-                government_domain=government_domain.strip().lower(),
-                contact_name=contact_name,
-                contact_email=contact_email,
-                contact_phone=contact_phone,
-                commercial_tenant_id=transacting.commercial_tenant_id,
-                idempotency_key=idempotency_key,
-            )
+        request = review_request_create(
+            model=CustomerValidationRequest,
+            submitted_by=submitted_by,
+            now=now,
+            organization=organization,
+            transacting_partner=transacting,
+            organization_legal_name=organization_legal_name.strip(),
+            organization_type=organization_type,
+            regulated_data=list(regulated_data) if private else [],
+            government_domain=government_domain.strip().lower(),
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+            commercial_tenant_id=transacting.commercial_tenant_id,
+            idempotency_key=idempotency_key,
+        )
     except IntegrityError:
         # The same key submitted twice at once: the other post won (its insert committed while
         # this one waited on the unique index). Its request, its documents, its emails; this
@@ -147,7 +140,7 @@ def customer_validation_submit(
         return existing
     _documents_save(request, list(documents), source=CustomerValidationDocument.Source.PARTNER)
     review_audit(request=request, actor=submitted_by, action="submitted", previous="")
-    emails.submitted(request)
+    review_emails.submitted(request)
     return request
 
 
@@ -156,11 +149,7 @@ def customer_validation_start_review(
     *, request_id: int, reviewer, note: str = ""
 ) -> CustomerValidationRequest:
     return review_start(
-        model=CustomerValidationRequest,
-        permission=DECIDE_PERMISSION,
-        request_id=request_id,
-        reviewer=reviewer,
-        note=note,
+        model=CustomerValidationRequest, request_id=request_id, reviewer=reviewer, note=note
     )
 
 
@@ -169,14 +158,12 @@ def customer_validation_request_info(
     *, request_id: int, reviewer, message: str, now: dt.datetime | None = None
 ) -> CustomerValidationRequest:
     """Ask the *customer contact* for more information, through a single-use link."""
-    reviewer_require(reviewer=reviewer, permission=DECIDE_PERMISSION)
-    if not message.strip():
-        raise ValidationError({"message": _("Say what information the customer must send.")})
-    request = _lock(request_id)
-    review_info_request(
-        request=request,
+    request = review_info_request(
+        model=CustomerValidationRequest,
+        request_id=request_id,
         reviewer=reviewer,
         message=message,
+        missing_message=_("Say what information the customer must send."),
         now=now,
         extra_fields={"info_link_nonce": info_link_nonce_new()},
     )
@@ -204,7 +191,7 @@ def customer_validation_answer_info(
     if not response.strip():
         raise ValidationError({"response": _("Enter the information the reviewer asked for.")})
     try:
-        request = _lock(request_id)
+        request = review_request_lock(model=CustomerValidationRequest, request_id=request_id)
     except CustomerValidationRequest.DoesNotExist as exc:
         raise LinkInvalid from exc
     if idempotency_key is not None and request.info_answer_key == idempotency_key:
@@ -221,7 +208,7 @@ def customer_validation_answer_info(
         extra_fields={"info_link_nonce": "", "info_answer_key": idempotency_key},
     )
     _documents_save(request, list(documents), source=CustomerValidationDocument.Source.CUSTOMER)
-    emails.info_answered(request)
+    review_emails.info_answered(request)
     return request
 
 
@@ -234,7 +221,6 @@ def customer_validation_approve(
         raise ValidationError({"max_creates": _("Allow at least one customer to be created.")})
     request = review_decide(
         model=CustomerValidationRequest,
-        permission=DECIDE_PERMISSION,
         request_id=request_id,
         reviewer=reviewer,
         move="approve",
@@ -263,18 +249,8 @@ def customer_validation_approve(
 def customer_validation_reject(
     *, request_id: int, reviewer, reason: str
 ) -> CustomerValidationRequest:
-    reviewer_require(reviewer=reviewer, permission=DECIDE_PERMISSION)
-    if not reason.strip():
-        raise ValidationError(
-            {"reason": _("Give the reason for the rejection; the partner sees it.")}
-        )
-    request = review_decide(
-        model=CustomerValidationRequest,
-        permission=DECIDE_PERMISSION,
-        request_id=request_id,
-        reviewer=reviewer,
-        move="reject",
-        note=reason,
+    request = review_reject(
+        model=CustomerValidationRequest, request_id=request_id, reviewer=reviewer, reason=reason
     )
     emails.decided(request)
     return request
@@ -285,21 +261,14 @@ def customer_validation_withdraw(
     *, request_id: int, organization: Organization, actor
 ) -> CustomerValidationRequest:
     gcc_actor_require(user=actor, organization=organization)
-    request = _lock(request_id)
-    if request.organization_id != organization.pk:
-        raise CustomerValidationRequest.DoesNotExist
-    previous = review_transition_apply(request=request, move="withdraw")
-    request.due_at = None
-    request.info_link_nonce = ""
-    request.save(update_fields=["status", "due_at", "info_link_nonce", "updated_at"])
-    review_audit(request=request, actor=actor, action="withdrawn", previous=previous)
-    return request
+    return review_withdraw(
+        model=CustomerValidationRequest,
+        request_id=request_id,
+        organization=organization,
+        actor=actor,
+        extra_fields={"info_link_nonce": ""},  # the contact's link dies with the request
+    )
 
 
 def customer_validation_sla_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    return review_sla_sweep(
-        model=CustomerValidationRequest,
-        remind=emails.reminder,
-        escalate=emails.escalation,
-        now=now,
-    )
+    return review_sla_sweep(model=CustomerValidationRequest, now=now)

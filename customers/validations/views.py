@@ -15,10 +15,10 @@ from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import gcc_block_reason, transacting_partner_for
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from partners.access import gcc_action_required, partner_member_required
+from reviews.documents import document_response
 from reviews.selectors import audit_event_list_for_subject
 
 from . import services
-from .admin import document_response
 from .forms import CustomerAnswerForm, CustomerValidationForm
 from .models import CustomerValidationDocument, CustomerValidationRequest
 from .selectors import (

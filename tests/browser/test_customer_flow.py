@@ -178,10 +178,10 @@ def test_partner_gets_a_validation_code_and_adds_a_gcc_customer(new_page, gcc_pa
     expect(partner).to_have_url(re.compile(r"/customers/\d+/account/$"))
     customer = Customer.objects.get(primary_domain="springfield.gov")
     expect(partner.get_by_role("status").first).to_contain_text(
-        f"{CUSTOMER_NAME} was added with the Government community cloud qualification."
+        f"{CUSTOMER_NAME} was added with the Government Community Cloud (GCC) qualification."
     )
     section = partner.get_by_role("region", name="Special qualifications")
-    expect(section).to_contain_text("Government community cloud")
+    expect(section).to_contain_text("Government Community Cloud (GCC)")
     granted = timezone.localtime(customer.qualifications.get().granted_at)
     expect(section).to_contain_text(date_format(granted, "DATE_FORMAT"))
     expect(section).to_contain_text(str(code.validation_id))
@@ -193,7 +193,7 @@ def test_partner_gets_a_validation_code_and_adds_a_gcc_customer(new_page, gcc_pa
     row = partner.locator("#customer-table tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(CUSTOMER_NAME)
-    expect(row.locator(".badge")).to_have_text("Government community cloud")
+    expect(row.locator(".badge")).to_have_text("Government Community Cloud (GCC)")
     check_page(partner, "customer-16-list-with-gcc-customer")
 
 

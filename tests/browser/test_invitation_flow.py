@@ -175,13 +175,13 @@ def test_partner_requests_a_relationship_and_the_gcc_customer_accepts(
     row = partner.locator("#customer-table tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(CUSTOMER_NAME)
-    expect(row.locator(".badge")).to_have_text("Government community cloud")
+    expect(row.locator(".badge")).to_have_text("Government Community Cloud (GCC)")
     check_page(partner, "invitation-09-customers-with-customer")
 
     row.get_by_role("link", name=CUSTOMER_NAME).click()
     expect(heading(partner)).to_have_text(CUSTOMER_NAME)
     section = partner.get_by_role("region", name="Special qualifications")
-    expect(section).to_contain_text("Government community cloud")
+    expect(section).to_contain_text("Government Community Cloud (GCC)")
     check_page(partner, "invitation-10-account-gcc")
 
     partner.goto(REQUESTS_PATH)

@@ -173,7 +173,7 @@ def test_partner_applies_and_reviewer_approves(new_page):
     partner.get_by_role("link", name="See your reseller qualifications").click()
     expect(partner.get_by_role("heading", level=1)).to_have_text("Organization profile")
     expect(partner.locator("#reseller-qualifications")).to_contain_text(
-        "Government_community_cloud"
+        "Government Community Cloud (GCC)"
     )
     check_page(partner, "15-organization-profile")
 

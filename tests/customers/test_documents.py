@@ -197,7 +197,7 @@ def test_a_replayed_submission_through_the_service_stores_nothing(
 def test_a_rolled_back_submission_leaves_no_document_behind(storage, gcc_enabled, admin_agent):
     # given: a failure after the documents were stored (here: while queuing the emails)
     with (
-        mock.patch.object(services.emails, "submitted", side_effect=RuntimeError("boom")),
+        mock.patch.object(services.review_emails, "submitted", side_effect=RuntimeError("boom")),
         pytest.raises(RuntimeError),
     ):
         # when
@@ -234,7 +234,9 @@ def test_a_rolled_back_answer_removes_its_documents_and_keeps_the_earlier_ones(
 
     # when: the answer fails after its document was stored
     with (
-        mock.patch.object(services.emails, "info_answered", side_effect=RuntimeError("boom")),
+        mock.patch.object(
+            services.review_emails, "info_answered", side_effect=RuntimeError("boom")
+        ),
         pytest.raises(RuntimeError),
     ):
         services.customer_validation_answer_info(

@@ -28,6 +28,7 @@ from customers.validations import links as validation_links
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from notifications.models import OutboxMessage
 from partners.models import Membership, Organization
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD as GCC
 from reviews.models import AuditEvent
 from tests.factories import (
     OrganizationFactory,
@@ -45,7 +46,6 @@ from tests.race import Race
 
 Status = ResellerInvitation.Status
 Role = Membership.Role
-GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 
 NOW = dt.datetime(2026, 6, 15, 14, 0, tzinfo=dt.UTC)
 PARTNER = "Northwind Traders"

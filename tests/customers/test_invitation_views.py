@@ -16,9 +16,10 @@ from customers.invitations import services
 from customers.invitations.links import INVITATION_SALT, invitation_url
 from customers.invitations.models import ResellerInvitation
 from customers.invitations.views import _mailto
-from customers.models import Customer, CustomerQualification, CustomerRelationship
+from customers.models import Customer, CustomerRelationship
 from notifications.models import OutboxMessage
 from partners.models import Membership, Organization
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD as GCC
 from reviews.models import AuditEvent
 from tests.factories import (
     CustomerFactory,
@@ -31,7 +32,6 @@ from tests.helpers import agent_of, customer_of, role_refusal, snapshot
 from tests.html import attr, element, elements, error_of, messages_of, page_text, text
 
 Status = ResellerInvitation.Status
-GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 ACCEPT_ANSWERS = {
     "company_name": "Springfield County",
     "primary_domain": "Springfield.GOV",
@@ -864,7 +864,11 @@ def test_accepting_adds_the_existing_gcc_customer_to_the_partners_customers(
     listed = client.get(reverse("customers:customer_list"))
     assert [c.pk for c in listed.context["page"].object_list] == [customer.pk]
     row = elements(listed, tag="tr")[1]
-    assert cells(row) == ["Springfield County", "springfield.gov", "Government community cloud"]
+    assert cells(row) == [
+        "Springfield County",
+        "springfield.gov",
+        "Government Community Cloud (GCC)",
+    ]
     # the partner is told by email; audit events on both sides
     (email,) = OutboxMessage.objects.filter(template="emails/customers/invitation_accepted")
     assert (email.to_email, email.subject) == (

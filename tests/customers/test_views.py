@@ -24,6 +24,7 @@ from customers.validations.models import CustomerValidationRequest
 from notifications.models import OutboxMessage
 from orders.models import Order
 from partners.models import Organization
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD as GCC
 from reviews.models import AuditEvent
 from tests.factories import (
     CustomerValidationRequestFactory,
@@ -58,7 +59,6 @@ from tests.html import (
 )
 
 Status = CustomerValidationRequest.Status
-GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 SUBMITTED = (
     "The customer validation request was submitted. The GCC review team decides within two "
@@ -398,7 +398,7 @@ def test_list_shows_own_customers_by_name_with_their_special_qualifications(
     assert rows == [
         ["Adams School", "adams.edu", "Education · in review"],
         ["Bolton Bakery", "bolton.example", "None"],
-        ["Springfield", "springfield.gov", "Government community cloud"],
+        ["Springfield", "springfield.gov", "Government Community Cloud (GCC)"],
     ]
     links = [attr(a, "href") for a in elements(response, tag="a")]
     assert reverse("customers:customer_account", args=[school.pk]) in links
@@ -624,8 +624,8 @@ def test_add_customer_without_gcc(client, sales_agent, organization):
     page = client.get(response["Location"])
     assert messages_of(page) == ["City of Springfield was added to your customers."]
     assert text(element(page, id="special-qualifications")).startswith(
-        "Special qualifications None. This customer doesn't have the Government community "
-        "cloud qualification."
+        "Special qualifications None. This customer doesn't have the Government Community "
+        "Cloud (GCC) qualification."
     )
 
 
@@ -658,10 +658,10 @@ def test_add_customer_with_gcc_and_a_code(client, admin_agent, gcc_enabled):
     # and the account page shows it, with the date and the code used
     page = client.get(response["Location"])
     assert messages_of(page) == [
-        "City of Springfield was added with the Government community cloud qualification."
+        "City of Springfield was added with the Government Community Cloud (GCC) qualification."
     ]
     assert text(element(page, id="special-qualifications")) == (
-        "Special qualifications Government community cloud GovernmentCommunityCloud "
+        "Special qualifications Government Community Cloud (GCC) GovernmentCommunityCloud "
         f"Validated {date_filter(localtime(qualification.granted_at), 'DATE_FORMAT')} "
         f"Validation code used {code.validation_id} Validated organization Springfield"
     )
@@ -886,7 +886,7 @@ def test_add_form_names_every_missing_answer(client, admin_agent):
 # -- Add customer: the form's one-time key, a re-post lands on the first customer ------------
 
 ADDED = "City of Springfield was added to your customers."
-ADDED_GCC = "City of Springfield was added with the Government community cloud qualification."
+ADDED_GCC = "City of Springfield was added with the Government Community Cloud (GCC) qualification."
 
 
 def test_each_add_customer_form_shown_carries_its_own_key(client, admin_agent, gcc_enabled):
@@ -1072,9 +1072,9 @@ def test_the_add_customer_key_stays_off_the_new_customer_order_pages(
     )
 
     # when: Next: Subscriptions, then back to the customer's details
-    offers = client.post(url, {**data, "next_step": "subscriptions"})
+    offers = client.post(reverse("orders:new_customer_subscriptions"), data)
     carried = dict(offers.context["customer_values"])
-    back = client.post(url, {**carried, "next_step": "edit"})
+    back = client.post(reverse("orders:new_customer_details"), carried)
 
     # then: K doesn't travel with the answers (on the review page that name is the order's
     # key); the Add customer page shown again has a fresh key of its own, and no error

@@ -12,18 +12,21 @@ from customers.codes.services import CodeExhausted
 from customers.models import Customer, CustomerQualification
 from orders import services
 from orders.models import Order, Subscription
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD as GCC
 from tests.factories import GccValidationFactory
 from tests.helpers import role_refusal, snapshot
 from tests.html import attr, element, elements, messages_of, page_text, text
 
 pytestmark = pytest.mark.django_db
 
-GCC = CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 G3 = "gcc-o365-g3"
 D365 = "gcc-d365-sales"
 COMMERCIAL = "com-m365-basic"
 
 CREATE_URL = reverse("customers:customer_create")
+# Add customer's buttons: Next: Subscriptions; on the offers, "Back to the customer's details".
+NEXT_URL = reverse("orders:new_customer_subscriptions")
+DETAILS_URL = reverse("orders:new_customer_details")
 REVIEW_URL = reverse("orders:new_customer_review")
 SUBMIT_URL = reverse("orders:new_customer_order_submit")
 
@@ -83,10 +86,12 @@ def test_next_subscriptions_button_is_offered_only_with_gcc(client, agent, code)
     # given: a GCC-enabled organization with a validation code
     # when
     response = client.get(CREATE_URL)
-    # then: the button is there, shown by customers.js while GCC is chosen
+    # then: the button is there, shown by customers.js while GCC is chosen; it posts the
+    # answers to the order pages, Add customer posts them to itself
     button = element(response, id="next-subscriptions")
     assert (button.name, attr(button, "type")) == ("button", "submit")
-    assert (attr(button, "name"), attr(button, "value")) == ("next_step", "subscriptions")
+    assert attr(button, "formaction") == NEXT_URL
+    assert attr(element(response, id="customer-form"), "action") == CREATE_URL
     assert "data-gcc-next" in dict(button.attributes)
     assert text(button) == "Next: Subscriptions"
 
@@ -106,10 +111,7 @@ def test_next_subscriptions_without_gcc_keeps_every_answer_and_creates_nothing(
     # given
     before = snapshot()
     # when: Next: Subscriptions with no special qualification
-    response = client.post(
-        CREATE_URL,
-        customer_data(code, special_qualification="none") | {"next_step": "subscriptions"},
-    )
+    response = client.post(NEXT_URL, customer_data(code, special_qualification="none"))
     # then: back on Add customer, the answers as they were
     assert response.templates[0].name == "customers/customer_form.html"
     assert response.context["form"].errors["special_qualification"] == [
@@ -130,6 +132,34 @@ def test_add_customer_without_the_button_works_as_before(client, catalogue, agen
     assert Order.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    ("next_step", "url", "template"),
+    [
+        ("subscriptions", NEXT_URL, "orders/subscriptions_add.html"),
+        ("edit", DETAILS_URL, "customers/customer_form.html"),
+    ],
+)
+def test_a_step_posted_to_add_customer_as_before_goes_on_to_the_order_pages(
+    client, catalogue, agent, code, next_step, url, template
+):
+    # given: a page shown before the buttons posted to the order pages
+    before = snapshot()
+    data = customer_data(code) | lines_data({G3: 7}) | {"next_step": next_step}
+    # when: its button posts to Add customer with the step's name
+    response = client.post(CREATE_URL, data)
+    # then: the same post goes on there (307 keeps the method and the answers), nothing created
+    assert (response.status_code, response["Location"]) == (307, url)
+    response = client.post(CREATE_URL, data, follow=True)
+    assert response.templates[0].name == template
+    posted = {
+        attr(node, "name"): attr(node, "value")
+        for node in elements(response, tag="input")
+        if attr(node, "name") in ("company_name", f"quantity_{G3}")
+    }
+    assert posted == {"company_name": "City of Springfield", f"quantity_{G3}": "7"}
+    assert snapshot() == before
+
+
 # -- the happy path ----------------------------------------------------------------------------
 
 
@@ -137,7 +167,7 @@ def test_next_subscriptions_then_review_then_submit_creates_customer_and_order(
     client, catalogue, agent, code, submit
 ):
     # when: Next: Subscriptions
-    response = client.post(CREATE_URL, customer_data(code) | {"next_step": "subscriptions"})
+    response = client.post(NEXT_URL, customer_data(code))
     # then: the offers (GCC ones included), the answers carried hidden, nothing created
     assert response.templates[0].name == "orders/subscriptions_add.html"
     assert G3 in [offer.offer_id for offer, _q, _n in response.context["form"].rows()]
@@ -182,9 +212,9 @@ def test_next_subscriptions_then_review_then_submit_creates_customer_and_order(
     ) == sorted([(G3, 10), (D365, 5)])
     response = client.get(response.url)
     assert messages_of(response) == [
-        f"City of Springfield was added with the Government community cloud qualification, and "
-        f"order #{order.pk} was submitted. Its subscriptions are being provisioned; the "
-        "confirmation goes to you by email."
+        "City of Springfield was added with the Government Community Cloud (GCC) "
+        f"qualification, and order #{order.pk} was submitted. Its subscriptions are being "
+        "provisioned; the confirmation goes to you by email."
     ]
 
 
@@ -204,9 +234,7 @@ def test_back_to_the_customer_details_keeps_the_answers_and_the_lines(
     # given
     before = snapshot()
     # when: "Back to the customer's details" on the offers page
-    response = client.post(
-        CREATE_URL, customer_data(code) | lines_data({G3: 7}) | {"next_step": "edit"}
-    )
+    response = client.post(DETAILS_URL, customer_data(code) | lines_data({G3: 7}))
     # then: Add customer with every answer; the lines travel along; nothing created
     assert response.templates[0].name == "customers/customer_form.html"
     assert attr(element(response, id="id_primary_domain"), "value") == "springfield.gov"
@@ -219,10 +247,9 @@ def test_back_to_the_customer_details_keeps_the_answers_and_the_lines(
     assert snapshot() == before
     # when: Next: Subscriptions again
     response = client.post(
-        CREATE_URL,
+        NEXT_URL,
         customer_data(code)
-        | {name: value for name, value in hidden if name.startswith("quantity_")}
-        | {"next_step": "subscriptions"},
+        | {name: value for name, value in hidden if name.startswith("quantity_")},
     )
     # then: the quantity is still there
     assert attr(element(response, id=f"id_quantity_{G3}"), "value") == "7"
@@ -266,11 +293,11 @@ def test_a_failing_order_step_rolls_back_the_customer_and_the_code(
     # given: the customer is created, then placing the order fails
     before = snapshot()
 
-    def failing_order_place(**kwargs):
+    def failing_order_insert(*args, **kwargs):
         assert Customer.objects.filter(primary_domain="springfield.gov").exists()
         raise RuntimeError("order step failed")
 
-    monkeypatch.setattr(services, "order_place", failing_order_place)
+    monkeypatch.setattr(services, "_order_insert", failing_order_insert)
     # when
     with pytest.raises(RuntimeError):
         submit(code, {G3: 10})
@@ -322,6 +349,50 @@ def test_two_submits_with_different_keys_need_two_customers(catalogue, agent, co
     assert (Customer.objects.count(), Order.objects.count()) == (1, 1)
     code.refresh_from_db()
     assert code.remaining_creates == 1
+
+
+def test_each_step_runs_each_check_once(client, catalogue, agent, gcc_enabled, checks_counted):
+    # given: a code with one create (the Submit below uses it)
+    code = GccValidationFactory(partner=gcc_enabled, max_creates=1)
+    answers, lines = customer_data(code), lines_data({G3: 10})
+
+    # when: Next: Subscriptions
+    with checks_counted() as next_step:
+        client.post(NEXT_URL, answers)
+    # when: Review order
+    with checks_counted() as review:
+        key = client.post(REVIEW_URL, answers | lines).context["idempotency_key"]
+    # when: Submit
+    with checks_counted() as submit:
+        response = client.post(SUBMIT_URL, answers | lines | {"idempotency_key": str(key)})
+
+    # then: the new customer's GCC rules on every step, the lines from the review on, the
+    # actor and the key on the Submit; each once
+    order = Order.objects.get()
+    assert response.url == reverse("orders:order_detail", args=[order.pk])
+    assert (next_step.qualification, next_step.lines, next_step.actor) == (1, 0, 0)
+    assert next_step.key_lookups == 0
+    assert (review.qualification, review.lines, review.actor, review.key_lookups) == (1, 1, 0, 0)
+    assert (submit.qualification, submit.lines, submit.actor, submit.key_lookups) == (1, 1, 1, 1)
+
+
+def test_a_replayed_submit_whose_code_is_used_up_looks_its_key_up_once(
+    client, catalogue, agent, gcc_enabled, checks_counted
+):
+    # given: a Submit that used the code's last create
+    code = GccValidationFactory(partner=gcc_enabled, max_creates=1)
+    data = customer_data(code) | lines_data({G3: 10}) | {"idempotency_key": str(uuid.uuid4())}
+    first = client.post(SUBMIT_URL, data)
+    before = snapshot()
+    # when: the same Submit again (the code has left the menu: the answers no longer parse)
+    with checks_counted() as again:
+        response = client.post(SUBMIT_URL, data)
+    # then: the first order, found by one lookup of its key; nothing else checked or written
+    assert (
+        response.url == first.url == reverse("orders:order_detail", args=[Order.objects.get().pk])
+    )
+    assert (again.key_lookups, again.actor, again.lines, again.qualification) == (1, 0, 0, 0)
+    assert snapshot() == before
 
 
 def test_helpdesk_agent_gets_403_and_nothing_is_created(

@@ -11,7 +11,7 @@ from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from orders import services
 from orders.catalogue import CATALOGUE
 from orders.models import Offer, Order, Subscription
-from orders.selectors import offer_list_for_customer
+from orders.selectors import offer_choice_for_customer
 from orders.services import OrderLine
 from partners.models import Membership
 from reviews.models import AuditEvent
@@ -119,21 +119,18 @@ def test_gcc_offers_are_listed_only_for_gcc_customers_of_gcc_partners(
 ):
     plain = customer_of(organization, gcc=False)
 
+    def gcc_listed(customer) -> list[str]:
+        choice = offer_choice_for_customer(organization=organization, customer=customer)
+        return [offer.offer_id for offer in choice.offers if offer.requires_gcc]
+
     # Not GCC-enabled: commercial offers only, even for a GCC customer
-    assert (
-        not offer_list_for_customer(organization=organization, customer=gcc_customer)
-        .filter(requires_gcc=True)
-        .exists()
-    )
+    assert gcc_listed(gcc_customer) == []
     ResellerQualificationFactory(organization=organization)
 
-    listed = offer_list_for_customer(organization=organization, customer=gcc_customer)
-    assert set(listed.values_list("offer_id", flat=True)) == set(catalogue)
-    assert (
-        not offer_list_for_customer(organization=organization, customer=plain)
-        .filter(requires_gcc=True)
-        .exists()
-    )
+    listed = offer_choice_for_customer(organization=organization, customer=gcc_customer)
+    assert {offer.offer_id for offer in listed.offers} == set(catalogue)
+    assert listed.gcc_reason is None
+    assert gcc_listed(plain) == []
 
 
 def test_dynamics_ems_and_power_bi_gcc_use_the_same_validation(

@@ -132,7 +132,7 @@ def test_add_page_says_why_gcc_offers_are_hidden(client, catalogue, organization
     }
     reason = (
         f"{customer.company_name} is not validated for GCC. GCC offers are only for customers "
-        "with the Government community cloud qualification."
+        "with the Government Community Cloud (GCC) qualification."
         if partner_gcc
         else NOT_APPROVED
     )
@@ -169,7 +169,7 @@ def test_a_gcc_offer_posted_for_a_non_gcc_customer_is_refused(
     assert response.status_code == 403
     assert text(element(response, id="refusal-reason")) == (
         f"{plain.company_name} is not validated for GCC. GCC offers are only for customers "
-        "with the Government community cloud qualification."
+        "with the Government Community Cloud (GCC) qualification."
     )
     assert not Order.objects.exists()
 
@@ -371,6 +371,27 @@ def test_submitting_places_the_order_and_shows_it(
     ]
 
 
+def test_review_and_submit_run_each_check_once(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent, checks_counted
+):
+    client.force_login(sales_agent)
+
+    # When the agent reviews an order, then submits it
+    with checks_counted() as review:
+        response = client.post(review_url(gcc_customer), submit_data({G3: 10}))
+    with checks_counted() as submit:
+        response = client.post(
+            submit_url(gcc_customer),
+            submit_data({G3: 10}, key=response.context["idempotency_key"]),
+        )
+
+    # Then the review checks the customer's GCC standing and the lines; the submit checks
+    # the actor, looks its key up, and checks the standing and the lines: each once
+    assert response["Location"] == reverse("orders:order_detail", args=[Order.objects.get().pk])
+    assert (review.customer_gcc, review.lines, review.actor, review.key_lookups) == (1, 1, 0, 0)
+    assert (submit.customer_gcc, submit.lines, submit.actor, submit.key_lookups) == (1, 1, 1, 1)
+
+
 def test_the_same_key_twice_places_one_order(
     client, catalogue, gcc_enabled, gcc_customer, sales_agent, submit
 ):
@@ -489,7 +510,7 @@ def test_retrying_an_order_that_did_not_fail_says_so(
     response = client.post(reverse("orders:order_retry", args=[order.pk]), follow=True)
 
     assert messages_of(response)[-1] == (
-        "This request is completed; that action is no longer possible. Nothing was changed."
+        "This order is completed; that action is no longer possible. Nothing was changed."
     )
     order.refresh_from_db()
     assert order.status == Order.Status.COMPLETED

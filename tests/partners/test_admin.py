@@ -443,7 +443,7 @@ def test_approve_grants_the_qualification_and_emails_the_partner(
     validation = in_review_validation
     validation.refresh_from_db()
     assert messages_of(response) == [
-        "Approved. The partner now holds the Government_community_cloud qualification."
+        "Approved. The partner now holds the Government Community Cloud (GCC) qualification."
     ]
     assert (validation.status, validation.decided_by, validation.decision_note) == (
         Status.APPROVED,
@@ -452,7 +452,7 @@ def test_approve_grants_the_qualification_and_emails_the_partner(
     )
     assert validation.due_at is None
     assert list(ResellerQualification.objects.values_list("organization", "qualification")) == [
-        (validation.organization_id, "Government_community_cloud")
+        (validation.organization_id, "GovernmentCommunityCloud")
     ]
     assert AuditEvent.objects.for_subject(validation).values_list(
         "action", "from_status", "to_status", "actor", "note"

@@ -51,7 +51,6 @@ from tests.helpers import (
 from tests.race import Race
 
 Status = PartnerValidationRequest.Status
-GCC = ResellerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
 BASE_URL = "http://127.0.0.1:8000"
 
 
@@ -867,9 +866,9 @@ def test_approve_grants_the_gcc_qualification_and_emails_what_is_unlocked(
     assert request.decided_at is not None
     assert request.decision_note == "Welcome to GCC."
     assert request.due_at is None
-    # and the organization shows the Government_community_cloud reseller qualification
+    # and the organization holds the GCC reseller qualification (Partner Center's value)
     qualification = ResellerQualification.objects.get(organization=organization)
-    assert qualification.qualification == "Government_community_cloud"
+    assert qualification.qualification == "GovernmentCommunityCloud"
     assert qualification.granted_at == request.decided_at
     assert qualification.source_request == request
     assert organization_is_gcc_approved(organization=organization) is True
@@ -886,7 +885,7 @@ def test_approve_grants_the_gcc_qualification_and_emails_what_is_unlocked(
     assert (granted.actor, granted.action, granted.note) == (
         reviewer,
         "qualification_granted",
-        "Government_community_cloud",
+        "GovernmentCommunityCloud",
     )
     # and the submitter is told, with what the approval unlocks
     rows = new_outbox(outbox_before)
@@ -899,7 +898,7 @@ def test_approve_grants_the_gcc_qualification_and_emails_what_is_unlocked(
     assert email.subject == f"GCC validation request #{request.pk} approved"
     assert (
         f"{organization.legal_name} is approved for Office 365 Government Community Cloud "
-        "(GCC). Your organization now holds the Government_community_cloud reseller "
+        "(GCC). Your organization now holds the Government Community Cloud (GCC) reseller "
         "qualification." in email.body
     )
     assert "Welcome to GCC." in email.body
@@ -1497,7 +1496,7 @@ def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch):
     # and the first submission to write its request holding its transaction open (and the
     # organization's lock) until the other submission is seen waiting for that lock
     race = Race()
-    race.hold_after(monkeypatch, services, "_audit")
+    race.hold_after(monkeypatch, services, "review_audit")
     real_lookup = services.partner_validation_for_idempotency_key
     lookups: list[list] = [[], []]
 

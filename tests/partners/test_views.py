@@ -1031,11 +1031,14 @@ def test_profile_lists_government_community_cloud_only_after_approval(
     services.partner_validation_approve(request_id=in_review_validation.pk, reviewer=reviewer)
     after = client.get(reverse("partners:organization_profile"))
 
-    # then
+    # then: the label people read, and Partner Center's value
     qualifications = element(after, id="reseller-qualifications")
     assert qualifications.name == "ul"
     assert [text(code) for code in elements(after, tag="code", within=qualifications)] == [
-        "Government_community_cloud"
+        "GovernmentCommunityCloud"
+    ]
+    assert [text(label) for label in elements(after, tag="span", within=qualifications)] == [
+        "Government Community Cloud (GCC)"
     ]
 
 

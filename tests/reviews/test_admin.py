@@ -1,12 +1,19 @@
-"""What the review admin reads from the models: the transition behind each decision."""
+"""What the review admin reads from the models: the transition behind each decision, the
+decisions offered from each status; what a kind's admin declares and what it shares."""
 
 import pytest
+from django.apps import apps
 from django.contrib import admin
 
+from customers.validations import services as customer_services
 from customers.validations.models import CustomerValidationRequest
+from partners import services as partner_services
 from partners.models import PartnerValidationRequest
-from reviews.models import ReviewStatus
+from reviews.admin import REVIEW_DECISIONS, ReviewAdminMixin, review_decisions
+from reviews.models import ReviewableRequest, ReviewStatus
 from reviews.selectors import review_move_targets
+from tests.helpers import ALL_STATUSES, ALLOWED
+from tests.reviews_testapp.models import MinimalRequest
 
 
 @pytest.mark.parametrize(
@@ -45,3 +52,91 @@ def test_every_decision_of_the_review_admins_is_covered():
         PartnerValidationRequest: {"start-review", "approve", "reject", "request-info"},
         CustomerValidationRequest: {"start-review", "approve", "reject", "request-info"},
     }
+
+
+# -- the decisions follow the declared moves ------------------------------------------------
+
+
+class MinimalRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
+    """A kind's admin: its services (here: never called) and nothing else."""
+
+    decisions = review_decisions(
+        {
+            action: {"service": lambda **kwargs: None}
+            for action in ("start-review", "approve", "reject", "request-info")
+        }
+    )
+
+
+@pytest.mark.parametrize("status", ALL_STATUSES)
+def test_the_decisions_offered_are_the_moves_the_model_allows_from_the_status(status):
+    # Given a request in `status` and its kind's admin
+    model_admin = MinimalRequestAdmin(MinimalRequest, admin.site)
+
+    # When the decisions are listed
+    offered = [d["action"] for d in model_admin.available_decisions(MinimalRequest(status=status))]
+
+    # Then they are the declared moves from that status, in the admin's order
+    allowed = {action for (source, action) in ALLOWED if source == status}
+    assert offered == [
+        action
+        for action in ("start-review", "approve", "reject", "request-info")
+        if action.replace("-", "_") in allowed
+    ]
+
+
+def test_a_kinds_decision_is_the_shared_one_with_its_own_service_and_words():
+    # Given the partner and customer admins
+    partner = admin.site._registry[PartnerValidationRequest].decisions
+    customer = admin.site._registry[CustomerValidationRequest].decisions
+
+    # Then a decision they word alike is the shared one, with the kind's service
+    assert partner["reject"] == {
+        **REVIEW_DECISIONS["reject"],
+        "service": partner_services.partner_validation_reject,
+    }
+    assert customer["reject"] == {
+        **REVIEW_DECISIONS["reject"],
+        "service": customer_services.customer_validation_reject,
+    }
+    # and one they word differently keeps the shared parts
+    assert customer["request-info"]["label"] == "Request information from the customer"
+    assert customer["request-info"]["argument"] == "message"
+    # and every decision has what its pages need
+    for decisions in (partner, customer):
+        for spec in decisions.values():
+            assert {"label", "service", "text_label", "text_required", "done"} <= set(spec)
+
+
+@pytest.mark.parametrize(
+    ("action", "cleaned_data", "arguments"),
+    [
+        ("start-review", {"text": "Mine."}, {"note": "Mine."}),
+        ("approve", {"text": "", "max_creates": 2}, {"note": "", "max_creates": 2}),
+        ("reject", {"text": "No."}, {"reason": "No."}),
+        ("request-info", {"text": "Why?"}, {"message": "Why?"}),
+    ],
+)
+def test_the_forms_text_reaches_the_service_under_the_services_name(
+    action, cleaned_data, arguments
+):
+    # Given the customer admin (its approval form adds the number of creates)
+    model_admin = admin.site._registry[CustomerValidationRequest]
+
+    # When / Then
+    assert model_admin.decision_arguments(action, cleaned_data) == arguments
+
+
+def test_every_kind_declares_the_permission_its_review_needs():
+    # Given every kind of reviewed request installed
+    kinds = [model for model in apps.get_models() if issubclass(model, ReviewableRequest)]
+
+    # Then each declares the permission the services, the admin and the reviewer groups read
+    assert {model._meta.label for model in kinds} == {
+        "partners.PartnerValidationRequest",
+        "customers.CustomerValidationRequest",
+        "reviews_testapp.MinimalRequest",
+    }
+    for model in kinds:
+        codename = model.review_decide_permission().split(".")[1]
+        assert codename in dict(model._meta.permissions), model

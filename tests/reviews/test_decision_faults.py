@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 Status = PartnerValidationRequest.Status
 CHANGE = "admin:partners_partnervalidationrequest_change"
 DECIDE = "admin:partners_partnervalidationrequest_decide"
-APPROVED = "Approved. The partner now holds the Government_community_cloud qualification."
+APPROVED = "Approved. The partner now holds the Government Community Cloud (GCC) qualification."
 NOT_SAVED = (
     "Your decision was not saved. The connection to the database was lost before it could be "
     "recorded, so nothing was changed and no one was notified. You can make the decision again: "

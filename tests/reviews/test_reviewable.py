@@ -8,10 +8,13 @@ import datetime as dt
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from customers.invitations.models import ResellerInvitation
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.review_clock import review_due_at
+from orders.models import Order
 from reviews import services
 from reviews.models import AuditEvent, ReviewStatus
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -34,7 +37,6 @@ from tests.race import Race
 from tests.reviews_testapp.models import MinimalRequest
 
 Status = ReviewStatus
-PERMISSION = "reviews_testapp.decide_minimalrequest"
 TUESDAY = dt.datetime(2026, 6, 16, 11, 0, tzinfo=NEW_YORK)
 
 
@@ -118,6 +120,35 @@ def test_a_move_not_allowed_from_the_status_is_refused_and_says_why(status, acti
     assert_nothing_changed(before)
 
 
+@pytest.mark.parametrize(
+    ("model", "status", "move", "refusal"),
+    [
+        (Order, Order.Status.COMPLETED, "fail", "This order is completed"),
+        (
+            ResellerInvitation,
+            ResellerInvitation.Status.ACCEPTED,
+            "revoke",
+            "This request is accepted",
+        ),
+        (MinimalRequest, Status.APPROVED, "reject", "This request is approved"),
+    ],
+)
+def test_a_refused_move_names_what_was_refused_in_its_models_words(model, status, move, refusal):
+    # Given an order, a reseller relationship request, a reviewed request, each in a status
+    # that does not allow `move`
+    subject = model(status=status)
+
+    # When the move is applied
+    with pytest.raises(InvalidTransition) as refused:
+        services.review_transition_apply(request=subject, move=move)
+
+    # Then the refusal says what it is (its model's sentence); the status is unchanged
+    assert str(refused.value) == (
+        f"{refusal}; that action is no longer possible. Nothing was changed."
+    )
+    assert subject.status == status
+
+
 def test_the_review_table_covers_every_status_and_action_once():
     # Given / When the allowed and forbidden moves every request kind is tested against
     # Then together they cover every status and action exactly once (28 forbidden moves)
@@ -138,6 +169,33 @@ def test_the_declared_moves_are_exactly_the_review_table():
 
 
 @pytest.mark.django_db
+def test_a_new_request_is_submitted_now_with_its_clock_running():
+    # Given an organization's member
+    member = MembershipFactory()
+
+    # When a request is created on Monday
+    with transaction.atomic():
+        request = services.review_request_create(
+            model=MinimalRequest,
+            submitted_by=member.user,
+            now=MONDAY,
+            organization=member.organization,
+            reference="ref-1",
+        )
+
+    # Then it is submitted, due two business days later, with the kind's fields
+    request = reload(request)
+    assert (request.status, request.submitted_by, request.submitted_at) == (
+        Status.SUBMITTED,
+        member.user,
+        MONDAY,
+    )
+    assert (request.due_at, request.reference) == (MONDAY_DUE, "ref-1")
+    # and nothing is audited yet: the kind does, once its parts are saved
+    assert events(request) == []
+
+
+@pytest.mark.django_db
 def test_start_review_assigns_the_reviewer_audits_and_keeps_the_clock_running(reviewer):
     # Given a request submitted Monday, due Wednesday 17:00
     request = request_in(Status.SUBMITTED)
@@ -147,7 +205,6 @@ def test_start_review_assigns_the_reviewer_audits_and_keeps_the_clock_running(re
     with transaction.atomic():
         services.review_start(
             model=MinimalRequest,
-            permission=PERMISSION,
             request_id=request.pk,
             reviewer=reviewer,
             note="  Taking this one.  ",
@@ -184,17 +241,18 @@ def test_asking_for_information_stops_the_clock_and_audits(reviewer):
 
     # When the reviewer asks for information on Tuesday
     with transaction.atomic():
-        previous = services.review_info_request(
-            request=locked(request),
+        services.review_info_request(
+            model=MinimalRequest,
+            request_id=request.pk,
             reviewer=reviewer,
             message="  Send the charter.  ",
+            missing_message="Say what to send.",
             now=TUESDAY,
             extra_fields={"reference": "link-2"},
         )
 
     # Then the clock is stopped (no due time) and the earlier answer cleared
     request = reload(request)
-    assert previous == Status.IN_REVIEW
     assert (request.status, request.due_at) == (Status.INFO_REQUESTED, None)
     assert (request.info_request_message, request.info_requested_at) == (
         "Send the charter.",
@@ -271,7 +329,6 @@ def test_a_decision_records_who_when_and_why_stops_the_clock_and_audits(reviewer
     with time_machine.travel(TUESDAY, tick=False), transaction.atomic():
         services.review_decide(
             model=MinimalRequest,
-            permission=PERMISSION,
             request_id=request.pk,
             reviewer=reviewer,
             move=move,
@@ -308,11 +365,10 @@ def test_a_service_refuses_a_move_not_allowed_and_changes_nothing(reviewer, stat
     before = snapshot()
     calls = {
         "start": lambda: services.review_start(
-            model=MinimalRequest, permission=PERMISSION, request_id=request.pk, reviewer=reviewer
+            model=MinimalRequest, request_id=request.pk, reviewer=reviewer
         ),
         "approve": lambda: services.review_decide(
             model=MinimalRequest,
-            permission=PERMISSION,
             request_id=request.pk,
             reviewer=reviewer,
             move="approve",
@@ -320,14 +376,17 @@ def test_a_service_refuses_a_move_not_allowed_and_changes_nothing(reviewer, stat
         ),
         "reject": lambda: services.review_decide(
             model=MinimalRequest,
-            permission=PERMISSION,
             request_id=request.pk,
             reviewer=reviewer,
             move="reject",
             note="No.",
         ),
         "request_info": lambda: services.review_info_request(
-            request=locked(request), reviewer=reviewer, message="Why?"
+            model=MinimalRequest,
+            request_id=request.pk,
+            reviewer=reviewer,
+            message="Why?",
+            missing_message="Say what to send.",
         ),
         "answer_info": lambda: services.review_info_answer(
             request=locked(request), actor=None, response="Because.", now=THURSDAY
@@ -355,14 +414,12 @@ def test_a_user_without_the_permission_cannot_review(admin_agent, move):
         if move == "start":
             services.review_start(
                 model=MinimalRequest,
-                permission=PERMISSION,
                 request_id=request.pk,
                 reviewer=admin_agent,
             )
         else:
             services.review_decide(
                 model=MinimalRequest,
-                permission=PERMISSION,
                 request_id=request.pk,
                 reviewer=admin_agent,
                 move="approve",
@@ -371,6 +428,108 @@ def test_a_user_without_the_permission_cannot_review(admin_agent, move):
 
     # Then it is refused; nothing changed
     assert str(refused.value) == "Only GCC reviewers can review validation requests."
+    assert_nothing_changed(before)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("who", "refusal"),
+    [
+        (
+            "partner_user",
+            ("ActionNotAllowed", "Only GCC reviewers can review validation requests."),
+        ),
+        (
+            "reviewer",
+            (
+                "ValidationError",
+                {"reason": ["Give the reason for the rejection; the partner sees it."]},
+            ),
+        ),
+    ],
+)
+def test_a_rejection_checks_who_first_then_the_reason(admin_agent, reviewer, who, refusal):
+    # Given a request in review
+    request = request_in(Status.IN_REVIEW)
+    user = {"partner_user": admin_agent, "reviewer": reviewer}[who]
+    before = snapshot()
+
+    # When it is rejected without a reason
+    with pytest.raises((ActionNotAllowed, ValidationError)) as refused, transaction.atomic():
+        services.review_reject(
+            model=MinimalRequest, request_id=request.pk, reviewer=user, reason="  "
+        )
+
+    # Then a partner user learns only that it may not review; a reviewer, what is missing
+    error = refused.value
+    said = error.message_dict if isinstance(error, ValidationError) else error.message
+    assert (type(error).__name__, said) == refusal
+    assert_nothing_changed(before)
+
+
+@pytest.mark.django_db
+def test_asking_for_information_without_a_question_is_refused_in_the_kinds_words(reviewer):
+    # Given a request in review
+    request = request_in(Status.IN_REVIEW)
+    before = snapshot()
+
+    # When the reviewer asks nothing
+    with pytest.raises(ValidationError) as refused, transaction.atomic():
+        services.review_info_request(
+            model=MinimalRequest,
+            request_id=request.pk,
+            reviewer=reviewer,
+            message=" ",
+            missing_message="Say what the minimal partner must send.",
+        )
+
+    # Then the kind's message says who must answer; nothing changed
+    assert refused.value.message_dict == {"message": ["Say what the minimal partner must send."]}
+    assert_nothing_changed(before)
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_stops_the_clock_saves_the_kinds_fields_and_audits():
+    # Given a request in review, with its clock running
+    request = request_in(Status.IN_REVIEW, reference="link-1")
+    member = request.submitted_by
+
+    # When a member of its organization withdraws it
+    with transaction.atomic():
+        services.review_withdraw(
+            model=MinimalRequest,
+            request_id=request.pk,
+            organization=request.organization,
+            actor=member,
+            extra_fields={"reference": ""},
+        )
+
+    # Then it is withdrawn, its clock stopped and the kind's field saved
+    request = reload(request)
+    assert (request.status, request.due_at, request.reference) == (Status.WITHDRAWN, None, "")
+    # and one audit event by the member
+    assert events(request) == [
+        (request.organization_id, member.pk, "withdrawn", Status.IN_REVIEW, Status.WITHDRAWN, "")
+    ]
+
+
+@pytest.mark.django_db
+def test_another_organizations_request_is_not_found_for_a_withdrawal():
+    # Given a request, and a member of another organization
+    request = request_in(Status.IN_REVIEW)
+    other = MembershipFactory()
+    before = snapshot()
+
+    # When the other organization withdraws it
+    with pytest.raises(MinimalRequest.DoesNotExist), transaction.atomic():
+        services.review_withdraw(
+            model=MinimalRequest,
+            request_id=request.pk,
+            organization=other.organization,
+            actor=other.user,
+        )
+
+    # Then it is "not found", as if it did not exist; nothing changed
     assert_nothing_changed(before)
 
 
@@ -466,7 +625,6 @@ def test_two_reviewers_deciding_at_once_one_wins_and_the_other_waited_for_it(mon
         with transaction.atomic():
             return services.review_decide(
                 model=MinimalRequest,
-                permission=PERMISSION,
                 request_id=request.pk,
                 reviewer=reviewers[index],
                 move=moves[index],
