@@ -100,10 +100,6 @@ def email_enqueue(
     return messages
 
 
-def outbox_message_dispatch(*, message_id: int) -> bool:
-    return outbox_messages_dispatch(message_ids=[message_id]) == 1
-
-
 def outbox_messages_dispatch(*, message_ids: list[int], deadline: float | None = None) -> int:
     """Queue one send task per message, in order, within a second or two; returns how many
     were queued. An unreachable or frozen broker is logged, not raised: the sweep dispatches
@@ -210,8 +206,12 @@ def backoff_seconds(attempts: int) -> float:
     return delay * random.uniform(0.8, 1.2)  # spreading retries, not a secret
 
 
-def _record(*, message_id: int, lease_until, outcome: Outcome, error: str = "") -> None:
-    """Record the outcome of the attempt, unless the lease was lost to another worker."""
+def _record(
+    *, message_id: int, lease_until, outcome: Outcome, error: str = "", uncertain: bool = False
+) -> None:
+    """Record the outcome of the attempt, unless the lease was lost to another worker. A retry
+    after an `uncertain` attempt (the server may have accepted it) is marked "maybe sent" and
+    waits long enough for a slow server to have finished."""
     now = timezone.now()
     with transaction.atomic():
         message = (
@@ -230,10 +230,16 @@ def _record(*, message_id: int, lease_until, outcome: Outcome, error: str = "") 
         elif outcome is Outcome.FAILED:
             _fail(message, now=now, reason=error)
         else:
+            wait = (
+                settings.OUTBOX_UNCERTAIN_RETRY_SECONDS
+                if uncertain
+                else backoff_seconds(message.attempts)
+            )
             message.status = OutboxMessage.Status.PENDING
+            message.maybe_sent = message.maybe_sent or uncertain
             message.last_error = error[:2000]
-            message.next_attempt_at = now + timedelta(seconds=backoff_seconds(message.attempts))
-            message.save(update_fields=["status", "last_error", "next_attempt_at"])
+            message.next_attempt_at = now + timedelta(seconds=wait)
+            message.save(update_fields=["status", "maybe_sent", "last_error", "next_attempt_at"])
 
 
 def outbox_message_send(*, message_id: int, now=None) -> Outcome:
@@ -250,60 +256,36 @@ def outbox_message_send(*, message_id: int, now=None) -> Outcome:
         to=[message.to_email],
         headers={"Message-ID": message.message_id, "Content-Language": message.language},
     )
+    uncertain = False
     try:
         email.send()
     except DeliveryUncertain as exc:
         if message.maybe_sent:
-            reason = _(
+            outcome = Outcome.FAILED
+            error = _(
                 "The mail server did not confirm the message twice; it may have been delivered. "
                 "Last error: %(error)s"
             ) % {"error": exc}
-            _record(
-                message_id=message.pk, lease_until=lease_until, outcome=Outcome.FAILED, error=reason
-            )
-            return Outcome.FAILED
-        _uncertain(message_id=message.pk, lease_until=lease_until, error=error_describe(exc))
-        return Outcome.RETRY
+        else:
+            outcome, error, uncertain = Outcome.RETRY, error_describe(exc), True
     except (smtplib.SMTPException, OSError) as exc:
-        outcome = Outcome.FAILED if _permanent(exc) else Outcome.RETRY
-        if outcome is Outcome.RETRY and message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-            outcome = Outcome.FAILED
-        _record(
-            message_id=message.pk,
-            lease_until=lease_until,
-            outcome=outcome,
-            error=error_describe(exc),
-        )
-        return outcome
+        retry = not _permanent(exc) and message.attempts < settings.OUTBOX_MAX_ATTEMPTS
+        outcome, error = (Outcome.RETRY if retry else Outcome.FAILED), error_describe(exc)
     except Exception as exc:
         # Not the server's answer: the message itself cannot be built or encoded (a bug, an
         # address Python cannot encode). Failed with the real reason, for a lead to see.
         logger.exception("Outbox message %s could not be sent", message.pk)
-        _record(
-            message_id=message.pk,
-            lease_until=lease_until,
-            outcome=Outcome.FAILED,
-            error=error_describe(exc),
-        )
-        return Outcome.FAILED
-    _record(message_id=message.pk, lease_until=lease_until, outcome=Outcome.SENT)
-    return Outcome.SENT
-
-
-def _uncertain(*, message_id: int, lease_until, error: str) -> None:
-    """Maybe accepted: try once more, late enough for a slow server to have finished."""
-    with transaction.atomic():
-        updated = OutboxMessage.objects.filter(
-            pk=message_id, status=OutboxMessage.Status.SENDING, next_attempt_at=lease_until
-        ).update(
-            status=OutboxMessage.Status.PENDING,
-            maybe_sent=True,
-            last_error=error[:2000],
-            next_attempt_at=timezone.now()
-            + timedelta(seconds=settings.OUTBOX_UNCERTAIN_RETRY_SECONDS),
-        )
-    if not updated:
-        logger.warning("Outbox message %s: lease lost before the outcome", message_id)
+        outcome, error = Outcome.FAILED, error_describe(exc)
+    else:
+        outcome, error = Outcome.SENT, ""
+    _record(
+        message_id=message.pk,
+        lease_until=lease_until,
+        outcome=outcome,
+        error=error,
+        uncertain=uncertain,
+    )
+    return outcome
 
 
 def outbox_message_give_up(*, message_id: int, reason: str) -> None:
@@ -336,7 +318,7 @@ def outbox_message_resend(*, message_id: int) -> OutboxMessage:
         seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS
     )
     message.save(update_fields=["status", "attempts", "maybe_sent", "failed_at", "next_attempt_at"])
-    transaction.on_commit(lambda: outbox_message_dispatch(message_id=message.pk))
+    transaction.on_commit(lambda: outbox_messages_dispatch(message_ids=[message.pk]))
     return message
 
 

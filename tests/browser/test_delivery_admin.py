@@ -26,6 +26,9 @@ def test_lead_finds_a_failed_email_and_sends_it_again(new_page, lead, failed_mes
     admin.goto("/admin/notifications/outboxmessage/?status__exact=failed")
     expect(admin.locator("#result_list")).to_contain_text("gone@partner.example")
     check_page(admin, "delivery-01-outbox-failed")
+    admin.set_viewport_size({"width": 390, "height": 844})
+    check_page(admin, "delivery-01-outbox-failed-390")
+    admin.set_viewport_size({"width": 1280, "height": 900})
     admin.goto(f"/admin/notifications/outboxmessage/{message.pk}/change/")
     expect(admin.locator("main")).to_contain_text(message.message_id)
     check_page(admin, "delivery-02-outbox-message")
@@ -79,6 +82,9 @@ def test_reviewer_is_told_a_decision_was_not_saved(new_page, monkeypatch):
     expect(admin.get_by_role("alert")).to_contain_text("Your decision was not saved.")
     expect(admin.get_by_label("Note to the partner (optional)")).to_have_value("Welcome to GCC.")
     check_page(admin, "delivery-05-decision-not-saved")
+    admin.set_viewport_size({"width": 390, "height": 844})
+    check_page(admin, "delivery-05-decision-not-saved-390")
+    admin.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_reviewer_is_told_when_it_cannot_be_known(new_page, monkeypatch):
@@ -106,6 +112,9 @@ def test_server_error_page(page):
 
     expect(page.locator("h1")).to_have_text("Something went wrong")
     check_page(page, "delivery-07-server-error")
+    page.set_viewport_size({"width": 390, "height": 844})
+    check_page(page, "delivery-07-server-error-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def test_database_unavailable_page(page):
@@ -113,3 +122,6 @@ def test_database_unavailable_page(page):
 
     expect(page.locator("h1")).to_have_text("Temporarily unavailable")
     check_page(page, "delivery-08-database-unavailable")
+    page.set_viewport_size({"width": 390, "height": 844})
+    check_page(page, "delivery-08-database-unavailable-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
