@@ -4,6 +4,7 @@ with one admin log entry and one email; no reviewer sees a 500 after a saved dec
 
 import random
 import threading
+import time
 
 import psycopg2
 import pytest
@@ -60,11 +61,16 @@ def test_connections_killed_during_50_decisions_each_is_decided_once_or_unchange
                 cursor.execute("SELECT pg_backend_pid()")
                 [pid] = cursor.fetchone()
 
-            def kill(pid=pid):
+            delay = rnd.uniform(0, 0.08)
+
+            def kill(pid=pid, delay=delay):
+                # A plain sleep, not threading.Timer: a timed condition wait hangs under
+                # libfaketime (the suite is also run at a chosen hour with `faketime`).
+                time.sleep(delay)
                 with killer.cursor() as cursor:
                     cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
-            timer = threading.Timer(rnd.uniform(0, 0.08), kill)
+            timer = threading.Thread(target=kill)
             timer.start()
             response = client.post(
                 reverse(DECIDE, args=[request.pk, "approve"]), {"text": "Welcome to GCC."}
