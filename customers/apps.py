@@ -7,11 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class CustomersConfig(AppConfig):
     name = "customers"
     verbose_name = _("Customers")
-
-    def ready(self) -> None:
-        from reviews.roles import reviewer_permissions_grant
-
-        # Customer validation's own permissions come from its model (reviews/roles.py).
-        reviewer_permissions_grant(
-            "customers", "view_customer", "view_customerqualification", "view_gccvalidation"
-        )
+    # Reviewers see the customers, their qualifications and the codes issued (customer
+    # validation's own permissions come from its model: reviews/roles.py).
+    reviewer_permissions = ("view_customer", "view_customerqualification", "view_gccvalidation")

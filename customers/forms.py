@@ -1,10 +1,8 @@
-"""The Add customer form, and what the app's forms share: the domain check, and a service's
-ValidationError shown next to the fields it names."""
+"""The Add customer form, and what the app's forms share: the domain check."""
 
 import re
 
 from crispy_forms.bootstrap import StrictButton
-from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from gccportal.exceptions import ActionNotAllowed
-from partners.forms import IdempotentForm, clean_phone
+from gccportal.forms import IdempotentForm, PhoneField, errors_onto_form, page_form_helper
 from partners.models import Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD, GOVERNMENT_COMMUNITY_CLOUD_LABEL
 
@@ -110,13 +108,6 @@ def clean_domain(value: str) -> str:
     return value
 
 
-def errors_onto_form(form, exc: ValidationError) -> None:
-    """A service's ValidationError, shown next to the fields it names."""
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 class QualificationSelect(forms.RadioSelect):
     """Radio buttons whose GCC option is disabled (with the reason) when GCC isn't allowed."""
 
@@ -169,11 +160,7 @@ class CustomerForm(IdempotentForm):
     contact_first_name = forms.CharField(label=_("First name"), max_length=50)
     contact_last_name = forms.CharField(label=_("Last name"), max_length=50)
     contact_email = forms.EmailField(label=_("Email"))
-    contact_phone = forms.CharField(
-        label=_("Phone"),
-        max_length=30,
-        help_text=_("With the area code, for example +1 202 555 0143."),
-    )
+    contact_phone = PhoneField(label=_("Phone"))
     special_qualification = forms.ChoiceField(
         label=_("Special qualifications"),
         choices=QUALIFICATION_CHOICES,
@@ -213,13 +200,10 @@ class CustomerForm(IdempotentForm):
             self.fields["gcc_validation"].queryset = gcc_validation_list_available(
                 organization=organization
             )
-        self.helper = FormHelper()
-        self.helper.form_id = "customer-form"
+        self.helper = page_form_helper(form_id="customer-form")
         # Add customer, from whichever page shows the form (the steps of Next: Subscriptions
         # show it too, to correct an answer).
         self.helper.form_action = reverse("customers:customer_create")
-        # The server says what to enter instead; no browser bubbles before it.
-        self.helper.attrs = {"novalidate": ""}
         qualification_fields = [
             Field(
                 "special_qualification",
@@ -304,9 +288,6 @@ class CustomerForm(IdempotentForm):
             )
         first, plus_four = match.groups()
         return f"{first}-{plus_four}" if plus_four else first
-
-    def clean_contact_phone(self) -> str:
-        return clean_phone(self.cleaned_data["contact_phone"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

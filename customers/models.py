@@ -6,12 +6,17 @@ Django loads an app's models from this module only: the models of the sub-packag
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gccportal.fields import (
+    organization_reference,
+    protected_reference,
+    unique_idempotency_key,
+    user_reference,
+)
 from partners import qualifications
 
 
@@ -40,9 +45,7 @@ class Customer(models.Model):
     contact_last_name = models.CharField(_("contact last name"), max_length=50, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    created_by = user_reference(optional=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -59,9 +62,7 @@ class Customer(models.Model):
 class CustomerRelationship(models.Model):
     """A partner organization manages (resells to) a customer."""
 
-    organization = models.ForeignKey(
-        "partners.Organization", on_delete=models.PROTECT, related_name="customer_relationships"
-    )
+    organization = organization_reference(related_name="customer_relationships")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="relationships")
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
     # The one-time key of the form that created the customer with this relationship (Add
@@ -79,10 +80,7 @@ class CustomerRelationship(models.Model):
             models.UniqueConstraint(
                 fields=["organization", "customer"], name="unique_customer_relationship"
             ),
-            models.UniqueConstraint(
-                fields=["organization", "idempotency_key"],
-                name="unique_customer_relationship_idempotency_key",
-            ),
+            unique_idempotency_key("unique_customer_relationship_idempotency_key"),
         ]
 
     def __str__(self) -> str:
@@ -111,18 +109,14 @@ class CustomerQualification(models.Model):
     vetting_status = models.CharField(
         _("vetting status"), max_length=20, choices=VettingStatus.choices
     )
-    validation = models.ForeignKey(
+    validation = protected_reference(
         "customers.GccValidation",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("validation code used"),
         related_name="qualified_customers",
-        verbose_name=_("validation code used"),
+        optional=True,
     )
     granted_at = models.DateTimeField(_("granted at"))
-    granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    granted_by = user_reference(optional=True)
 
     class Meta:
         verbose_name = _("customer qualification")

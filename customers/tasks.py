@@ -1,18 +1,11 @@
-"""The customers app's periodic tasks (named in CELERY_BEAT_SCHEDULE as customers.tasks.*):
-the SLA sweep of customer validation requests and the expiry sweep of invitations."""
+"""The customers app's periodic task (named in CELERY_BEAT_SCHEDULE as customers.tasks.*): the
+expiry sweep of invitations. (The SLA sweep of validation requests is reviews.tasks'.)"""
 
 from celery import shared_task
 
 from jobs.guard import GuardedTask
 
 from .invitations.services import invitation_expire_sweep
-from .validations.services import customer_validation_sla_sweep
-
-
-@shared_task(base=GuardedTask, acks_late=True, soft_time_limit=240, time_limit=300)
-def customer_validation_sla_sweep_task() -> dict[str, int]:
-    # Idempotent: reminder_sent_at / escalated_at mark what was already done.
-    return customer_validation_sla_sweep()
 
 
 @shared_task(base=GuardedTask, acks_late=True, soft_time_limit=240, time_limit=300)

@@ -5,14 +5,14 @@ theirs too (`{% customer_orders %}`): this app never imports orders."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from gccportal.exceptions import ActionNotAllowed
+from gccportal.views import found_or_404, page_of
 from partners.access import gcc_action_required, partner_member_required
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD_LABEL
 
@@ -27,8 +27,6 @@ from .selectors import (
     transacting_partner_for,
 )
 
-PAGE_SIZE = 20
-
 # Add customer's steps toward a first order, once posted here with `next_step` (pages shown
 # before the buttons posted to the order pages directly): the same post, there.
 NEXT_STEPS = {
@@ -40,10 +38,7 @@ NEXT_STEPS = {
 @partner_member_required
 def customer_list(request):
     search = request.GET.get("q", "").strip()
-    paginator = Paginator(
-        customer_list_for_org(organization=request.organization, search=search), PAGE_SIZE
-    )
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(request, customer_list_for_org(organization=request.organization, search=search))
     return render(
         request,
         "customers/customer_list.html",
@@ -103,11 +98,7 @@ def customer_create(request):
 
 @partner_member_required
 def customer_account(request, pk: int):
-    try:
-        customer = customer_get_for_org(organization=request.organization, customer_id=pk)
-    except Customer.DoesNotExist as exc:
-        # Another organization's customer is simply "not found".
-        raise Http404 from exc
+    customer = found_or_404(customer_get_for_org, organization=request.organization, customer_id=pk)
     qualification = next(iter(customer.qualifications.all()), None)
     return render(
         request,

@@ -1,24 +1,20 @@
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from gccportal.admin import ReadOnlyAdminMixin
+from gccportal.admin import ReadOnlyAdminMixin, YesNoFilter
 
 from .models import TaskDelivery
 
 
-class GaveUpFilter(admin.SimpleListFilter):
+class GaveUpFilter(YesNoFilter):
     title = _("outcome")
     parameter_name = "gave_up"
+    yes_label = _("Gave up")
+    no_label = _("Still being delivered")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Gave up")), ("no", _("Still being delivered"))]
-
-    def queryset(self, request, queryset):
-        if self.value() == "yes":
-            return queryset.filter(gave_up_at__isnull=False)
-        if self.value() == "no":
-            return queryset.filter(gave_up_at__isnull=True)
-        return queryset
+    def condition(self) -> Q:
+        return Q(gave_up_at__isnull=False)
 
 
 @admin.register(TaskDelivery)

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gccportal.fields import optional_timestamp
+
 
 class TaskDelivery(models.Model):
     """One task message being worked on, and how many times the broker handed it to a worker.
@@ -23,7 +25,7 @@ class TaskDelivery(models.Model):
     worker = models.CharField(_("last worker"), max_length=255, blank=True)
     first_delivered_at = models.DateTimeField(_("first delivered at"))
     last_delivered_at = models.DateTimeField(_("last delivered at"))
-    gave_up_at = models.DateTimeField(_("gave up at"), null=True, blank=True)
+    gave_up_at = optional_timestamp(_("gave up at"))
     reason = models.TextField(_("reason"), blank=True)
 
     class Meta:

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gccportal.fields import optional_timestamp
+
 
 def message_id_new() -> str:
     """A globally unique RFC 5322 Message-ID on the sender's domain, fixed for the row's life.
@@ -53,8 +55,8 @@ class OutboxMessage(models.Model):
     maybe_sent = models.BooleanField(_("may have been sent"), default=False)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    failed_at = models.DateTimeField(_("failed at"), null=True, blank=True)
+    sent_at = optional_timestamp(_("sent at"))
+    failed_at = optional_timestamp(_("failed at"))
 
     class Meta:
         verbose_name = _("outbox email")

@@ -16,19 +16,21 @@ def _context(order: Order) -> dict:
     }
 
 
-def order_completed(order: Order) -> None:
+def _to_orderer(order: Order, *, name: str, event: str) -> None:
+    """Queue the email `emails/orders/order_<name>` to who placed `order`; `event` makes the
+    dedupe key, so that a repeated call queues nothing."""
     email_enqueue(
-        template="emails/orders/order_completed",
+        template=f"emails/orders/order_{name}",
         recipients=[order.created_by],
         context=_context(order),
-        dedupe_key=f"order:{order.pk}:completed",
+        dedupe_key=f"order:{order.pk}:{event}",
     )
+
+
+def order_completed(order: Order) -> None:
+    _to_orderer(order, name="completed", event="completed")
 
 
 def order_failed(order: Order) -> None:
-    email_enqueue(
-        template="emails/orders/order_failed",
-        recipients=[order.created_by],
-        context=_context(order),
-        dedupe_key=f"order:{order.pk}:failed:{order.attempts}",
-    )
+    # One per attempt: a retried order that fails again says so again.
+    _to_orderer(order, name="failed", event=f"failed:{order.attempts}")

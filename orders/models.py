@@ -4,11 +4,18 @@ and the subscriptions they provision."""
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
+
+from gccportal.fields import (
+    optional_timestamp,
+    organization_reference,
+    protected_reference,
+    unique_idempotency_key,
+    user_reference,
+)
 
 
 class Offer(models.Model):
@@ -74,30 +81,15 @@ class Order(models.Model):
         "This order is %(status)s; that action is no longer possible. Nothing was changed."
     )
 
-    organization = models.ForeignKey(
-        "partners.Organization",
-        on_delete=models.PROTECT,
-        related_name="orders",
-        verbose_name=_("partner"),
-    )
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.PROTECT,
-        related_name="orders",
-        verbose_name=_("customer"),
-    )
+    organization = organization_reference(_("partner"), related_name="orders")
+    customer = protected_reference("customers.Customer", _("customer"), related_name="orders")
     status = FSMField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     # The form's one-time key: a double click or a replayed POST finds the same order.
     idempotency_key = models.UUIDField(_("idempotency key"))
     partner_id_on_record = models.CharField(_("partner ID on record"), max_length=20)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
+    created_by = user_reference(_("submitted by"))
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
-    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    completed_at = optional_timestamp(_("completed at"))
     failure_reason = models.TextField(_("failure reason"), blank=True)
     attempts = models.PositiveIntegerField(_("provisioning attempts"), default=0)
 
@@ -105,11 +97,7 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "idempotency_key"], name="unique_order_idempotency_key"
-            )
-        ]
+        constraints = [unique_idempotency_key("unique_order_idempotency_key")]
         indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
@@ -153,7 +141,7 @@ class OrderLineItem(models.Model):
         _("provisioning status"), max_length=20, choices=Status.choices, default=Status.PENDING
     )
     attempts = models.PositiveIntegerField(_("provisioning attempts"), default=0)
-    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claimed_until = optional_timestamp(_("claimed until"))
     # Who holds the claim: the provisioning task's ID (its redelivery may reclaim at once).
     claimed_by = models.CharField(_("claimed by"), max_length=64, blank=True)
     error = models.TextField(_("provisioning error"), blank=True)

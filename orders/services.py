@@ -27,7 +27,7 @@ from gccportal.exceptions import ActionNotAllowed
 from partners.models import Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD, GOVERNMENT_COMMUNITY_CLOUD_LABEL
 from partners.services import gcc_actor_require
-from reviews.services import audit_event_record, review_transition_apply
+from reviews.services import transition_audit, transition_make
 
 from . import emails
 from .models import Offer, Order, OrderLine, OrderLineItem, Subscription
@@ -39,18 +39,6 @@ logger = logging.getLogger(__name__)
 
 class CustomerNotManaged(ActionNotAllowed):
     """The customer is not one of the organization's (its pages answer "not found")."""
-
-
-def _audit(order: Order, *, actor, action: str, previous: str, note: str = "") -> None:
-    audit_event_record(
-        subject=order,
-        organization=order.organization,
-        actor=actor,
-        action=action,
-        from_status=previous,
-        to_status=order.status,
-        note=note,
-    )
 
 
 def order_lines_check(*, lines: list[OrderLine], gcc_block: str | None) -> dict[str, Offer]:
@@ -153,7 +141,7 @@ def _order_insert(
         )
         for number, line in enumerate(lines)
     )
-    _audit(order, actor=created_by, action="order_submitted", previous="")
+    transition_audit(subject=order, actor=created_by, action="order_submitted", previous="")
     transaction.on_commit(lambda: order_provisioning_dispatch(order_id=order.pk))
     return order
 
@@ -269,10 +257,13 @@ def order_provision(*, order_id: int, claim_token: str = "") -> Order:
 def _order_provisioning_start(*, order_id: int) -> Order:
     order = Order.objects.select_for_update().get(pk=order_id)
     if order.status == Order.Status.SUBMITTED:
-        previous = review_transition_apply(request=order, move="start_provisioning")
-        order.attempts += 1
-        order.save(update_fields=["status", "attempts"])
-        _audit(order, actor=None, action="provisioning_started", previous=previous)
+        transition_make(
+            order,
+            move="start_provisioning",
+            actor=None,
+            action="provisioning_started",
+            changes={"attempts": order.attempts + 1},
+        )
     return order
 
 
@@ -351,11 +342,14 @@ def _line_failed(*, line_id: int, token: str, error: str) -> None:
 
 
 def _order_fail(order: Order, *, reason: str) -> None:
-    previous = order.status
-    review_transition_apply(request=order, move="fail")
-    order.failure_reason = reason
-    order.save(update_fields=["status", "failure_reason"])
-    _audit(order, actor=None, action="order_failed", previous=previous, note=reason)
+    transition_make(
+        order,
+        move="fail",
+        actor=None,
+        action="order_failed",
+        changes={"failure_reason": reason},
+        note=reason,
+    )
     emails.order_failed(order)
 
 
@@ -377,11 +371,13 @@ def _order_settle(*, order_id: int) -> Order:
     if failures:
         _order_fail(order, reason="\n".join(failures))
     else:
-        previous = order.status
-        review_transition_apply(request=order, move="complete")
-        order.completed_at = timezone.now()
-        order.save(update_fields=["status", "completed_at"])
-        _audit(order, actor=None, action="order_completed", previous=previous)
+        transition_make(
+            order,
+            move="complete",
+            actor=None,
+            action="order_completed",
+            changes={"completed_at": timezone.now()},
+        )
         emails.order_completed(order)
     return order
 
@@ -421,14 +417,13 @@ def order_retry(*, order_id: int, organization: Organization, actor) -> Order:
     """After the cause is fixed: provision the failed order again (done lines are kept)."""
     gcc_actor_require(user=actor, organization=organization)
     order = Order.objects.select_for_update().get(pk=order_id, organization=organization)
-    previous = review_transition_apply(request=order, move="resubmit")
-    order.failure_reason = ""
-    order.save(update_fields=["status", "failure_reason"])
+    transition_make(
+        order, move="resubmit", actor=actor, action="order_retried", changes={"failure_reason": ""}
+    )
     # Failed lines get a fresh set of attempts; provisioned lines are kept.
     order.line_items.filter(status=OrderLineItem.Status.FAILED).update(
         status=OrderLineItem.Status.PENDING, error="", attempts=0, claimed_until=None, claimed_by=""
     )
-    _audit(order, actor=actor, action="order_retried", previous=previous)
     transaction.on_commit(lambda: order_provisioning_dispatch(order_id=order.pk))
     return order
 

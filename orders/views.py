@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,9 +21,9 @@ from customers.forms import CustomerForm
 from customers.models import Customer
 from customers.selectors import customer_get_for_org
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from gccportal.views import audit_trail_context, found_or_404, transition_and_redirect
 from partners.access import gcc_action_required, partner_member_required
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD_LABEL
-from reviews.selectors import audit_event_list_for_subject
 
 from . import services
 from .forms import OrderLinesForm, OrderSubmitForm
@@ -40,11 +41,9 @@ ORDER_FORM_INCOMPLETE = gettext_lazy("The order form was incomplete. Review the 
 
 
 def _customer_for_org(request, customer_id: int) -> Customer:
-    # Another organization's customer is simply "not found".
-    try:
-        return customer_get_for_org(organization=request.organization, customer_id=customer_id)
-    except Customer.DoesNotExist as exc:
-        raise Http404 from exc
+    return found_or_404(
+        customer_get_for_org, organization=request.organization, customer_id=customer_id
+    )
 
 
 def _lines_form(request, form_class=OrderLinesForm, *, bound: bool = True) -> OrderLinesForm:
@@ -322,11 +321,7 @@ def new_customer_order_submit(request):
 
 
 def _order_for_org(request, pk: int) -> Order:
-    # Scoped by organization: another organization's order is simply "not found".
-    try:
-        return order_get_for_org(organization=request.organization, order_id=pk)
-    except Order.DoesNotExist as exc:
-        raise Http404 from exc
+    return found_or_404(order_get_for_org, organization=request.organization, order_id=pk)
 
 
 @partner_member_required
@@ -341,8 +336,7 @@ def order_detail(request, pk: int):
             "order": order,
             "lines": lines,
             "totals": totals,
-            "events": audit_event_list_for_subject(subject=order),
-            "member_ids": set(request.organization.memberships.values_list("user_id", flat=True)),
+            **audit_trail_context(request, order),
         },
     )
 
@@ -351,14 +345,11 @@ def order_detail(request, pk: int):
 @require_POST
 def order_retry(request, pk: int):
     order = _order_for_org(request, pk)
-    try:
-        order = services.order_retry(
-            order_id=order.pk, organization=request.organization, actor=request.user
-        )
-    except (InvalidTransition, ActionNotAllowed) as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Order #%(pk)s was submitted again for provisioning.") % {"pk": order.pk}
-        )
-    return redirect("orders:order_detail", pk=order.pk)
+    return transition_and_redirect(
+        request,
+        services.order_retry,
+        order_id=order.pk,
+        success=_("Order #%(pk)s was submitted again for provisioning.") % {"pk": order.pk},
+        to=reverse("orders:order_detail", args=[order.pk]),
+        refusals=(InvalidTransition, ActionNotAllowed),
+    )

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from gccportal.admin import ReadOnlyAdminMixin
-from reviews.admin import INFO_REQUEST_FIELDSET, ReviewAdminMixin, review_decisions
+from reviews.admin import INFO_REQUEST_FIELDSET, QUEUE_COLUMNS, ReviewAdminMixin, review_decisions
 
 from . import services
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
@@ -46,8 +46,8 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
     # The shared decisions (reviews/admin.py), with partner validation's services and words.
     decisions = review_decisions(
+        PartnerValidationRequest,
         {
-            "start-review": {"service": services.partner_validation_start_review},
             "approve": {
                 "service": services.partner_validation_approve,
                 "done": _(
@@ -55,7 +55,6 @@ class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
                     "qualification."
                 ),
             },
-            "reject": {"service": services.partner_validation_reject},
             "request-info": {
                 "service": services.partner_validation_request_info,
                 "text_label": _("What the partner must send"),
@@ -64,18 +63,10 @@ class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
                     "Information requested. The review clock is stopped until the partner answers."
                 ),
             },
-        }
+        },
     )
 
-    list_display = [
-        "id",
-        "organization",
-        "status",
-        "due_at",
-        "overdue",
-        "submitted_at",
-        "assigned_reviewer",
-    ]
+    list_display = ["id", "organization", *QUEUE_COLUMNS]
     list_display_links = ["id", "organization"]
     search_fields = ["organization__legal_name", "organization__partner_id", "contact_email"]
     fieldsets = [

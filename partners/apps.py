@@ -5,12 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = _("Partners")
-
-    def ready(self) -> None:
-        from reviews.roles import reviewer_permissions_grant
-
-        # Reviewers see who a request comes from (partner validation's own permissions come
-        # from its model: reviews/roles.py).
-        reviewer_permissions_grant(
-            "partners", "view_organization", "view_membership", "view_resellerqualification"
-        )
+    # Reviewers see who a request comes from (partner validation's own permissions come from
+    # its model: reviews/roles.py).
+    reviewer_permissions = ("view_organization", "view_membership", "view_resellerqualification")

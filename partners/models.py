@@ -4,6 +4,12 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from gccportal.fields import (
+    choice_labels,
+    organization_reference,
+    protected_reference,
+    unique_idempotency_key,
+)
 from reviews.models import OPEN_STATUSES, ReviewableRequest
 
 from . import qualifications
@@ -48,14 +54,12 @@ class Organization(models.Model):
         choices=CspEnrollment.choices,
         default=CspEnrollment.NOT_ENROLLED,
     )
-    indirect_provider = models.ForeignKey(
+    indirect_provider = protected_reference(
         "self",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
+        _("indirect provider"),
         related_name="indirect_resellers",
+        optional=True,
         limit_choices_to={"partner_type": PartnerType.INDIRECT_PROVIDER},
-        verbose_name=_("indirect provider"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -92,19 +96,13 @@ class ResellerQualification(models.Model):
             qualifications.GOVERNMENT_COMMUNITY_CLOUD_LABEL,
         )
 
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="reseller_qualifications"
-    )
+    organization = organization_reference(related_name="reseller_qualifications")
     qualification = models.CharField(
         _("qualification"), max_length=50, choices=Qualification.choices
     )
     granted_at = models.DateTimeField(_("granted at"))
-    source_request = models.ForeignKey(
-        "partners.PartnerValidationRequest",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
+    source_request = protected_reference(
+        "partners.PartnerValidationRequest", related_name="+", optional=True
     )
 
     class Meta:
@@ -135,9 +133,7 @@ class Membership(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
     )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="memberships"
-    )
+    organization = organization_reference(related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     history = HistoricalRecords()
@@ -170,12 +166,7 @@ class PartnerValidationRequest(ReviewableRequest):
         TERRITORIAL = "territorial", _("US territories")
         CONTRACTOR = "contractor", _("Private organizations handling regulated government data")
 
-    organization = models.ForeignKey(
-        Organization,
-        on_delete=models.PROTECT,
-        related_name="validation_requests",
-        verbose_name=_("organization"),
-    )
+    organization = organization_reference(_("organization"), related_name="validation_requests")
     commercial_tenant_id = models.UUIDField(_("commercial tenant ID"))
     contact_name = models.CharField(_("contact name"), max_length=100)
     contact_email = models.EmailField(_("contact email"))
@@ -183,19 +174,10 @@ class PartnerValidationRequest(ReviewableRequest):
     government_segments = models.JSONField(_("government customers served"), default=list)
     contract_vehicles = models.TextField(_("contract vehicles"))
     attested = models.BooleanField(_("accuracy attested"), default=False)
-    # The form's one-time key, unique per organization: a re-posted form (a retry after a
-    # timeout, a double click) finds the request the first post created.
-    idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
-    # The one-time key of the answer form that gave the latest answer: its re-post (a retry
-    # after a timeout) is shown the same message, and nothing is recorded or sent twice. Kept
-    # when a new question is asked, so that a late re-post of the previous answer is not
-    # taken for the answer to the new question.
-    info_answer_key = models.UUIDField(null=True, blank=True, editable=False)
 
-    class Meta:
+    class Meta(ReviewableRequest.Meta):
         verbose_name = _("partner validation request")
         verbose_name_plural = _("partner validation requests")
-        ordering = ["-submitted_at"]
         permissions = [
             ("decide_partnervalidationrequest", _("Can decide partner validation requests"))
         ]
@@ -206,12 +188,8 @@ class PartnerValidationRequest(ReviewableRequest):
                 condition=Q(status__in=[s.value for s in OPEN_STATUSES]),
                 name="one_open_partner_validation_per_org",
             ),
-            models.UniqueConstraint(
-                fields=["organization", "idempotency_key"],
-                name="unique_partner_validation_idempotency_key",
-            ),
+            unique_idempotency_key("unique_partner_validation_idempotency_key"),
         ]
-        indexes = [models.Index(fields=["status", "due_at"])]
 
     def __str__(self) -> str:
         return _("GCC partner validation #%(pk)s — %(org)s") % {
@@ -220,5 +198,4 @@ class PartnerValidationRequest(ReviewableRequest):
         }
 
     def get_government_segments_display(self) -> list[str]:
-        labels = dict(self.GovernmentSegment.choices)
-        return [str(labels.get(value, value)) for value in self.government_segments]
+        return choice_labels(self.GovernmentSegment, self.government_segments)

@@ -51,26 +51,6 @@ def partner_validation_open_for_org(
     )
 
 
-def partner_validation_for_idempotency_key(
-    *, organization: Organization, key: uuid.UUID | None
-) -> PartnerValidationRequest | None:
-    """The request `organization` submitted with this form key, if any. Keys are scoped to
-    the organization: another organization's request is never found by its key."""
-    if key is None:
-        return None
-    return PartnerValidationRequest.objects.filter(
-        organization=organization, idempotency_key=key
-    ).first()
-
-
-def partner_validation_answered_with_key(
-    *, request: PartnerValidationRequest, key: uuid.UUID | None
-) -> bool:
-    """Whether `request`'s latest answer to an information request came from the answer form
-    with this key: a re-post of it (a retry after a timeout), to be shown its first result."""
-    return key is not None and request.info_answer_key == key
-
-
 def partner_validation_block_reason(*, organization: Organization) -> str | None:
     """Why this organization may not submit a partner validation now, or None if it may."""
     if organization.csp_enrollment != Organization.CspEnrollment.ENROLLED:

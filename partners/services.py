@@ -16,25 +16,21 @@ from django.utils.translation import gettext as _
 
 from gccportal.exceptions import ActionNotAllowed
 from reviews import emails
+from reviews.selectors import review_answered_with_key, review_request_for_key
 from reviews.services import (
     audit_event_record,
-    review_audit,
     review_decide,
     review_info_answer,
     review_info_request,
-    review_reject,
     review_request_create,
     review_request_lock,
-    review_sla_sweep,
-    review_start,
+    review_submitted,
     review_withdraw,
 )
 
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
 from .selectors import (
-    partner_validation_answered_with_key,
     partner_validation_block_reason,
-    partner_validation_for_idempotency_key,
     tenant_id_problem,
 )
 
@@ -76,8 +72,8 @@ def partner_validation_submit(
     # a replay of the same form waits here until the first post has committed its request.
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
     gcc_actor_require(user=submitted_by, organization=organization)
-    existing = partner_validation_for_idempotency_key(
-        organization=organization, key=idempotency_key
+    existing = review_request_for_key(
+        model=PartnerValidationRequest, organization=organization, key=idempotency_key
     )
     if existing:
         return existing
@@ -91,11 +87,12 @@ def partner_validation_submit(
         raise ValidationError({"attested": _("Confirm that the information is accurate.")})
 
     try:
-        request = review_request_create(
+        request, created = review_request_create(
             model=PartnerValidationRequest,
-            submitted_by=submitted_by,
-            now=now,
             organization=organization,
+            submitted_by=submitted_by,
+            idempotency_key=idempotency_key,
+            now=now,
             commercial_tenant_id=organization.commercial_tenant_id,
             contact_name=contact_name,
             contact_email=contact_email,
@@ -103,31 +100,14 @@ def partner_validation_submit(
             government_segments=list(government_segments),
             contract_vehicles=contract_vehicles,
             attested=attested,
-            idempotency_key=idempotency_key,
         )
-    except IntegrityError as exc:
-        # The same key inserted meanwhile (the other post won: its request), else the
-        # one-open-request constraint.
-        existing = partner_validation_for_idempotency_key(
-            organization=organization, key=idempotency_key
-        )
-        if existing:
-            return existing
+    except IntegrityError as exc:  # not the key: the one-open-request constraint
         raise ActionNotAllowed(
             _("Your organization already has a GCC validation request under way.")
         ) from exc
-    review_audit(request=request, actor=submitted_by, action="submitted", previous="")
-    emails.submitted(request)
+    if created:
+        review_submitted(request=request, actor=submitted_by)
     return request
-
-
-@transaction.atomic
-def partner_validation_start_review(
-    *, request_id: int, reviewer, note: str = ""
-) -> PartnerValidationRequest:
-    return review_start(
-        model=PartnerValidationRequest, request_id=request_id, reviewer=reviewer, note=note
-    )
 
 
 @transaction.atomic
@@ -166,7 +146,7 @@ def partner_validation_answer_info(
     request = review_request_lock(
         model=PartnerValidationRequest, request_id=request_id, organization=organization
     )
-    if partner_validation_answered_with_key(request=request, key=idempotency_key):
+    if review_answered_with_key(request=request, key=idempotency_key):
         # This form's answer is recorded: the other post of it won the lock, or was retried.
         return request
     now = now or timezone.now()
@@ -210,17 +190,6 @@ def partner_validation_approve(
 
 
 @transaction.atomic
-def partner_validation_reject(
-    *, request_id: int, reviewer, reason: str
-) -> PartnerValidationRequest:
-    request = review_reject(
-        model=PartnerValidationRequest, request_id=request_id, reviewer=reviewer, reason=reason
-    )
-    emails.decided(request)
-    return request
-
-
-@transaction.atomic
 def partner_validation_withdraw(
     *, request_id: int, organization: Organization, actor
 ) -> PartnerValidationRequest:
@@ -231,8 +200,3 @@ def partner_validation_withdraw(
         organization=organization,
         actor=actor,
     )
-
-
-def partner_validation_sla_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Remind reviewers when under one business day remains; escalate overdue requests."""
-    return review_sla_sweep(model=PartnerValidationRequest, now=now)

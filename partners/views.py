@@ -1,27 +1,29 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gccportal.exceptions import ActionNotAllowed, InvalidTransition
-from reviews.selectors import audit_event_list_for_subject
+from gccportal.exceptions import ActionNotAllowed
+from gccportal.forms import errors_onto_form
+from gccportal.views import audit_trail_context, page_of, transition_and_redirect
+from reviews.selectors import review_answered_with_key, review_request_for_key
 
 from . import services
 from .access import gcc_action_required, partner_member_required
 from .forms import InfoResponseForm, PartnerValidationForm
+from .models import PartnerValidationRequest
 from .selectors import (
     organization_is_gcc_approved,
-    partner_validation_answered_with_key,
     partner_validation_block_reason,
-    partner_validation_for_idempotency_key,
     partner_validation_list_for_org,
     partner_validation_open_for_org,
     reseller_qualification_list,
 )
 
-PAGE_SIZE = 20
+ANSWER_SENT = gettext_lazy("Thank you. Your answer was sent and the review clock restarted.")
 
 
 @partner_member_required
@@ -42,23 +44,17 @@ def dashboard(request):
 
 @partner_member_required
 def organization_profile(request):
-    organization = request.organization
+    qualifications = reseller_qualification_list(organization=request.organization)
     return render(
         request,
         "partners/organization_profile.html",
-        {
-            "organization": organization,
-            "qualifications": reseller_qualification_list(organization=organization),
-        },
+        {"organization": request.organization, "qualifications": qualifications},
     )
 
 
 @partner_member_required
 def validation_list(request):
-    paginator = Paginator(
-        partner_validation_list_for_org(organization=request.organization), PAGE_SIZE
-    )
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(request, partner_validation_list_for_org(organization=request.organization))
     return render(request, "partners/validation_list.html", {"page": page})
 
 
@@ -78,7 +74,7 @@ def _validation_submitted(request, validation):
     messages.success(
         request, _("Your GCC validation request was submitted. Confirmation email sent.")
     )
-    return redirect("partners:validation_detail", pk=validation.pk)
+    return redirect(_detail_url(validation))
 
 
 @gcc_action_required
@@ -88,8 +84,8 @@ def validation_create(request):
         form = PartnerValidationForm(request.POST, organization=organization)
         # A re-post of a form already submitted (a retry after a timeout): the first post's
         # request and message, not "a request is under way". Only this organization's.
-        replayed = partner_validation_for_idempotency_key(
-            organization=organization, key=form.posted_key()
+        replayed = review_request_for_key(
+            model=PartnerValidationRequest, organization=organization, key=form.posted_key()
         )
         if replayed:
             return _validation_submitted(request, replayed)
@@ -107,9 +103,7 @@ def validation_create(request):
             except ActionNotAllowed as exc:
                 return _unavailable(request, exc.message, status=409)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
+                errors_onto_form(form, exc)
             else:
                 return _validation_submitted(request, validation)
     else:
@@ -146,17 +140,15 @@ def _render_detail(request, validation, answer_form, *, status: int = 200):
         "partners/validation_detail.html",
         {
             "validation": validation,
-            "events": audit_event_list_for_subject(subject=validation),
             "answer_form": answer_form,
-            "member_ids": set(request.organization.memberships.values_list("user_id", flat=True)),
+            **audit_trail_context(request, validation),
         },
         status=status,
     )
 
 
-def _answer_sent(request, validation):
-    messages.success(request, _("Thank you. Your answer was sent and the review clock restarted."))
-    return redirect("partners:validation_detail", pk=validation.pk)
+def _detail_url(validation) -> str:
+    return reverse("partners:validation_detail", args=[validation.pk])
 
 
 @gcc_action_required
@@ -166,21 +158,18 @@ def validation_answer(request, pk: int):
     form = InfoResponseForm(request.POST)
     # A re-post of the answer already given (a retry after a timeout): the first post's
     # message, not "no longer possible". The request is this organization's (else 404).
-    if partner_validation_answered_with_key(request=validation, key=form.posted_key()):
-        return _answer_sent(request, validation)
+    if review_answered_with_key(request=validation, key=form.posted_key()):
+        messages.success(request, ANSWER_SENT)
+        return redirect(_detail_url(validation))
     if form.is_valid():
-        try:
-            services.partner_validation_answer_info(
-                request_id=validation.pk,
-                organization=request.organization,
-                actor=request.user,
-                **form.cleaned_data,
-            )
-        except InvalidTransition as exc:
-            messages.error(request, exc.message)
-        else:
-            return _answer_sent(request, validation)
-        return redirect("partners:validation_detail", pk=validation.pk)
+        return transition_and_redirect(
+            request,
+            services.partner_validation_answer_info,
+            request_id=validation.pk,
+            **form.cleaned_data,
+            success=ANSWER_SENT,
+            to=_detail_url(validation),
+        )
     return _render_detail(request, validation, form, status=400)
 
 
@@ -188,12 +177,10 @@ def validation_answer(request, pk: int):
 @require_POST
 def validation_withdraw(request, pk: int):
     validation = _validation_for_org(request, pk)
-    try:
-        services.partner_validation_withdraw(
-            request_id=validation.pk, organization=request.organization, actor=request.user
-        )
-    except InvalidTransition as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("The request was withdrawn. You can apply again at any time."))
-    return redirect("partners:validation_detail", pk=validation.pk)
+    return transition_and_redirect(
+        request,
+        services.partner_validation_withdraw,
+        request_id=validation.pk,
+        success=_("The request was withdrawn. You can apply again at any time."),
+        to=_detail_url(validation),
+    )

@@ -3,6 +3,7 @@ pages, whose buttons follow the moves the model declares, and the decisions' com
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 
 from django import forms
@@ -19,11 +20,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
-from gccportal.admin import ReadOnlyAdminMixin
+from gccportal.admin import ReadOnlyAdminMixin, YesNoFilter
 from gccportal.exceptions import ServiceError
 
-from .models import CLOCK_RUNNING_STATUSES, OPEN_STATUSES, AuditEvent, ReviewStatus
+from .models import (
+    CLOCK_RUNNING_STATUSES,
+    OPEN_STATUSES,
+    AuditEvent,
+    ReviewableRequest,
+    ReviewStatus,
+)
 from .selectors import audit_event_list_for_subject, review_decision_recorded
+from .services import review_reject, review_start
 
 logger = logging.getLogger(__name__)
 
@@ -73,20 +81,14 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset.filter(status=value)
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(YesNoFilter):
     title = _("overdue")
     parameter_name = "overdue"
+    yes_label = _("Overdue")
+    no_label = _("On time")
 
-    def lookups(self, request, model_admin):
-        return [("yes", _("Overdue")), ("no", _("On time"))]
-
-    def queryset(self, request, queryset):
-        overdue = Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=timezone.now())
-        if self.value() == "yes":
-            return queryset.filter(overdue)
-        if self.value() == "no":
-            return queryset.exclude(overdue)
-        return queryset
+    def condition(self) -> Q:
+        return Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=timezone.now())
 
 
 class ReasonForm(forms.Form):
@@ -131,6 +133,9 @@ REVIEW_DECISIONS = {
     },
 }
 
+# The queue's columns every kind shows after its own (who and what the request is about).
+QUEUE_COLUMNS = ["status", "due_at", "overdue", "submitted_at", "assigned_reviewer"]
+
 # The information request's fields, the same in every kind's change page.
 INFO_REQUEST_FIELDSET = (
     _("Information request"),
@@ -145,10 +150,20 @@ INFO_REQUEST_FIELDSET = (
 )
 
 
-def review_decisions(kind: dict[str, dict]) -> dict[str, dict]:
-    """A kind's decisions: for each action, the shared spec (REVIEW_DECISIONS) completed or
-    overridden by the kind's (at least its `service`)."""
-    return {action: {**REVIEW_DECISIONS.get(action, {}), **spec} for action, spec in kind.items()}
+def review_decisions(model: type[ReviewableRequest], kind: dict[str, dict]) -> dict[str, dict]:
+    """The decisions of `model`'s admin, in REVIEW_DECISIONS' order: starting the review and
+    rejecting, the same for every kind (reviews' services, for `model`), and the kind's own
+    `kind` specs (at least approve's and request-info's `service`), each completing or
+    overriding the shared spec."""
+    shared = {
+        "start-review": {"service": functools.partial(review_start, model=model)},
+        "reject": {"service": functools.partial(review_reject, model=model)},
+    }
+    specs = {
+        action: {**shared.get(action, {}), **kind.get(action, {})} for action in REVIEW_DECISIONS
+    }
+    specs.update((action, spec) for action, spec in kind.items() if action not in specs)
+    return {action: {**REVIEW_DECISIONS.get(action, {}), **spec} for action, spec in specs.items()}
 
 
 class ReviewAdminMixin(ReadOnlyAdminMixin):

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = _("Reviews")
+    # Every reviewer reads the audit trail (roles.py).
+    reviewer_permissions = ("view_auditevent",)
 
     def ready(self) -> None:
         from .roles import reviewer_groups_sync

@@ -50,13 +50,14 @@ def submitted(request: ReviewableRequest) -> None:
     )
 
 
-def info_requested(request: ReviewableRequest) -> None:
-    """The question, to the submitter (who answers it on the portal)."""
+def info_requested(request: ReviewableRequest, *, name: str = "info_requested") -> None:
+    """The question, to the submitter, who answers it on the portal (by default), or is told
+    who must answer it (a kind's own template `name`)."""
     review_email_enqueue(
         request,
-        name="info_requested",
+        name=name,
         recipients=[request.submitted_by],
-        event=f"info-requested-{request.info_requested_at.isoformat()}",
+        event=f"{name.replace('_', '-')}-{request.info_requested_at.isoformat()}",
     )
 
 
@@ -74,19 +75,16 @@ def decided(request: ReviewableRequest) -> None:
     review_email_enqueue(request, name=name, recipients=[request.submitted_by], event="decided")
 
 
-def reminder(request: ReviewableRequest) -> None:
+def _clock_email(request: ReviewableRequest, *, name: str, recipients) -> None:
+    """Once per due time: a new due time (the clock restarted by an answer) is a new email."""
     review_email_enqueue(
-        request,
-        name="reminder",
-        recipients=reviewers_of(request),
-        event=f"reminder-{request.due_at.isoformat()}",
+        request, name=name, recipients=recipients, event=f"{name}-{request.due_at.isoformat()}"
     )
+
+
+def reminder(request: ReviewableRequest) -> None:
+    _clock_email(request, name="reminder", recipients=reviewers_of(request))
 
 
 def escalation(request: ReviewableRequest) -> None:
-    review_email_enqueue(
-        request,
-        name="escalation",
-        recipients=reviewer_lead_users(),
-        event=f"escalation-{request.due_at.isoformat()}",
-    )
+    _clock_email(request, name="escalation", recipients=reviewer_lead_users())

@@ -1,12 +1,13 @@
 """What every reviewed request shares: states, the review clock fields, the audit trail."""
 
-from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
+
+from gccportal.fields import optional_timestamp, organization_reference, user_reference
 
 
 class ReviewStatus(models.TextChoices):
@@ -23,6 +24,12 @@ OPEN_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.IN_REVIEW, ReviewStatus.IN
 CLOCK_RUNNING_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.IN_REVIEW)
 DECIDED_STATUSES = (ReviewStatus.APPROVED, ReviewStatus.REJECTED)
 
+# What a move not allowed from a request's current status is refused with (a whole sentence
+# per kind of subject, for the translations).
+REQUEST_TRANSITION_REFUSED = _(
+    "This request is %(status)s; that action is no longer possible. Nothing was changed."
+)
+
 
 class ReviewableRequest(models.Model):
     """Abstract base of partner and customer validation requests.
@@ -32,20 +39,18 @@ class ReviewableRequest(models.Model):
     exactly the moves these declare.
 
     A kind (a concrete subclass) adds its fields, an `organization` foreign key (the audit
-    events are filed under it), the `decide_<model name>` permission in its Meta, and what
-    the shared emails read (reviews/emails.py): `review_key`, the prefix of its emails'
-    dedupe keys ("partner_validation"); `review_templates`, the prefix of its email templates
+    events are filed under it), the `decide_<model name>` permission and the unique
+    (organization, idempotency_key) constraint in its Meta (which extends this Meta: the
+    lists' order, the review clock's index), and what the shared emails read
+    (reviews/emails.py): `review_key`, the prefix of its emails' dedupe keys
+    ("partner_validation"); `review_templates`, the prefix of its email templates
     ("emails/partners/validation": then "emails/partners/validation_submitted", ...);
     `review_url_name`, the URL name of the submitter's page of a request.
     """
 
     Status = ReviewStatus
 
-    # What a move not allowed from the current status is refused with (a whole sentence per
-    # model, for the translations).
-    transition_refused_message = _(
-        "This request is %(status)s; that action is no longer possible. Nothing was changed."
-    )
+    transition_refused_message = REQUEST_TRANSITION_REFUSED
     review_key: str
     review_templates: str
     review_url_name: str
@@ -53,50 +58,42 @@ class ReviewableRequest(models.Model):
     status = FSMField(
         _("status"), max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.SUBMITTED
     )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("submitted by"),
-    )
+    submitted_by = user_reference(_("submitted by"))
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
-    due_at = models.DateTimeField(
+    due_at = optional_timestamp(
         _("due at"),
-        null=True,
-        blank=True,
         help_text=_(
             "Empty while the clock is stopped (information requested) or after a decision."
         ),
     )
-    assigned_reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("assigned reviewer"),
-    )
+    assigned_reviewer = user_reference(_("assigned reviewer"), optional=True)
     info_request_message = models.TextField(_("information requested"), blank=True)
-    info_requested_at = models.DateTimeField(_("information requested at"), null=True, blank=True)
+    info_requested_at = optional_timestamp(_("information requested at"))
     info_response = models.TextField(_("information provided"), blank=True)
-    info_responded_at = models.DateTimeField(_("information provided at"), null=True, blank=True)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    info_responded_at = optional_timestamp(_("information provided at"))
+    decided_at = optional_timestamp(_("decided at"))
+    decided_by = user_reference(_("decided by"), optional=True)
     decision_note = models.TextField(_("decision note"), blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
-    escalated_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The submit form's one-time key: a re-posted form (a retry after a timeout, a double
+    # click) finds the request the first post created. A kind makes it unique per
+    # organization (`gccportal.fields.unique_idempotency_key` in its Meta): that constraint
+    # settles two posts of one form racing (reviews.services.review_request_create).
+    idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
+    # The one-time key of the answer form that gave the latest answer: its re-post (a retry
+    # after a timeout) is shown the same result, and nothing is recorded or sent twice. Kept
+    # when a new question is asked, so that a late re-post of the previous answer is not
+    # taken for the answer to the new question.
+    info_answer_key = models.UUIDField(null=True, blank=True, editable=False)
+    reminder_sent_at = optional_timestamp(editable=False)
+    escalated_at = optional_timestamp(editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         abstract = True
+        ordering = ["-submitted_at"]
+        # The review clock's sweeps: open requests by when they fall due.
+        indexes = [models.Index(fields=["status", "due_at"])]
 
     # -- allowed moves (source → target); services do the rest ---------------------------
     @transition(field=status, source=ReviewStatus.SUBMITTED, target=ReviewStatus.IN_REVIEW)
@@ -177,23 +174,10 @@ class AuditEvent(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("content_type", "object_id")
-    organization = models.ForeignKey(
-        "partners.Organization",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="audit_events",
-        verbose_name=_("organization"),
+    organization = organization_reference(
+        _("organization"), related_name="audit_events", optional=True
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("actor"),
-        help_text=_("Empty for the system."),
-    )
+    actor = user_reference(_("actor"), optional=True, help_text=_("Empty for the system."))
     action = models.CharField(_("action"), max_length=50)
     from_status = models.CharField(_("from"), max_length=30, blank=True)
     to_status = models.CharField(_("to"), max_length=30, blank=True)

@@ -1,9 +1,10 @@
 """The reviewer groups and the only admin permissions they hold.
 
 Reviewers may view and decide every kind of reviewed request: read from the models (each
-`ReviewableRequest` subclass's view and `decide_<model name>` permissions). What
-else they may see or do in the admin, each app grants in its `ready()` with
-`reviewer_permissions_grant`, so this module names no app above it.
+`ReviewableRequest` subclass's view and `decide_<model name>` permissions). What else they
+may see or do in the admin, each app declares on its AppConfig, among its own permissions:
+`reviewer_permissions` (reviewers and their leads) and `reviewer_lead_permissions` (the leads
+only), so this module names no other app.
 
 Synced after every app's migrations (post_migrate, connected in `ReviewsConfig.ready`), so new
 permissions added by later migrations reach the groups, and test databases flushed between
@@ -14,40 +15,34 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 
-from .models import ReviewableRequest
-
-# (app label, codename); the apps fill these in at start-up, before any post_migrate.
-REVIEWER_PERMISSIONS: set[tuple[str, str]] = {("reviews", "view_auditevent")}
-LEAD_PERMISSIONS: set[tuple[str, str]] = {
-    ("notifications", "view_outboxmessage"),
-    ("notifications", "resend_outboxmessage"),
-    ("jobs", "view_taskdelivery"),
-}
-
-
-def reviewer_permissions_grant(app_label: str, *codenames: str, leads_only: bool = False) -> None:
-    """Grant `app_label`'s permissions `codenames` to reviewers (and leads), or to the leads
-    only. Call from the app's AppConfig.ready()."""
-    (LEAD_PERMISSIONS if leads_only else REVIEWER_PERMISSIONS).update(
-        (app_label, codename) for codename in codenames
-    )
+from .selectors import review_kinds
 
 
 def review_kind_permissions() -> set[tuple[str, str]]:
-    """Viewing and deciding every kind of reviewed request installed."""
+    """(app label, codename): viewing and deciding every kind of reviewed request installed."""
     wanted = set()
-    for model in apps.get_models():
-        if issubclass(model, ReviewableRequest):
-            app_label, _dot, decide = model.review_decide_permission().partition(".")
-            wanted |= {(app_label, f"view_{model._meta.model_name}"), (app_label, decide)}
+    for model in review_kinds():
+        app_label, _dot, decide = model.review_decide_permission().partition(".")
+        wanted |= {(app_label, f"view_{model._meta.model_name}"), (app_label, decide)}
     return wanted
 
 
+def app_declared_permissions(attribute: str) -> set[tuple[str, str]]:
+    """(app label, codename): the permissions the installed apps list in their AppConfig's
+    `attribute`."""
+    return {
+        (config.label, codename)
+        for config in apps.get_app_configs()
+        for codename in getattr(config, attribute, ())
+    }
+
+
 def reviewer_groups_sync(**kwargs) -> None:
-    reviewer = review_kind_permissions() | REVIEWER_PERMISSIONS
+    reviewer = review_kind_permissions() | app_declared_permissions("reviewer_permissions")
+    lead = reviewer | app_declared_permissions("reviewer_lead_permissions")
     for name, wanted in (
         (settings.REVIEWER_GROUP_NAME, reviewer),
-        (settings.REVIEWER_LEAD_GROUP_NAME, reviewer | LEAD_PERMISSIONS),
+        (settings.REVIEWER_LEAD_GROUP_NAME, lead),
     ):
         group, _ = Group.objects.get_or_create(name=name)
         # Runs after each app's migrations: grant what exists so far; the last run has all.

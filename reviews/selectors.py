@@ -2,12 +2,19 @@
 the declared moves."""
 
 import datetime as dt
+import uuid
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 
 from .models import AuditEvent, ReviewableRequest
+
+
+def review_kinds() -> list[type[ReviewableRequest]]:
+    """Every kind of reviewed request: the installed concrete ReviewableRequest models."""
+    return [model for model in apps.get_models() if issubclass(model, ReviewableRequest)]
 
 
 def reviewer_users() -> models.QuerySet:
@@ -33,6 +40,23 @@ def reviewer_lead_users() -> models.QuerySet:
 def reviewers_of(request: ReviewableRequest) -> list:
     """Who hears about a request's progress: its assigned reviewer, else every reviewer."""
     return [request.assigned_reviewer] if request.assigned_reviewer else list(reviewer_users())
+
+
+def review_request_for_key(
+    *, model: type[ReviewableRequest], organization, key: uuid.UUID | None
+) -> ReviewableRequest | None:
+    """The request of kind `model` that `organization` submitted with this form key, if any.
+    Keys are scoped to the organization: another organization's request is never found by its
+    key."""
+    if key is None:
+        return None
+    return model.objects.filter(organization=organization, idempotency_key=key).first()
+
+
+def review_answered_with_key(*, request: ReviewableRequest, key: uuid.UUID | None) -> bool:
+    """Whether `request`'s latest answer to an information request came from the answer form
+    with this key: a re-post of it (a retry after a timeout), to be shown its first result."""
+    return key is not None and request.info_answer_key == key
 
 
 def audit_event_list_for_subject(*, subject: models.Model) -> models.QuerySet[AuditEvent]:

@@ -1,12 +1,15 @@
-"""Shared machinery of review transitions: check the move, record the audit event; the
-parts of every kind's review (start, ask for information and its answer, decide, withdraw,
-the SLA sweep) that do not differ between kinds."""
+"""What every reviewed request's review does, for any kind (`model`): the services that are the
+same for every kind (start the review, reject, the SLA sweep) and the shared steps of those a
+kind completes with its own checks and effects in its services module (submit, ask for
+information and its answer, approve, withdraw). Also the move-and-audit pieces orders and
+invitations use for their own state machines (review_transition_apply, transition_audit)."""
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from gccportal.review_clock import business_time_remaining_is_short, review_due_
 
 from . import emails
 from .models import CLOCK_RUNNING_STATUSES, AuditEvent, ReviewableRequest
+from .selectors import review_request_for_key
 
 
 def review_transition_apply(*, request: models.Model, move: str) -> str:
@@ -81,67 +85,109 @@ def review_request_lock(
     return request
 
 
-def review_audit(
-    *, request: ReviewableRequest, actor, action: str, previous: str, note: str = ""
+def _lock_for_reviewer(
+    *, model: type[ReviewableRequest], request_id: int, reviewer
+) -> ReviewableRequest:
+    """The request, locked, if `reviewer` may review its kind."""
+    reviewer_require(reviewer=reviewer, model=model)
+    return review_request_lock(model=model, request_id=request_id)
+
+
+def transition_audit(
+    *, subject: models.Model, actor, action: str, previous: str, note: str = ""
 ) -> AuditEvent:
+    """The audit event of a move of `subject` (any model with a `status` and an
+    `organization`: a reviewed request, an order, an invitation) from `previous` to its status
+    now; `previous` is "" for a creation."""
     return audit_event_record(
-        subject=request,
-        organization=request.organization,
+        subject=subject,
+        organization=subject.organization,
         actor=actor,
         action=action,
         from_status=previous,
-        to_status=request.status,
+        to_status=subject.status,
         note=note,
     )
 
 
-def _review_move(
-    request: ReviewableRequest,
+def transition_make(
+    subject: models.Model,
     *,
     move: str,
     actor,
-    changes: dict,
+    changes: dict | None = None,
     note: str = "",
     action: str | None = None,
 ) -> str:
-    """Every shared step's shape, on a *locked* request: make the declared `move`, set and save
-    `changes` (field → value, the kind's `extra_fields` included) with the status, audit it as
-    `action` (by default the new status) with `note`. Returns the previous status."""
-    previous = review_transition_apply(request=request, move=move)
+    """Every move's shape, on a *locked* `subject` (a reviewed request, an order, an
+    invitation): make the declared `move`, set and save `changes` (field → value) with the
+    status (and any auto_now field), audit it as `action` (by default the new status) by
+    `actor` with `note`. Returns the previous status."""
+    changes = changes or {}
+    previous = review_transition_apply(request=subject, move=move)
     for name, value in changes.items():
-        setattr(request, name, value)
-    request.save(update_fields=["status", *changes, "updated_at"])
-    review_audit(
-        request=request,
-        actor=actor,
-        action=action or request.status,
-        previous=previous,
-        note=note,
+        setattr(subject, name, value)
+    stamped = [f.name for f in subject._meta.concrete_fields if getattr(f, "auto_now", False)]
+    subject.save(update_fields=["status", *changes, *stamped])
+    transition_audit(
+        subject=subject, actor=actor, action=action or subject.status, previous=previous, note=note
     )
     return previous
 
 
 def review_request_create(
-    *, model: type[ReviewableRequest], submitted_by, now: dt.datetime | None = None, **fields
-) -> ReviewableRequest:
-    """A new request of `model` with the kind's `fields`, its clock started: submitted `now`,
-    due two business days later. In a savepoint, so that an IntegrityError (the same form key
-    inserted meanwhile by the other post, a kind's constraint) leaves the caller's transaction
-    usable for finding what won. The caller audits it ("submitted") once its parts are saved."""
+    *,
+    model: type[ReviewableRequest],
+    organization,
+    submitted_by,
+    idempotency_key: uuid.UUID,
+    now: dt.datetime | None = None,
+    **fields,
+) -> tuple[ReviewableRequest, bool]:
+    """A new request of `model` from `organization`'s form with this key, with the kind's
+    `fields`, its clock started: submitted `now`, due two business days later. Returns
+    (request, True).
+
+    When the same form's other post inserted its request meanwhile (this insert waited for it
+    on the unique key), returns (that request, False): the caller adds nothing to it. Any
+    other IntegrityError (a kind's constraint) propagates, with the caller's transaction still
+    usable (the insert runs in a savepoint). The caller audits and announces a new request
+    (review_submitted) once its parts are saved.
+    """
     now = now or timezone.now()
-    with transaction.atomic():
-        return model.objects.create(
-            submitted_by=submitted_by, submitted_at=now, due_at=review_due_at(now), **fields
+    try:
+        with transaction.atomic():
+            request = model.objects.create(
+                organization=organization,
+                submitted_by=submitted_by,
+                submitted_at=now,
+                due_at=review_due_at(now),
+                idempotency_key=idempotency_key,
+                **fields,
+            )
+    except IntegrityError:
+        existing = review_request_for_key(
+            model=model, organization=organization, key=idempotency_key
         )
+        if existing is None:
+            raise
+        return existing, False
+    return request, True
 
 
+def review_submitted(*, request: ReviewableRequest, actor) -> None:
+    """A new request is complete: audited, and announced to its submitter and the reviewers."""
+    transition_audit(subject=request, actor=actor, action="submitted", previous="")
+    emails.submitted(request)
+
+
+@transaction.atomic
 def review_start(
     *, model: type[ReviewableRequest], request_id: int, reviewer, note: str = ""
 ) -> ReviewableRequest:
-    """submitted → in_review, assigned to `reviewer`. Call inside a transaction."""
-    reviewer_require(reviewer=reviewer, model=model)
-    request = review_request_lock(model=model, request_id=request_id)
-    _review_move(
+    """submitted → in_review, assigned to `reviewer`: the same for every kind."""
+    request = _lock_for_reviewer(model=model, request_id=request_id, reviewer=reviewer)
+    transition_make(
         request,
         move="start_review",
         actor=reviewer,
@@ -156,10 +202,9 @@ def review_decide(
     *, model: type[ReviewableRequest], request_id: int, reviewer, move: str, note: str
 ) -> ReviewableRequest:
     """Approve or reject (`move`): the part both decisions share. Call inside a transaction."""
-    reviewer_require(reviewer=reviewer, model=model)
-    request = review_request_lock(model=model, request_id=request_id)
+    request = _lock_for_reviewer(model=model, request_id=request_id, reviewer=reviewer)
     # Audited as the decision made: "approved" or "rejected".
-    _review_move(
+    transition_make(
         request,
         move=move,
         actor=reviewer,
@@ -174,10 +219,12 @@ def review_decide(
     return request
 
 
+@transaction.atomic
 def review_reject(
     *, model: type[ReviewableRequest], request_id: int, reviewer, reason: str
 ) -> ReviewableRequest:
-    """in_review → rejected, with the reason the partner sees. Call inside a transaction.
+    """in_review → rejected, with the reason the partner sees, who is told: the same for every
+    kind.
 
     Who first (only a reviewer learns what a rejection needs), then the reason, then the move.
     """
@@ -186,9 +233,11 @@ def review_reject(
         raise ValidationError(
             {"reason": _("Give the reason for the rejection; the partner sees it.")}
         )
-    return review_decide(
+    request = review_decide(
         model=model, request_id=request_id, reviewer=reviewer, move="reject", note=reason
     )
+    emails.decided(request)
+    return request
 
 
 def review_withdraw(
@@ -203,7 +252,7 @@ def review_withdraw(
     set and saved too (e.g. a link cleared). The caller checks that `actor` may act for the
     organization. Call inside a transaction."""
     request = review_request_lock(model=model, request_id=request_id, organization=organization)
-    _review_move(
+    transition_make(
         request, move="withdraw", actor=actor, changes={"due_at": None, **(extra_fields or {})}
     )
     return request
@@ -276,7 +325,7 @@ def review_info_request(
     if not message.strip():
         raise ValidationError({"message": missing_message})
     request = review_request_lock(model=model, request_id=request_id)
-    _review_move(
+    transition_make(
         request,
         move="request_info",
         actor=reviewer,
@@ -304,7 +353,7 @@ def review_info_answer(
 ) -> str:
     """info_requested → in_review on a *locked* request: the clock restarts with a new
     two-business-day due time from the answer. Returns the previous status."""
-    return _review_move(
+    return transition_make(
         request,
         move="answer_info",
         actor=actor,

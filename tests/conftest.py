@@ -9,7 +9,8 @@ from django.core import mail
 from notifications.models import OutboxMessage
 from notifications.services import Outcome, email_enqueue, outbox_message_send
 from partners import services
-from partners.models import Membership, Organization
+from partners.models import Membership, Organization, PartnerValidationRequest
+from reviews.services import review_start
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -144,7 +145,7 @@ def submit_validation(django_capture_on_commit_callbacks):
 @pytest.fixture
 def in_review_validation(submit_validation, admin_agent, reviewer):
     request = submit_validation(admin_agent)
-    return services.partner_validation_start_review(request_id=request.pk, reviewer=reviewer)
+    return review_start(model=PartnerValidationRequest, request_id=request.pk, reviewer=reviewer)
 
 
 @pytest.fixture

@@ -6,17 +6,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from gccportal.fields import organization_reference
+
 
 class GccValidation(models.Model):
     """A GCC validation code (Partner Center's GccValidation), issued to the transacting partner."""
 
     validation_id = models.UUIDField(_("validation ID"), default=uuid.uuid4, unique=True)
-    partner = models.ForeignKey(
-        "partners.Organization",
-        on_delete=models.PROTECT,
-        related_name="gcc_validations",
-        verbose_name=_("transacting partner"),
-    )
+    partner = organization_reference(_("transacting partner"), related_name="gcc_validations")
     organization_name = models.CharField(_("organization name"), max_length=200)
     max_creates = models.PositiveIntegerField(_("max creates"))
     remaining_creates = models.PositiveIntegerField(_("remaining creates"))

@@ -2,11 +2,12 @@
 acceptance (public page)."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.forms import clean_domain
+from gccportal.forms import page_form_helper
 
 
 class InvitationEmailForm(forms.Form):
@@ -76,14 +77,14 @@ class InvitationAcceptForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_id = "invitation-accept-form"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
-            Fieldset(_("Your organization"), "company_name", "primary_domain"),
-            Fieldset(_("You"), "accepted_by_name", "accepted_by_email"),
+        self.helper = page_form_helper(
+            form_id="invitation-accept-form",
+            layout=Layout(
+                Fieldset(_("Your organization"), "company_name", "primary_domain"),
+                Fieldset(_("You"), "accepted_by_name", "accepted_by_email"),
+            ),
+            submit=_("Continue"),
         )
-        self.helper.add_input(Submit("submit", _("Continue")))
 
     def clean_primary_domain(self) -> str:
         return clean_domain(self.cleaned_data["primary_domain"])

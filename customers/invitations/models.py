@@ -1,10 +1,17 @@
 """The reseller-relationship invitation: a partner's request to an existing customer."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
+
+from gccportal.fields import (
+    optional_timestamp,
+    organization_reference,
+    protected_reference,
+    user_reference,
+)
+from reviews.models import REQUEST_TRANSITION_REFUSED
 
 
 class ResellerInvitation(models.Model):
@@ -23,54 +30,29 @@ class ResellerInvitation(models.Model):
 
     # What a move not allowed from the status is refused with (reviews.services): the pages
     # call an invitation a reseller relationship request.
-    transition_refused_message = _(
-        "This request is %(status)s; that action is no longer possible. Nothing was changed."
-    )
+    transition_refused_message = REQUEST_TRANSITION_REFUSED
 
-    organization = models.ForeignKey(
-        "partners.Organization",
-        on_delete=models.PROTECT,
-        related_name="reseller_invitations",
-        verbose_name=_("partner"),
-    )
-    on_behalf_of = models.ForeignKey(
-        "partners.Organization",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("on behalf of (indirect provider)"),
+    organization = organization_reference(_("partner"), related_name="reseller_invitations")
+    on_behalf_of = organization_reference(
+        _("on behalf of (indirect provider)"), related_name="+", optional=True
     )
     status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     nonce = models.CharField(max_length=64, unique=True, editable=False)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     language = models.CharField(_("language"), max_length=8)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = user_reference()
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    sent_at = optional_timestamp(_("sent at"))
+    expires_at = optional_timestamp(_("expires at"))
+    accepted_at = optional_timestamp(_("accepted at"))
     accepted_by_name = models.CharField(_("accepted by"), max_length=100, blank=True)
     accepted_by_email = models.EmailField(_("accepted by (email)"), blank=True)
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="invitations",
-        verbose_name=_("customer"),
+    customer = protected_reference(
+        "customers.Customer", _("customer"), related_name="invitations", optional=True
     )
-    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    revoked_at = optional_timestamp(_("revoked at"))
+    revoked_by = user_reference(optional=True)
 
     class Meta:
         verbose_name = _("reseller relationship request")

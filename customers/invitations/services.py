@@ -18,7 +18,7 @@ from customers.selectors import transacting_partner_for
 from gccportal.exceptions import ServiceError
 from partners.models import Organization
 from partners.services import gcc_actor_require
-from reviews.services import audit_event_record, review_transition_apply
+from reviews.services import audit_event_record, transition_audit, transition_make
 
 from . import emails
 from .links import (
@@ -32,28 +32,17 @@ from .links import (
 from .models import ResellerInvitation
 
 
-def _invitation_lock(*, invitation_id: int) -> ResellerInvitation:
-    return (
+def _invitation_lock(*, invitation_id: int, organization=None) -> ResellerInvitation:
+    """The invitation, locked. With `organization`, only that organization's: another one's
+    is ResellerInvitation.DoesNotExist, as if it did not exist."""
+    invitation = (
         ResellerInvitation.objects.select_for_update(of=("self",))
         .select_related("organization", "on_behalf_of", "created_by")
         .get(pk=invitation_id)
     )
-
-
-def _invitation_transition(invitation: ResellerInvitation, move: str) -> str:
-    return review_transition_apply(request=invitation, move=move)
-
-
-def _invitation_audit(invitation, *, actor, action: str, previous: str, note: str = "") -> None:
-    audit_event_record(
-        subject=invitation,
-        organization=invitation.organization,
-        actor=actor,
-        action=action,
-        from_status=previous,
-        to_status=invitation.status,
-        note=note,
-    )
+    if organization is not None and invitation.organization_id != organization.pk:
+        raise ResellerInvitation.DoesNotExist
+    return invitation
 
 
 @transaction.atomic
@@ -83,7 +72,7 @@ def invitation_create(*, organization: Organization, created_by) -> ResellerInvi
         )[:200]
         invitation.body = render_to_string("customers/invitation/draft.body.txt", context).strip()
     invitation.save(update_fields=["subject", "body"])
-    _invitation_audit(invitation, actor=created_by, action="invitation_drafted", previous="")
+    transition_audit(subject=invitation, actor=created_by, action="invitation_drafted", previous="")
     return invitation
 
 
@@ -97,9 +86,7 @@ def invitation_send(
 ) -> ResellerInvitation:
     """Done: the partner sent the (possibly edited) email. The link must still be in it."""
     gcc_actor_require(user=actor, organization=organization)
-    invitation = _invitation_lock(invitation_id=invitation_id)
-    if invitation.organization_id != organization.pk:
-        raise ResellerInvitation.DoesNotExist
+    invitation = _invitation_lock(invitation_id=invitation_id, organization=organization)
     link = invitation_link(invitation)
     errors = {}
     if not subject.strip():
@@ -111,14 +98,19 @@ def invitation_send(
         ) % {"link": link}
     if errors:
         raise ValidationError(errors)
-    previous = _invitation_transition(invitation, "send")
     now = timezone.now()
-    invitation.subject = subject.strip()[:200]
-    invitation.body = body.strip()
-    invitation.sent_at = now
-    invitation.expires_at = now + dt.timedelta(days=settings.INVITATION_VALID_DAYS)
-    invitation.save(update_fields=["status", "subject", "body", "sent_at", "expires_at"])
-    _invitation_audit(invitation, actor=actor, action="invitation_sent", previous=previous)
+    transition_make(
+        invitation,
+        move="send",
+        actor=actor,
+        action="invitation_sent",
+        changes={
+            "subject": subject.strip()[:200],
+            "body": body.strip(),
+            "sent_at": now,
+            "expires_at": now + dt.timedelta(days=settings.INVITATION_VALID_DAYS),
+        },
+    )
     return invitation
 
 
@@ -127,14 +119,14 @@ def invitation_revoke(
     *, invitation_id: int, organization: Organization, actor
 ) -> ResellerInvitation:
     gcc_actor_require(user=actor, organization=organization)
-    invitation = _invitation_lock(invitation_id=invitation_id)
-    if invitation.organization_id != organization.pk:
-        raise ResellerInvitation.DoesNotExist
-    previous = _invitation_transition(invitation, "revoke")
-    invitation.revoked_at = timezone.now()
-    invitation.revoked_by = actor
-    invitation.save(update_fields=["status", "revoked_at", "revoked_by"])
-    _invitation_audit(invitation, actor=actor, action="invitation_revoked", previous=previous)
+    invitation = _invitation_lock(invitation_id=invitation_id, organization=organization)
+    transition_make(
+        invitation,
+        move="revoke",
+        actor=actor,
+        action="invitation_revoked",
+        changes={"revoked_at": timezone.now(), "revoked_by": actor},
+    )
     return invitation
 
 
@@ -298,20 +290,19 @@ def invitation_accept(
     _relationship, created = CustomerRelationship.objects.get_or_create(
         organization=invitation.organization, customer=customer
     )
-    previous = _invitation_transition(invitation, "accept")
-    invitation.accepted_at = now
-    invitation.accepted_by_name = accepted_by_name.strip()[:100]
-    invitation.accepted_by_email = accepted_by_email.strip()
-    invitation.customer = customer
-    invitation.save(
-        update_fields=["status", "accepted_at", "accepted_by_name", "accepted_by_email", "customer"]
-    )
-    _invitation_audit(
+    name, email = accepted_by_name.strip()[:100], accepted_by_email.strip()
+    transition_make(
         invitation,
+        move="accept",
         actor=None,
         action="invitation_accepted",
-        previous=previous,
-        note=f"{invitation.accepted_by_name} <{invitation.accepted_by_email}>",
+        changes={
+            "accepted_at": now,
+            "accepted_by_name": name,
+            "accepted_by_email": email,
+            "customer": customer,
+        },
+        note=f"{name} <{email}>",
     )
     if created:
         audit_event_record(
@@ -342,10 +333,6 @@ def invitation_expire_sweep(*, now: dt.datetime | None = None) -> int:
             )
             if invitation is None:
                 continue
-            previous = _invitation_transition(invitation, "expire")
-            invitation.save(update_fields=["status"])
-            _invitation_audit(
-                invitation, actor=None, action="invitation_expired", previous=previous
-            )
+            transition_make(invitation, move="expire", actor=None, action="invitation_expired")
             expired += 1
     return expired

@@ -4,37 +4,32 @@ customer's acceptance and its confirmation (public, through the personalized lin
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from customers.forms import errors_onto_form
 from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import transacting_partner_for
-from gccportal.exceptions import InvalidTransition
+from gccportal.forms import errors_onto_form
+from gccportal.views import audit_trail_context, found_or_404, page_of, transition_and_redirect
 from partners.access import gcc_action_required, partner_member_required
-from reviews.selectors import audit_event_list_for_subject
 
 from . import services
 from .forms import InvitationAcceptForm, InvitationEmailForm
 from .models import ResellerInvitation
 from .selectors import invitation_get_for_org, invitation_list_for_org
 
-PAGE_SIZE = 20
-
 
 def _invitation_for_org(request, pk: int) -> ResellerInvitation:
-    # Scoped by organization: another organization's ID is simply "not found".
-    try:
-        return invitation_get_for_org(organization=request.organization, invitation_id=pk)
-    except ResellerInvitation.DoesNotExist as exc:
-        raise Http404 from exc
+    return found_or_404(invitation_get_for_org, organization=request.organization, invitation_id=pk)
+
+
+def _detail_url(invitation: ResellerInvitation) -> str:
+    return reverse("customers:invitation_detail", args=[invitation.pk])
 
 
 def _mailto(*, subject: str, body: str) -> str:
@@ -52,8 +47,7 @@ def _mailto(*, subject: str, body: str) -> str:
 
 @partner_member_required
 def invitation_list(request):
-    paginator = Paginator(invitation_list_for_org(organization=request.organization), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(request, invitation_list_for_org(organization=request.organization))
     transacting = transacting_partner_for(organization=request.organization)
     return render(
         request,
@@ -95,28 +89,21 @@ def _invitation_done(request, pk: int):
     form = InvitationEmailForm(request.POST)
     if form.is_valid():
         try:
-            services.invitation_send(
-                invitation_id=invitation.pk,
-                organization=request.organization,
-                actor=request.user,
-                **form.cleaned_data,
-            )
-        except InvalidTransition as exc:
-            # Sent, revoked or accepted meanwhile (another tab, another agent).
-            messages.error(request, exc.message)
-            return redirect("customers:invitation_detail", pk=invitation.pk)
-        except ValidationError as exc:
-            errors_onto_form(form, exc)
-        else:
-            messages.success(
+            # Refused if sent, revoked or accepted meanwhile (another tab, another agent).
+            return transition_and_redirect(
                 request,
-                _(
+                services.invitation_send,
+                invitation_id=invitation.pk,
+                **form.cleaned_data,
+                success=_(
                     "The request is recorded as sent. Its link works for %(days)s days, once; "
                     "you'll receive an email when the customer accepts."
                 )
                 % {"days": settings.INVITATION_VALID_DAYS},
+                to=_detail_url(invitation),
             )
-            return redirect("customers:invitation_detail", pk=invitation.pk)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
     return _invitation_page(request, invitation, form)
 
 
@@ -135,8 +122,7 @@ def _invitation_page(request, invitation: ResellerInvitation, form):
             "link": services.invitation_link(invitation),
             "mailto": _mailto(subject=subject, body=body),
             "valid_days": settings.INVITATION_VALID_DAYS,
-            "events": audit_event_list_for_subject(subject=invitation),
-            "member_ids": set(request.organization.memberships.values_list("user_id", flat=True)),
+            **audit_trail_context(request, invitation),
         },
     )
 
@@ -145,23 +131,19 @@ def _invitation_page(request, invitation: ResellerInvitation, form):
 @require_POST
 def invitation_revoke(request, pk: int):
     invitation = _invitation_for_org(request, pk)
-    try:
-        services.invitation_revoke(
-            invitation_id=invitation.pk, organization=request.organization, actor=request.user
-        )
-    except InvalidTransition as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("Request #%(pk)s was revoked: its link no longer works.") % {"pk": pk}
-        )
     # Back to the page the button was on (the list or the request), never elsewhere.
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(back)
-    return redirect("customers:invitation_detail", pk=invitation.pk)
+        back = _detail_url(invitation)
+    return transition_and_redirect(
+        request,
+        services.invitation_revoke,
+        invitation_id=invitation.pk,
+        success=_("Request #%(pk)s was revoked: its link no longer works.") % {"pk": pk},
+        to=back,
+    )
 
 
 def _invitation_problem(request, reason: str):

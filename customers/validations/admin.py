@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from reviews.admin import (
     INFO_REQUEST_FIELDSET,
+    QUEUE_COLUMNS,
     OverdueFilter,
     QueueFilter,
     ReasonForm,
@@ -40,14 +41,13 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
     # The shared decisions (reviews/admin.py), with customer validation's services and words:
     # approval sets the code's number of creates; the customer contact answers questions.
     decisions = review_decisions(
+        CustomerValidationRequest,
         {
-            "start-review": {"service": services.customer_validation_start_review},
             "approve": {
                 "service": services.customer_validation_approve,
                 "form_class": ApproveForm,
                 "done": _("Approved. A validation code was issued to the transacting partner."),
             },
-            "reject": {"service": services.customer_validation_reject},
             "request-info": {
                 "service": services.customer_validation_request_info,
                 "label": _("Request information from the customer"),
@@ -58,19 +58,10 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
                     "stopped until the customer answers."
                 ),
             },
-        }
+        },
     )
 
-    list_display = [
-        "id",
-        "organization_legal_name",
-        "organization",
-        "status",
-        "due_at",
-        "overdue",
-        "submitted_at",
-        "assigned_reviewer",
-    ]
+    list_display = ["id", "organization_legal_name", "organization", *QUEUE_COLUMNS]
     list_display_links = ["id", "organization_legal_name"]
     list_filter = [QueueFilter, OverdueFilter, "organization_type"]
     search_fields = [

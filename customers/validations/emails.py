@@ -18,23 +18,17 @@ def _contact(request: CustomerValidationRequest) -> list[tuple[str, str]]:
 
 
 def info_requested(request: CustomerValidationRequest) -> None:
-    round_key = request.info_requested_at.isoformat()
     review_email_enqueue(
         request,
         name="info_requested_customer",
         recipients=_contact(request),
-        event=f"info-requested-{round_key}",
+        event=f"info-requested-{request.info_requested_at.isoformat()}",
         context={
             **review_email_context(request),
             "answer_path": info_link_path(request_id=request.pk, nonce=request.info_link_nonce),
         },
     )
-    review_email_enqueue(
-        request,
-        name="info_requested_partner",
-        recipients=[request.submitted_by],
-        event=f"info-requested-partner-{round_key}",
-    )
+    review_emails.info_requested(request, name="info_requested_partner")
 
 
 def decided(request: CustomerValidationRequest) -> None:

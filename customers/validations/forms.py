@@ -1,33 +1,23 @@
 """The forms of customer validation requests: the partner's request, and the customer
 contact's answer (public page); both with supporting documents."""
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Div, Fieldset, Layout, Submit
+from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.forms import clean_domain
 from customers.selectors import transacting_partner_for
-from partners.forms import IdempotentForm, clean_phone
+from gccportal.forms import IdempotentForm, PhoneField, page_form_helper
+from partners.forms import ValidationRequestForm, commercial_tenant_id_field, info_response_field
 from partners.models import Organization
 
 from .models import CustomerValidationRequest
 from .selectors import customer_validation_tenant_id_problem
 from .uploads import document_check
-
-TENANT_ID_WARNING = format_lazy(
-    '<strong class="text-warning-emphasis">{}</strong> {}',
-    _("Do not use an Azure GCC tenant ID."),
-    _(
-        "Enter the commercial (global) tenant ID of the transacting partner: the Microsoft ID "
-        "shown on its organization profile. It is filled in for you."
-    ),
-)
 
 
 class MultipleFileInput(forms.FileInput):
@@ -89,7 +79,9 @@ def clean_documents(files: list) -> list:
     return files
 
 
-class CustomerValidationForm(IdempotentForm):
+class CustomerValidationForm(ValidationRequestForm):
+    tenant_id_problem = staticmethod(customer_validation_tenant_id_problem)
+
     organization_legal_name = forms.CharField(
         label=_("Organization legal name"),
         max_length=200,
@@ -123,55 +115,41 @@ class CustomerValidationForm(IdempotentForm):
             "to answer."
         ),
     )
-    contact_phone = forms.CharField(
-        label=_("Customer contact phone"),
-        max_length=30,
-        help_text=_("With the area code, for example +1 202 555 0143."),
-    )
-    commercial_tenant_id = forms.CharField(
+    contact_phone = PhoneField(label=_("Customer contact phone"))
+    commercial_tenant_id = commercial_tenant_id_field(
         label=_("Transacting partner's commercial tenant ID"),
-        max_length=64,
-        # Rendered with |safe by the crispy template; the text is ours, never user input.
-        help_text=TENANT_ID_WARNING,
+        help_text=_(
+            "Enter the commercial (global) tenant ID of the transacting partner: the Microsoft "
+            "ID shown on its organization profile. It is filled in for you."
+        ),
     )
     documents = documents_field()
 
-    def __init__(self, *args, organization: Organization, **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.organization = organization
         self.fields["documents"].help_text = documents_help_text(
             audience=gettext("Only your organization and the GCC review team can see them.")
         )
-        self.helper = FormHelper()
-        self.helper.form_id = "customer-validation-form"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
-            "idempotency_key",
-            Fieldset(
-                _("Customer organization"),
-                "organization_legal_name",
-                "organization_type",
-                Div("regulated_data", css_id="regulated-data-group"),
-                "government_domain",
+        self.helper = page_form_helper(
+            form_id="customer-validation-form",
+            layout=Layout(
+                "idempotency_key",
+                Fieldset(
+                    _("Customer organization"),
+                    "organization_legal_name",
+                    "organization_type",
+                    Div("regulated_data", css_id="regulated-data-group"),
+                    "government_domain",
+                ),
+                Fieldset(_("Customer contact"), "contact_name", "contact_email", "contact_phone"),
+                Fieldset(_("Transacting partner"), "commercial_tenant_id"),
+                Fieldset(_("Supporting documents"), "documents"),
             ),
-            Fieldset(_("Customer contact"), "contact_name", "contact_email", "contact_phone"),
-            Fieldset(_("Transacting partner"), "commercial_tenant_id"),
-            Fieldset(_("Supporting documents"), "documents"),
+            submit=_("Submit request"),
         )
-        self.helper.add_input(Submit("submit", _("Submit request")))
 
     def clean_government_domain(self) -> str:
         return clean_domain(self.cleaned_data["government_domain"])
-
-    def clean_contact_phone(self) -> str:
-        return clean_phone(self.cleaned_data["contact_phone"])
-
-    def clean_commercial_tenant_id(self) -> str:
-        value = self.cleaned_data["commercial_tenant_id"].strip()
-        problem = customer_validation_tenant_id_problem(organization=self.organization, value=value)
-        if problem:
-            raise forms.ValidationError(problem)
-        return value
 
     def clean_documents(self) -> list:
         return clean_documents(self.cleaned_data["documents"])
@@ -199,12 +177,7 @@ class CustomerValidationForm(IdempotentForm):
 
 
 class CustomerAnswerForm(IdempotentForm):
-    response = forms.CharField(
-        label=_("Your answer"),
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": _("Enter the information the reviewer asked for.")},
-    )
+    response = info_response_field(rows=6)
     documents = documents_field()
 
     def __init__(self, *args, **kwargs) -> None:
@@ -212,10 +185,7 @@ class CustomerAnswerForm(IdempotentForm):
         self.fields["documents"].help_text = documents_help_text(
             audience=gettext("Only the partner and the GCC review team can see them.")
         )
-        self.helper = FormHelper()
-        self.helper.form_id = "customer-answer-form"
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.add_input(Submit("submit", _("Submit")))
+        self.helper = page_form_helper(form_id="customer-answer-form", submit=_("Submit"))
 
     def clean_documents(self) -> list:
         return clean_documents(self.cleaned_data["documents"])

@@ -5,6 +5,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gccportal.fields import choice_labels, organization_reference, unique_idempotency_key
 from reviews.models import ReviewableRequest
 
 
@@ -35,17 +36,12 @@ class CustomerValidationRequest(ReviewableRequest):
         DOE_UCNI = "doe_ucni", _("DoE UCNI")
         OTHER = "other", _("Other data that requires Azure Government")
 
-    organization = models.ForeignKey(
-        "partners.Organization",
-        on_delete=models.PROTECT,
-        related_name="customer_validations",
-        verbose_name=_("submitting partner"),
+    organization = organization_reference(
+        _("submitting partner"), related_name="customer_validations"
     )
-    transacting_partner = models.ForeignKey(
-        "partners.Organization",
-        on_delete=models.PROTECT,
+    transacting_partner = organization_reference(
+        _("transacting partner"),
         related_name="+",
-        verbose_name=_("transacting partner"),
         help_text=_(
             "The partner the code is issued to: the indirect provider of an indirect reseller."
         ),
@@ -60,32 +56,17 @@ class CustomerValidationRequest(ReviewableRequest):
     contact_email = models.EmailField(_("customer contact email"))
     contact_phone = models.CharField(_("customer contact phone"), max_length=30)
     commercial_tenant_id = models.UUIDField(_("transacting partner tenant ID"))
-    # The form's one-time key, unique per organization: a re-posted form (a retry after a
-    # timeout, a double click) finds the request the first post created.
-    idempotency_key = models.UUIDField(_("idempotency key"), editable=False)
     # Single-use link to the customer's answer page: the nonce is in the signed token and is
     # cleared when the answer is given (or a new question replaces it).
     info_link_nonce = models.CharField(max_length=64, blank=True, editable=False)
-    # The one-time key of the answer form that gave the latest answer: its re-post (a retry
-    # after a timeout) is shown the same thank-you, and nothing is recorded or sent twice.
-    # Kept when a new question is asked, so that a late re-post of the previous answer is
-    # not taken for the answer to the new question.
-    info_answer_key = models.UUIDField(null=True, blank=True, editable=False)
 
-    class Meta:
+    class Meta(ReviewableRequest.Meta):
         verbose_name = _("customer validation request")
         verbose_name_plural = _("customer validation requests")
-        ordering = ["-submitted_at"]
         permissions = [
             ("decide_customervalidationrequest", _("Can decide customer validation requests"))
         ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "idempotency_key"],
-                name="unique_customer_validation_idempotency_key",
-            )
-        ]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [unique_idempotency_key("unique_customer_validation_idempotency_key")]
 
     def __str__(self) -> str:
         return _("GCC customer validation #%(pk)s — %(name)s") % {
@@ -94,8 +75,7 @@ class CustomerValidationRequest(ReviewableRequest):
         }
 
     def get_regulated_data_display(self) -> list[str]:
-        labels = dict(self.RegulatedData.choices)
-        return [str(labels.get(value, value)) for value in self.regulated_data]
+        return choice_labels(self.RegulatedData, self.regulated_data)
 
 
 def _document_path(instance: "CustomerValidationDocument", filename: str) -> str:

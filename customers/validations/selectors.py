@@ -62,18 +62,6 @@ def customer_validation_get_for_org(
     )
 
 
-def customer_validation_for_idempotency_key(
-    *, organization: Organization, key: uuid.UUID | None
-) -> CustomerValidationRequest | None:
-    """The request `organization` submitted with this form key, if any. Keys are scoped to
-    the organization: another organization's request is never found by its key."""
-    if key is None:
-        return None
-    return CustomerValidationRequest.objects.filter(
-        organization=organization, idempotency_key=key
-    ).first()
-
-
 def customer_validation_document_for_org(
     *, organization: Organization, request_id: int, document_id: int
 ) -> CustomerValidationDocument:

@@ -1,6 +1,7 @@
-"""State changes of customer validation requests: submit, the review (start, ask the customer
-contact for information, the contact's answer through the link, approve, reject), withdraw,
-and the SLA sweep. Approval issues the validation code."""
+"""State changes of customer validation requests that differ from every reviewed request's
+(reviews/services.py, which also starts the review, rejects and sweeps the SLA): submit with
+documents, ask the customer contact for information and the contact's answer through the
+link, approve (it issues the validation code), withdraw."""
 
 import datetime as dt
 import uuid
@@ -8,7 +9,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,17 +21,15 @@ from gccportal.exceptions import InvalidTransition
 from partners.models import Organization
 from partners.services import gcc_actor_require
 from reviews import emails as review_emails
+from reviews.selectors import review_answered_with_key, review_request_for_key
 from reviews.services import (
     audit_event_record,
-    review_audit,
     review_decide,
     review_info_answer,
     review_info_request,
-    review_reject,
     review_request_create,
     review_request_lock,
-    review_sla_sweep,
-    review_start,
+    review_submitted,
     review_withdraw,
 )
 
@@ -38,7 +37,6 @@ from . import emails
 from .links import info_link_nonce_new, info_link_read
 from .models import CustomerValidationDocument, CustomerValidationRequest
 from .selectors import (
-    customer_validation_for_idempotency_key,
     customer_validation_tenant_id_problem,
 )
 from .uploads import document_check, file_written, files_removed_on_failure
@@ -94,8 +92,8 @@ def customer_validation_submit(
     """Submit a customer validation request. The same key → the same request: a replayed
     form (a retry after a timeout) creates nothing, stores no document and sends no email."""
     gcc_actor_require(user=submitted_by, organization=organization)
-    existing = customer_validation_for_idempotency_key(
-        organization=organization, key=idempotency_key
+    existing = review_request_for_key(
+        model=CustomerValidationRequest, organization=organization, key=idempotency_key
     )
     if existing:
         return existing
@@ -111,46 +109,27 @@ def customer_validation_submit(
         raise ValidationError(
             {"regulated_data": _("Say which regulated government data the organization handles.")}
         )
-    try:
-        request = review_request_create(
-            model=CustomerValidationRequest,
-            submitted_by=submitted_by,
-            now=now,
-            organization=organization,
-            transacting_partner=transacting,
-            organization_legal_name=organization_legal_name.strip(),
-            organization_type=organization_type,
-            regulated_data=list(regulated_data) if private else [],
-            government_domain=government_domain.strip().lower(),
-            contact_name=contact_name,
-            contact_email=contact_email,
-            contact_phone=contact_phone,
-            commercial_tenant_id=transacting.commercial_tenant_id,
-            idempotency_key=idempotency_key,
-        )
-    except IntegrityError:
-        # The same key submitted twice at once: the other post won (its insert committed while
-        # this one waited on the unique index). Its request, its documents, its emails; this
-        # post has stored no document yet (they come after the row).
-        existing = customer_validation_for_idempotency_key(
-            organization=organization, key=idempotency_key
-        )
-        if existing is None:
-            raise
-        return existing
-    _documents_save(request, list(documents), source=CustomerValidationDocument.Source.PARTNER)
-    review_audit(request=request, actor=submitted_by, action="submitted", previous="")
-    review_emails.submitted(request)
-    return request
-
-
-@transaction.atomic
-def customer_validation_start_review(
-    *, request_id: int, reviewer, note: str = ""
-) -> CustomerValidationRequest:
-    return review_start(
-        model=CustomerValidationRequest, request_id=request_id, reviewer=reviewer, note=note
+    request, created = review_request_create(
+        model=CustomerValidationRequest,
+        organization=organization,
+        submitted_by=submitted_by,
+        idempotency_key=idempotency_key,
+        now=now,
+        transacting_partner=transacting,
+        organization_legal_name=organization_legal_name.strip(),
+        organization_type=organization_type,
+        regulated_data=list(regulated_data) if private else [],
+        government_domain=government_domain.strip().lower(),
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+        commercial_tenant_id=transacting.commercial_tenant_id,
     )
+    if created:
+        # Documents come after the row: a post that lost the race on the key stored none.
+        _documents_save(request, list(documents), source=CustomerValidationDocument.Source.PARTNER)
+        review_submitted(request=request, actor=submitted_by)
+    return request
 
 
 @transaction.atomic
@@ -194,7 +173,7 @@ def customer_validation_answer_info(
         request = review_request_lock(model=CustomerValidationRequest, request_id=request_id)
     except CustomerValidationRequest.DoesNotExist as exc:
         raise LinkInvalid from exc
-    if idempotency_key is not None and request.info_answer_key == idempotency_key:
+    if review_answered_with_key(request=request, key=idempotency_key):
         # This form's answer is recorded: the other post of it won the lock, or was retried.
         return request
     if not request.info_link_nonce or request.info_link_nonce != nonce:
@@ -246,17 +225,6 @@ def customer_validation_approve(
 
 
 @transaction.atomic
-def customer_validation_reject(
-    *, request_id: int, reviewer, reason: str
-) -> CustomerValidationRequest:
-    request = review_reject(
-        model=CustomerValidationRequest, request_id=request_id, reviewer=reviewer, reason=reason
-    )
-    emails.decided(request)
-    return request
-
-
-@transaction.atomic
 def customer_validation_withdraw(
     *, request_id: int, organization: Organization, actor
 ) -> CustomerValidationRequest:
@@ -268,7 +236,3 @@ def customer_validation_withdraw(
         actor=actor,
         extra_fields={"info_link_nonce": ""},  # the contact's link dies with the request
     )
-
-
-def customer_validation_sla_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    return review_sla_sweep(model=CustomerValidationRequest, now=now)

@@ -3,42 +3,36 @@ document download; the customer contact's answer page (public, through the signe
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from customers.forms import errors_onto_form
 from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import gcc_block_reason, transacting_partner_for
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from gccportal.forms import errors_onto_form
+from gccportal.views import audit_trail_context, found_or_404, page_of, transition_and_redirect
 from partners.access import gcc_action_required, partner_member_required
 from reviews.documents import document_response
-from reviews.selectors import audit_event_list_for_subject
+from reviews.selectors import review_request_for_key
 
 from . import services
 from .forms import CustomerAnswerForm, CustomerValidationForm
-from .models import CustomerValidationDocument, CustomerValidationRequest
+from .models import CustomerValidationRequest
 from .selectors import (
     customer_validation_document_for_org,
-    customer_validation_for_idempotency_key,
     customer_validation_for_info_answer_key,
     customer_validation_for_info_link,
     customer_validation_get_for_org,
     customer_validation_list_for_org,
 )
 
-PAGE_SIZE = 20
-
 
 @partner_member_required
 def validation_list(request):
-    paginator = Paginator(
-        customer_validation_list_for_org(organization=request.organization), PAGE_SIZE
-    )
-    page = paginator.get_page(request.GET.get("page"))
+    page = page_of(request, customer_validation_list_for_org(organization=request.organization))
     return render(request, "customers/validation_list.html", {"page": page})
 
 
@@ -66,8 +60,8 @@ def validation_create(request):
         form = CustomerValidationForm(request.POST, request.FILES, organization=organization)
         # A re-post of a form already submitted (a retry after a timeout): the first post's
         # request and message, whatever the answers say now. Only this organization's.
-        replayed = customer_validation_for_idempotency_key(
-            organization=organization, key=form.posted_key()
+        replayed = review_request_for_key(
+            model=CustomerValidationRequest, organization=organization, key=form.posted_key()
         )
         if replayed:
             return _validation_submitted(request, replayed)
@@ -102,11 +96,9 @@ def validation_create(request):
 
 
 def _validation_for_org(request, pk: int) -> CustomerValidationRequest:
-    # Scoped by organization: another organization's ID is simply "not found".
-    try:
-        return customer_validation_get_for_org(organization=request.organization, request_id=pk)
-    except CustomerValidationRequest.DoesNotExist as exc:
-        raise Http404 from exc
+    return found_or_404(
+        customer_validation_get_for_org, organization=request.organization, request_id=pk
+    )
 
 
 @partner_member_required
@@ -119,8 +111,7 @@ def validation_detail(request, pk: int):
             "validation": validation,
             "code": getattr(validation, "validation_code", None),
             "documents": validation.documents.all(),
-            "events": audit_event_list_for_subject(subject=validation),
-            "member_ids": set(request.organization.memberships.values_list("user_id", flat=True)),
+            **audit_trail_context(request, validation),
         },
     )
 
@@ -129,33 +120,36 @@ def validation_detail(request, pk: int):
 @require_POST
 def validation_withdraw(request, pk: int):
     validation = _validation_for_org(request, pk)
-    try:
-        services.customer_validation_withdraw(
-            request_id=validation.pk, organization=request.organization, actor=request.user
-        )
-    except InvalidTransition as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(
-            request, _("The request was withdrawn. You can submit a new one at any time.")
-        )
-    return redirect("customers:validation_detail", pk=validation.pk)
+    return transition_and_redirect(
+        request,
+        services.customer_validation_withdraw,
+        request_id=validation.pk,
+        success=_("The request was withdrawn. You can submit a new one at any time."),
+        to=reverse("customers:validation_detail", args=[validation.pk]),
+    )
 
 
 @partner_member_required
 def validation_document(request, pk: int, document_id: int):
-    try:
-        document = customer_validation_document_for_org(
-            organization=request.organization, request_id=pk, document_id=document_id
-        )
-    except CustomerValidationDocument.DoesNotExist as exc:
-        raise Http404 from exc
+    document = found_or_404(
+        customer_validation_document_for_org,
+        organization=request.organization,
+        request_id=pk,
+        document_id=document_id,
+    )
     return document_response(document)
 
 
-def _link_problem(request, kind: str):
-    # Each page says only what happened to the link: nothing about the request.
-    status = {"invalid": 404, "expired": 410, "used": 410}[kind]
+def _link_problem(request, problem: LinkInvalid | LinkExpired | InvalidTransition):
+    """The page of an answer link that can't be used (an InvalidTransition: used already). It
+    says only what happened to the link: nothing about the request."""
+    if isinstance(problem, LinkExpired):
+        kind = "expired"
+    elif isinstance(problem, InvalidTransition):
+        kind = "used"
+    else:
+        kind = "invalid"
+    status = 404 if kind == "invalid" else 410
     return render(request, "customers/info_link_problem.html", {"kind": kind}, status=status)
 
 
@@ -171,31 +165,21 @@ def info_answer(request, token: str):
         # not "this link was already used". Only the link's own request is looked at.
         try:
             replayed = customer_validation_for_info_answer_key(token=token, key=form.posted_key())
-        except LinkInvalid:
-            return _link_problem(request, "invalid")
-        except LinkExpired:
-            return _link_problem(request, "expired")
+        except (LinkInvalid, LinkExpired) as exc:
+            return _link_problem(request, exc)
         if replayed:
             return _answer_sent(request, replayed)
     try:
         validation = customer_validation_for_info_link(token=token)
-    except LinkInvalid:
-        return _link_problem(request, "invalid")
-    except LinkExpired:
-        return _link_problem(request, "expired")
-    except InvalidTransition:
-        return _link_problem(request, "used")
+    except (LinkInvalid, LinkExpired, InvalidTransition) as exc:
+        return _link_problem(request, exc)
 
     if request.method == "POST":
         if form.is_valid():
             try:
                 services.customer_validation_answer_info(token=token, **form.cleaned_data)
-            except LinkInvalid:
-                return _link_problem(request, "invalid")
-            except LinkExpired:
-                return _link_problem(request, "expired")
-            except InvalidTransition:
-                return _link_problem(request, "used")
+            except (LinkInvalid, LinkExpired, InvalidTransition) as exc:
+                return _link_problem(request, exc)
             except ValidationError as exc:
                 errors_onto_form(form, exc)
             else:

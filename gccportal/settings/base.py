@@ -217,7 +217,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": env.float("OUTBOX_SWEEP_SECONDS", default=60.0),
     },
     "review-sla-sweep": {
-        "task": "partners.tasks.partner_validation_sla_sweep_task",
+        "task": "reviews.tasks.review_sla_sweep_task",
         "schedule": crontab(minute="*/15"),
     },
     "invitation-expiry-sweep": {
@@ -227,10 +227,6 @@ CELERY_BEAT_SCHEDULE = {
     "order-provisioning-sweep": {
         "task": "orders.tasks.order_provisioning_sweep_task",
         "schedule": env.float("ORDERS_SWEEP_SECONDS", default=60.0),
-    },
-    "customer-review-sla-sweep": {
-        "task": "customers.tasks.customer_validation_sla_sweep_task",
-        "schedule": crontab(minute="*/15"),
     },
     "task-delivery-purge": {
         "task": "jobs.tasks.task_delivery_purge_task",

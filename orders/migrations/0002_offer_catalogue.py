@@ -1,4 +1,4 @@
-"""Load the initial offer catalogue (orders/catalogue.py)."""
+"""Load the initial offer catalogue (orders/catalogue.csv, read by orders/catalogue.py)."""
 
 from django.db import migrations
 
@@ -11,7 +11,7 @@ def load(apps, schema_editor):
 
 def unload(apps, schema_editor):
     apps.get_model("orders", "Offer").objects.filter(
-        offer_id__in=[row[0] for row in CATALOGUE]
+        offer_id__in=[offer["offer_id"] for offer in CATALOGUE]
     ).delete()
 
 

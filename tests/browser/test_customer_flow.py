@@ -18,6 +18,7 @@ from customers.codes.models import GccValidation
 from customers.models import Customer
 from customers.validations import services
 from customers.validations.models import CustomerValidationRequest
+from reviews.services import review_start
 from tests.browser.helpers import (
     ADD_CUSTOMER_PATH,
     CODE_LABEL,
@@ -241,7 +242,7 @@ def test_customer_contact_answers_through_the_emailed_link(new_page, gcc_partner
     validation = services.customer_validation_submit(
         organization=organization, submitted_by=agent, **customer_validation_answers(organization)
     )
-    services.customer_validation_start_review(request_id=validation.pk, reviewer=reviewer)
+    review_start(model=CustomerValidationRequest, request_id=validation.pk, reviewer=reviewer)
 
     # -- The reviewer asks the customer contact for information ----------------------------
     admin = new_page()

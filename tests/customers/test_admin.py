@@ -22,6 +22,7 @@ from customers.models import Customer, CustomerQualification
 from customers.validations import services
 from customers.validations.models import CustomerValidationDocument, CustomerValidationRequest
 from reviews.models import AuditEvent
+from reviews.services import review_start
 from tests.factories import (
     CustomerValidationRequestFactory,
     GccValidationFactory,
@@ -90,7 +91,7 @@ def submitted(organization, admin_agent, django_capture_on_commit_callbacks):
 
 @pytest.fixture
 def in_review(submitted, reviewer):
-    return services.customer_validation_start_review(request_id=submitted.pk, reviewer=reviewer)
+    return review_start(model=CustomerValidationRequest, request_id=submitted.pk, reviewer=reviewer)
 
 
 @pytest.fixture
@@ -844,7 +845,7 @@ def test_staff_without_decide_permission_gets_403(
 ):
     # given: a request in the state the action applies to
     if action != "start-review":
-        services.customer_validation_start_review(request_id=submitted.pk, reviewer=reviewer)
+        review_start(model=CustomerValidationRequest, request_id=submitted.pk, reviewer=reviewer)
     before = snapshot()
     client.force_login(staff_without_decide)
 

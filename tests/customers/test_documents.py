@@ -16,6 +16,7 @@ from django.urls import reverse
 from customers.validations import services
 from customers.validations.links import info_link_path
 from customers.validations.models import CustomerValidationDocument, CustomerValidationRequest
+from reviews.services import review_start
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -224,7 +225,7 @@ def test_a_rolled_back_answer_removes_its_documents_and_keeps_the_earlier_ones(
         documents=[pdf("charter.pdf")],
         **customer_validation_answers(gcc_enabled),
     )
-    services.customer_validation_start_review(request_id=request.pk, reviewer=reviewer)
+    review_start(model=CustomerValidationRequest, request_id=request.pk, reviewer=reviewer)
     request = services.customer_validation_request_info(
         request_id=request.pk, reviewer=reviewer, message="Send the county charter."
     )

@@ -33,7 +33,10 @@ from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.review_clock import review_due_at
 from notifications.models import OutboxMessage
 from partners.models import Membership, Organization
+from reviews import selectors as review_selectors
+from reviews import services as review_services
 from reviews.models import AuditEvent
+from reviews.services import review_reject, review_sla_sweep, review_start
 from tests.factories import (
     CustomerFactory,
     CustomerValidationRequestFactory,
@@ -205,15 +208,18 @@ def act(run, reviewer):
             }
             return run(services.customer_validation_answer_info, **{**kwargs, **overrides})
         calls = {
-            "start_review": (services.customer_validation_start_review, {"reviewer": reviewer}),
+            "start_review": (
+                review_start,
+                {"model": CustomerValidationRequest, "reviewer": reviewer},
+            ),
             "request_info": (
                 services.customer_validation_request_info,
                 {"reviewer": reviewer, "message": INFO_MESSAGE},
             ),
             "approve": (services.customer_validation_approve, {"reviewer": reviewer}),
             "reject": (
-                services.customer_validation_reject,
-                {"reviewer": reviewer, "reason": REJECT_REASON},
+                review_reject,
+                {"model": CustomerValidationRequest, "reviewer": reviewer, "reason": REJECT_REASON},
             ),
             "withdraw": (
                 services.customer_validation_withdraw,
@@ -1851,7 +1857,7 @@ def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch, se
     # and each post looking the key up before either has written its request, so that both
     # go on to insert it: the unique constraint, not the lookup, has to settle the race
     race = Race()
-    real_lookup = services.customer_validation_for_idempotency_key
+    real_lookup = review_selectors.review_request_for_key
     looked_up = threading.Barrier(2)
     lookups: list[list] = [[], []]
 
@@ -1862,10 +1868,12 @@ def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch, se
             looked_up.wait(timeout=10)
         return found
 
-    monkeypatch.setattr(services, "customer_validation_for_idempotency_key", lookup)
+    # (the kind's service looks first, the shared create again after the unique key's refusal)
+    for module in (services, review_services):
+        monkeypatch.setattr(module, "review_request_for_key", lookup)
     # and the first to write its request (and its document) holding its transaction open
     # until the other post's insert is seen waiting for it on the unique key
-    race.hold_after(monkeypatch, services, "review_audit")
+    race.hold_after(monkeypatch, services, "review_submitted")
 
     def submit(index: int) -> CustomerValidationRequest:
         return services.customer_validation_submit(
@@ -1985,10 +1993,7 @@ def test_no_service_removes_or_changes_a_qualification():
         "customer_qualification_check",
         "customer_validation_answer_info",
         "customer_validation_approve",
-        "customer_validation_reject",
         "customer_validation_request_info",
-        "customer_validation_sla_sweep",
-        "customer_validation_start_review",
         "customer_validation_submit",
         "customer_validation_withdraw",
         "email_is_on_domain",
@@ -2245,7 +2250,7 @@ def test_answer_with_a_refused_document_changes_nothing_and_the_link_still_works
 def sweep(django_capture_on_commit_callbacks):
     def run_sweep(now: dt.datetime) -> dict[str, int]:
         with django_capture_on_commit_callbacks(execute=True):
-            return services.customer_validation_sla_sweep(now=now)
+            return review_sla_sweep(model=CustomerValidationRequest, now=now)
 
     return run_sweep
 

@@ -26,6 +26,7 @@ from orders.models import Order
 from partners.models import Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD as GCC
 from reviews.models import AuditEvent
+from reviews.services import review_start
 from tests.factories import (
     CustomerValidationRequestFactory,
     GccValidationFactory,
@@ -124,7 +125,7 @@ def submit(gcc_enabled):
 @pytest.fixture
 def info_requested(submit, admin_agent, reviewer):
     request = submit(admin_agent, documents=[pdf()])
-    services.customer_validation_start_review(request_id=request.pk, reviewer=reviewer)
+    review_start(model=CustomerValidationRequest, request_id=request.pk, reviewer=reviewer)
     return services.customer_validation_request_info(
         request_id=request.pk, reviewer=reviewer, message="Send the county charter."
     )
@@ -144,7 +145,7 @@ def other_org_request(other_gcc_enabled, other_admin_agent, reviewer):
         documents=[pdf("b-secret.pdf")],
         **customer_validation_answers(other_gcc_enabled),
     )
-    services.customer_validation_start_review(request_id=request.pk, reviewer=reviewer)
+    review_start(model=CustomerValidationRequest, request_id=request.pk, reviewer=reviewer)
     return services.customer_validation_request_info(
         request_id=request.pk, reviewer=reviewer, message="Which agency?"
     )
@@ -1655,7 +1656,7 @@ def test_detail_of_an_approved_request_shows_the_code_and_links_to_add_customer(
 ):
     # given: approved for three creates
     request = submit(admin_agent)
-    services.customer_validation_start_review(request_id=request.pk, reviewer=reviewer)
+    review_start(model=CustomerValidationRequest, request_id=request.pk, reviewer=reviewer)
     services.customer_validation_approve(request_id=request.pk, reviewer=reviewer, max_creates=3)
     code = GccValidation.objects.get()
     client.force_login(admin_agent)

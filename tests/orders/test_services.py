@@ -63,6 +63,15 @@ def test_catalogue_has_the_gcc_offers_and_commercial_ones(catalogue):
         "com-m365-standard",
         "com-o365-e3",
     }
+    # and each row's values, typed as the fields are (from the catalogue file's text)
+    g1 = catalogue["gcc-o365-g1"]
+    assert (g1.sku_part_number, g1.unit_price, g1.billing_cycle) == (
+        "STANDARDPACK_GOV",
+        Decimal("8.00"),
+        "monthly",
+    )
+    assert (g1.min_quantity, g1.max_quantity) == (1, 10000)
+    assert catalogue["gcc-d365-sales"].sku_part_number == ""
 
 
 @pytest.mark.parametrize("partner_gcc", [True, False])

@@ -15,6 +15,7 @@ from django.utils import timezone
 from partners import services
 from partners.models import PartnerValidationRequest, ResellerQualification
 from reviews.models import AuditEvent
+from reviews.services import review_reject
 from tests.factories import (
     OrganizationFactory,
     PartnerValidationRequestFactory,
@@ -637,8 +638,11 @@ def test_opening_a_decision_on_a_decided_request_redirects_with_a_warning(
     client, reviewer, in_review_validation, action
 ):
     # given
-    services.partner_validation_reject(
-        request_id=in_review_validation.pk, reviewer=reviewer, reason="Not eligible."
+    review_reject(
+        model=PartnerValidationRequest,
+        request_id=in_review_validation.pk,
+        reviewer=reviewer,
+        reason="Not eligible.",
     )
     before = snapshot()
     client.force_login(ReviewerFactory())

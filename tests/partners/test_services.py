@@ -21,8 +21,10 @@ from partners.models import (
     ResellerQualification,
 )
 from partners.selectors import organization_is_gcc_approved
+from reviews import selectors as review_selectors
 from reviews import services as review_services
 from reviews.models import AuditEvent
+from reviews.services import review_reject, review_sla_sweep, review_start
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -85,7 +87,10 @@ def act(run, admin_agent, organization, reviewer):
 
     def take(action: str, request: PartnerValidationRequest, **overrides):
         calls = {
-            "start_review": (services.partner_validation_start_review, {"reviewer": reviewer}),
+            "start_review": (
+                review_start,
+                {"model": PartnerValidationRequest, "reviewer": reviewer},
+            ),
             "request_info": (
                 services.partner_validation_request_info,
                 {"reviewer": reviewer, "message": INFO_MESSAGE},
@@ -102,8 +107,8 @@ def act(run, admin_agent, organization, reviewer):
             ),
             "approve": (services.partner_validation_approve, {"reviewer": reviewer}),
             "reject": (
-                services.partner_validation_reject,
-                {"reviewer": reviewer, "reason": REJECT_REASON},
+                review_reject,
+                {"model": PartnerValidationRequest, "reviewer": reviewer, "reason": REJECT_REASON},
             ),
             "withdraw": (
                 services.partner_validation_withdraw,
@@ -1182,7 +1187,7 @@ def test_roles_without_gcc_actions_cannot_answer_or_withdraw(
 def sweep(django_capture_on_commit_callbacks):
     def run_sweep(now: dt.datetime) -> dict[str, int]:
         with django_capture_on_commit_callbacks(execute=True):
-            return services.partner_validation_sla_sweep(now=now)
+            return review_sla_sweep(model=PartnerValidationRequest, now=now)
 
     return run_sweep
 
@@ -1439,7 +1444,7 @@ def test_two_reviewers_deciding_at_once_only_one_wins(monkeypatch, moves):
     request = services.partner_validation_submit(
         organization=organization, submitted_by=agent, **validation_answers(organization)
     )
-    services.partner_validation_start_review(request_id=request.pk, reviewer=reviewers[0])
+    review_start(model=PartnerValidationRequest, request_id=request.pk, reviewer=reviewers[0])
     mail.outbox.clear()
     # and the first decision to lock the request holding its lock, inside its transaction,
     # until the other reviewer's decision is seen waiting for that lock (the decision's move
@@ -1452,8 +1457,11 @@ def test_two_reviewers_deciding_at_once_only_one_wins(monkeypatch, moves):
             return services.partner_validation_approve(
                 request_id=request.pk, reviewer=reviewers[index]
             )
-        return services.partner_validation_reject(
-            request_id=request.pk, reviewer=reviewers[index], reason=REJECT_REASON
+        return review_reject(
+            model=PartnerValidationRequest,
+            request_id=request.pk,
+            reviewer=reviewers[index],
+            reason=REJECT_REASON,
         )
 
     # When both reviewers press their button at the same moment
@@ -1496,8 +1504,8 @@ def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch):
     # and the first submission to write its request holding its transaction open (and the
     # organization's lock) until the other submission is seen waiting for that lock
     race = Race()
-    race.hold_after(monkeypatch, services, "review_audit")
-    real_lookup = services.partner_validation_for_idempotency_key
+    race.hold_after(monkeypatch, services, "review_submitted")
+    real_lookup = review_selectors.review_request_for_key
     lookups: list[list] = [[], []]
 
     def lookup(**kwargs):
@@ -1505,7 +1513,9 @@ def test_the_same_form_submitted_twice_at_once_gives_one_request(monkeypatch):
         lookups[race.index].append(found)
         return found
 
-    monkeypatch.setattr(services, "partner_validation_for_idempotency_key", lookup)
+    # (the kind's service looks first, the shared create again after the unique key's refusal)
+    for module in (services, review_services):
+        monkeypatch.setattr(module, "review_request_for_key", lookup)
 
     def submit():
         return services.partner_validation_submit(

@@ -16,6 +16,7 @@ from notifications.models import OutboxMessage
 from partners import services
 from partners.models import Organization, PartnerValidationRequest, ResellerQualification
 from reviews.models import AuditEvent
+from reviews.services import review_start
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
@@ -60,7 +61,7 @@ def info_requested_validation(in_review_validation, reviewer):
 def other_org_validation(other_admin_agent, submit_validation, reviewer):
     """Organization B's request, waiting for B's answer (so answer and withdraw would work)."""
     validation = submit_validation(other_admin_agent)
-    services.partner_validation_start_review(request_id=validation.pk, reviewer=reviewer)
+    review_start(model=PartnerValidationRequest, request_id=validation.pk, reviewer=reviewer)
     return services.partner_validation_request_info(
         request_id=validation.pk, reviewer=reviewer, message="Which agencies do you serve?"
     )
@@ -648,7 +649,7 @@ def blocked(request, organization, admin_agent):
     validation = submit_validation(admin_agent)
     if request.param == "already_approved":
         reviewer = request.getfixturevalue("reviewer")
-        services.partner_validation_start_review(request_id=validation.pk, reviewer=reviewer)
+        review_start(model=PartnerValidationRequest, request_id=validation.pk, reviewer=reviewer)
         services.partner_validation_approve(request_id=validation.pk, reviewer=reviewer)
         return "Your organization is already approved for GCC. There is nothing to apply for."
     return (

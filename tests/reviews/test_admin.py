@@ -5,13 +5,12 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-from customers.validations import services as customer_services
 from customers.validations.models import CustomerValidationRequest
-from partners import services as partner_services
 from partners.models import PartnerValidationRequest
 from reviews.admin import REVIEW_DECISIONS, ReviewAdminMixin, review_decisions
 from reviews.models import ReviewableRequest, ReviewStatus
 from reviews.selectors import review_move_targets
+from reviews.services import review_reject
 from tests.helpers import ALL_STATUSES, ALLOWED
 from tests.reviews_testapp.models import MinimalRequest
 
@@ -58,13 +57,12 @@ def test_every_decision_of_the_review_admins_is_covered():
 
 
 class MinimalRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
-    """A kind's admin: its services (here: never called) and nothing else."""
+    """A kind's admin: its own services (here: never called), given in another order than
+    the buttons', and nothing else."""
 
     decisions = review_decisions(
-        {
-            action: {"service": lambda **kwargs: None}
-            for action in ("start-review", "approve", "reject", "request-info")
-        }
+        MinimalRequest,
+        {action: {"service": lambda **kwargs: None} for action in ("request-info", "approve")},
     )
 
 
@@ -90,15 +88,17 @@ def test_a_kinds_decision_is_the_shared_one_with_its_own_service_and_words():
     partner = admin.site._registry[PartnerValidationRequest].decisions
     customer = admin.site._registry[CustomerValidationRequest].decisions
 
-    # Then a decision they word alike is the shared one, with the kind's service
-    assert partner["reject"] == {
-        **REVIEW_DECISIONS["reject"],
-        "service": partner_services.partner_validation_reject,
-    }
-    assert customer["reject"] == {
-        **REVIEW_DECISIONS["reject"],
-        "service": customer_services.customer_validation_reject,
-    }
+    # Then a decision they word alike is the shared one, with the shared service for the kind
+    for decisions, model in (
+        (partner, PartnerValidationRequest),
+        (customer, CustomerValidationRequest),
+    ):
+        spec = dict(decisions["reject"])
+        service = spec.pop("service")
+        assert spec == REVIEW_DECISIONS["reject"]
+        assert (service.func, service.keywords) == (review_reject, {"model": model})
+    # and the buttons come in the same order for every kind
+    assert list(partner) == list(customer) == ["start-review", "approve", "reject", "request-info"]
     # and one they word differently keeps the shared parts
     assert customer["request-info"]["label"] == "Request information from the customer"
     assert customer["request-info"]["argument"] == "message"

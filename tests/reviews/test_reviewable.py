@@ -4,12 +4,13 @@ only in the tests (tests/reviews_testapp): the allowed and refused moves, the au
 of each move, the review clock, the SLA sweep, and two reviewers deciding at once."""
 
 import datetime as dt
+import uuid
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from customers.invitations.models import ResellerInvitation
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
@@ -17,6 +18,7 @@ from gccportal.review_clock import review_due_at
 from orders.models import Order
 from reviews import services
 from reviews.models import AuditEvent, ReviewStatus
+from reviews.selectors import review_request_for_key
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.helpers import (
     ACTIONS,
@@ -58,7 +60,7 @@ def request_in(status: str, *, organization=None, submitted_at=MONDAY, **fields)
         status=status,
         submitted_at=submitted_at,
         due_at=review_due_at(submitted_at) if running else None,
-        **fields,
+        **{"idempotency_key": uuid.uuid4(), **fields},
     )
 
 
@@ -174,25 +176,112 @@ def test_a_new_request_is_submitted_now_with_its_clock_running():
     member = MembershipFactory()
 
     # When a request is created on Monday
+    key = uuid.uuid4()
     with transaction.atomic():
-        request = services.review_request_create(
+        request, created = services.review_request_create(
             model=MinimalRequest,
-            submitted_by=member.user,
-            now=MONDAY,
             organization=member.organization,
+            submitted_by=member.user,
+            idempotency_key=key,
+            now=MONDAY,
             reference="ref-1",
         )
 
-    # Then it is submitted, due two business days later, with the kind's fields
+    # Then it is new: submitted, due two business days later, with the kind's fields and key
+    assert created
     request = reload(request)
     assert (request.status, request.submitted_by, request.submitted_at) == (
         Status.SUBMITTED,
         member.user,
         MONDAY,
     )
-    assert (request.due_at, request.reference) == (MONDAY_DUE, "ref-1")
+    assert (request.due_at, request.reference, request.idempotency_key) == (
+        MONDAY_DUE,
+        "ref-1",
+        key,
+    )
     # and nothing is audited yet: the kind does, once its parts are saved
     assert events(request) == []
+
+
+@pytest.mark.django_db
+def test_a_second_insert_with_the_same_key_gives_the_first_request_and_adds_nothing():
+    # Given a request an organization's form created (the other post of the same form, which
+    # looked the key up before this one's insert committed)
+    member = MembershipFactory()
+    first = request_in(Status.SUBMITTED, organization=member.organization)
+
+    # When this post inserts its request with the same key
+    with transaction.atomic():
+        request, created = services.review_request_create(
+            model=MinimalRequest,
+            organization=member.organization,
+            submitted_by=member.user,
+            idempotency_key=first.idempotency_key,
+            reference="second",
+        )
+        # (the caller's transaction is still usable: the insert failed in a savepoint)
+        count = MinimalRequest.objects.count()
+
+    # Then it gets the first request, not new; nothing was added
+    assert (request.pk, created, count) == (first.pk, False, 1)
+
+
+@pytest.mark.django_db
+def test_a_key_is_the_organizations_own_another_organizations_request_is_not_found_by_it():
+    # Given another organization's request made with a key
+    other = request_in(Status.SUBMITTED)
+    member = MembershipFactory()
+
+    # When this organization's form, by chance with the same key, is submitted
+    request, created = services.review_request_create(
+        model=MinimalRequest,
+        organization=member.organization,
+        submitted_by=member.user,
+        idempotency_key=other.idempotency_key,
+    )
+
+    # Then it creates its own request, and the key finds each organization's own only
+    assert created and request.pk != other.pk
+    for organization, expected in ((member.organization, request), (other.organization, other)):
+        found = review_request_for_key(
+            model=MinimalRequest, organization=organization, key=other.idempotency_key
+        )
+        assert found == expected
+
+
+@pytest.mark.django_db
+def test_another_constraint_of_the_kind_is_not_taken_for_a_replay():
+    # Given an insert that breaks a constraint other than the key's (a request needs its
+    # submitter), with a key no request has
+    member = MembershipFactory()
+
+    # When it is created / Then the IntegrityError reaches the caller, which decides
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.review_request_create(
+            model=MinimalRequest,
+            organization=member.organization,
+            submitted_by=None,
+            idempotency_key=uuid.uuid4(),
+        )
+
+
+@pytest.mark.django_db
+def test_a_submitted_request_is_audited_and_announced(monkeypatch):
+    # Given a new request whose parts are saved (the shared emails recorded, not rendered:
+    # this kind has no templates)
+    request = request_in(Status.SUBMITTED)
+    announced = []
+    monkeypatch.setattr(services.emails, "submitted", announced.append)
+
+    # When the kind says it is submitted
+    services.review_submitted(request=request, actor=request.submitted_by)
+
+    # Then it is audited as submitted, by its submitter, and announced once
+    assert events(request) == [
+        (request.organization_id, request.submitted_by_id, "submitted", "", Status.SUBMITTED, "")
+    ]
+    assert announced == [request]
 
 
 @pytest.mark.django_db

@@ -21,7 +21,7 @@ REVIEWER = {
     "reviews_testapp.decide_minimalrequest",
     # the audit trail
     "reviews.view_auditevent",
-    # what the apps grant in their ready()
+    # what the apps declare on their AppConfig (reviewer_permissions)
     "partners.view_organization",
     "partners.view_membership",
     "partners.view_resellerqualification",

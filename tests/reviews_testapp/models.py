@@ -5,7 +5,8 @@ from reviews.models import ReviewableRequest
 
 class MinimalRequest(ReviewableRequest):
     """What a request kind must add to `ReviewableRequest`: whose request it is (the review
-    services audit under that organization) and the reviewers' permission to decide it."""
+    services audit under that organization), the reviewers' permission to decide it, and its
+    submit form's key unique per organization."""
 
     organization = models.ForeignKey(
         "partners.Organization", on_delete=models.PROTECT, related_name="+"
@@ -15,3 +16,9 @@ class MinimalRequest(ReviewableRequest):
 
     class Meta:
         permissions = [("decide_minimalrequest", "Can decide minimal requests")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "idempotency_key"],
+                name="unique_minimal_request_idempotency_key",
+            )
+        ]

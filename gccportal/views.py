@@ -1,0 +1,67 @@
+"""What the partner pages' views share: a page of a list, an object found by a scoped selector
+(or a 404), the context of a detail page's audit trail, and a POST that makes one transition."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import redirect
+
+from gccportal.exceptions import InvalidTransition, ServiceError
+from reviews.selectors import audit_event_list_for_subject
+
+PAGE_SIZE = 20
+
+T = TypeVar("T")
+
+
+def page_of(request, object_list) -> Page:
+    """The page of `object_list` that the `page` query parameter asks for (the first when it
+    names none, the last when it names one past the end)."""
+    return Paginator(object_list, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def found_or_404(selector: Callable[..., T], /, **kwargs: Any) -> T:
+    """What a selector scoped to the organization finds, e.g. `order_get_for_org`: another
+    organization's ID is simply "not found", a 404 like an ID that exists nowhere."""
+    try:
+        return selector(**kwargs)
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def audit_trail_context(request, subject) -> dict:
+    """The context of a detail page's audit trail (templates/includes/timeline.html): the
+    subject's events, and the IDs of the members of the viewer's organization, whose names it
+    shows (other actors are the GCC review team, the customer contact or the system)."""
+    return {
+        "events": audit_event_list_for_subject(subject=subject),
+        "member_ids": set(request.organization.memberships.values_list("user_id", flat=True)),
+    }
+
+
+def transition_and_redirect(
+    request,
+    service: Callable[..., object],
+    /,
+    *,
+    success: str,
+    to: str,
+    refusals: tuple[type[ServiceError], ...] = (InvalidTransition,),
+    **arguments: Any,
+) -> HttpResponseRedirect:
+    """A partner member's POST that makes one transition of an object of their organization:
+    `service(organization=request.organization, actor=request.user, **arguments)`. Then a
+    redirect to the URL `to`, with `success` as a message, or with the service's refusal (an
+    InvalidTransition, or one of `refusals`) as an error message. Any other error is the
+    caller's to handle (e.g. a ValidationError, shown on the form)."""
+    try:
+        service(organization=request.organization, actor=request.user, **arguments)
+    except refusals as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(to)
