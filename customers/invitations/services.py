@@ -4,6 +4,7 @@ the acceptance, which creates the relationship), and the expiry sweep."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -185,14 +186,44 @@ def email_is_on_domain(email: str, domain: str) -> bool:
     return bool(domain) and (host == domain or host.endswith("." + domain))
 
 
+class AcceptanceAnswers(TypedDict):
+    """What the customer answers on the acceptance page; the confirmation link carries them."""
+
+    company_name: str
+    primary_domain: str
+    accepted_by_name: str
+    accepted_by_email: str
+
+
+def _acceptance_answers_clean(
+    answers: AcceptanceAnswers, *, email_on_domain: bool = False
+) -> AcceptanceAnswers:
+    """The answers trimmed (the domain and the email in lower case), or a ValidationError
+    naming each missing one: the organization's name and primary domain and, with
+    `email_on_domain`, a work email at that domain (the confirmation link goes there)."""
+    cleaned = AcceptanceAnswers(
+        company_name=answers["company_name"].strip(),
+        primary_domain=answers["primary_domain"].strip().lower(),
+        accepted_by_name=answers["accepted_by_name"].strip(),
+        accepted_by_email=answers["accepted_by_email"].strip().lower(),
+    )
+    domain = cleaned["primary_domain"]
+    errors = {}
+    if not cleaned["company_name"]:
+        errors["company_name"] = _("Enter your organization's name.")
+    if not domain:
+        errors["primary_domain"] = _("Enter your organization's primary domain.")
+    elif email_on_domain and not email_is_on_domain(cleaned["accepted_by_email"], domain):
+        errors["accepted_by_email"] = _(
+            "Enter your work email address at %(domain)s: we send the confirmation link there."
+        ) % {"domain": domain}
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def invitation_confirmation_send(
-    *,
-    token: str,
-    company_name: str,
-    primary_domain: str,
-    accepted_by_name: str,
-    accepted_by_email: str,
-    now: dt.datetime | None = None,
+    *, token: str, answers: AcceptanceAnswers, now: dt.datetime | None = None
 ) -> ResellerInvitation:
     """First step of acceptance: prove the person controls a mailbox of the domain.
 
@@ -201,25 +232,7 @@ def invitation_confirmation_send(
     partner included) can't claim another organization's domain without that mailbox.
     """
     invitation = invitation_for_token(token=token, now=now)
-    domain = primary_domain.strip().lower()
-    email = accepted_by_email.strip().lower()
-    errors = {}
-    if not company_name.strip():
-        errors["company_name"] = _("Enter your organization's name.")
-    if not domain:
-        errors["primary_domain"] = _("Enter your organization's primary domain.")
-    elif not email_is_on_domain(email, domain):
-        errors["accepted_by_email"] = _(
-            "Enter your work email address at %(domain)s: we send the confirmation link there."
-        ) % {"domain": domain}
-    if errors:
-        raise ValidationError(errors)
-    answers = {
-        "company_name": company_name.strip(),
-        "primary_domain": domain,
-        "accepted_by_name": accepted_by_name.strip(),
-        "accepted_by_email": email,
-    }
+    answers = _acceptance_answers_clean(answers, email_on_domain=True)
     with transaction.atomic():
         emails.invitation_confirmation(
             invitation,
@@ -249,13 +262,7 @@ class InvitationAcceptance:
 
 @transaction.atomic
 def invitation_accept(
-    *,
-    token: str,
-    company_name: str,
-    primary_domain: str,
-    accepted_by_name: str,
-    accepted_by_email: str,
-    now: dt.datetime | None = None,
+    *, token: str, answers: AcceptanceAnswers, now: dt.datetime | None = None
 ) -> InvitationAcceptance:
     """The customer accepts: the partner now manages it. One transaction, single use.
 
@@ -272,25 +279,20 @@ def invitation_accept(
     if invitation.nonce != nonce:
         raise LinkInvalid
     _invitation_usable_require(invitation, now=now)
-    domain = primary_domain.strip().lower()
-    errors = {}
-    if not company_name.strip():
-        errors["company_name"] = _("Enter your organization's name.")
-    if not domain:
-        errors["primary_domain"] = _("Enter your organization's primary domain.")
-    if errors:
-        raise ValidationError(errors)
+    # The answers come from a confirmation link, checked when it was sent; checked again.
+    answers = _acceptance_answers_clean(answers)
+    domain = answers["primary_domain"]
     try:
         with transaction.atomic():
             customer, _created = Customer.objects.get_or_create(
-                primary_domain=domain, defaults={"company_name": company_name.strip()}
+                primary_domain=domain, defaults={"company_name": answers["company_name"]}
             )
     except IntegrityError:  # created by a concurrent acceptance a moment ago
         customer = Customer.objects.get(primary_domain=domain)
     _relationship, created = CustomerRelationship.objects.get_or_create(
         organization=invitation.organization, customer=customer
     )
-    name, email = accepted_by_name.strip()[:100], accepted_by_email.strip()
+    name, email = answers["accepted_by_name"][:100], answers["accepted_by_email"]
     transition_make(
         invitation,
         move="accept",

@@ -168,7 +168,7 @@ def invitation_accept(request, token: str):
         if form.is_valid():
             try:
                 # Step one: a confirmation link goes to the person's mailbox at the domain.
-                services.invitation_confirmation_send(token=token, **form.cleaned_data)
+                services.invitation_confirmation_send(token=token, answers=form.cleaned_data)
             except LinkInvalid:
                 return _invitation_problem(request, "invalid")
             except services.InvitationUnavailable as exc:
@@ -203,7 +203,7 @@ def invitation_confirm(request, token: str):
         return _invitation_problem(request, exc.reason)
     if request.method == "POST":
         try:
-            result = services.invitation_accept(token=invitation_token, **answers)
+            result = services.invitation_accept(token=invitation_token, answers=answers)
         except services.InvitationUnavailable as exc:
             return _invitation_problem(request, exc.reason)
         except (LinkInvalid, ValidationError):

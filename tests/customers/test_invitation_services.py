@@ -158,10 +158,9 @@ def sent(draft, send):
 def accept(run):
     """The customer accepts through the link, confirming its organization."""
 
-    def call(token: str, **overrides) -> InvitationAcceptance:
-        return run(
-            services.invitation_accept, token=token, **{**CONFIRMATION, **ACCEPTED_BY, **overrides}
-        )
+    def call(token: str, now=None, **overrides) -> InvitationAcceptance:
+        answers = {**CONFIRMATION, **ACCEPTED_BY, **overrides}
+        return run(services.invitation_accept, token=token, answers=answers, now=now)
 
     return call
 
@@ -932,9 +931,11 @@ def test_two_acceptances_of_one_link_racing_only_one_wins(monkeypatch):
     def accept_as(name: str):
         return lambda: services.invitation_accept(
             token=token,
-            **CONFIRMATION,
-            accepted_by_name=name,
-            accepted_by_email="it@springfield.gov",
+            answers={
+                **CONFIRMATION,
+                "accepted_by_name": name,
+                "accepted_by_email": "it@springfield.gov",
+            },
         )
 
     # When both accept at once
@@ -994,7 +995,7 @@ def test_two_partners_invitations_accepted_at_once_for_one_new_domain_make_one_c
     outcomes = race.run(
         [
             lambda invitation=invitation: services.invitation_accept(
-                token=token_in(invitation.body), **CONFIRMATION, **ACCEPTED_BY
+                token=token_in(invitation.body), answers={**CONFIRMATION, **ACCEPTED_BY}
             )
             for invitation in invitations
         ]

@@ -72,7 +72,7 @@ def send(invitation: ResellerInvitation, user) -> ResellerInvitation:
 def accept(invitation: ResellerInvitation, **overrides):
     return services.invitation_accept(
         token=link_path(invitation).rstrip("/").rsplit("/", 1)[1],
-        **{**ACCEPT_ANSWERS, **overrides},
+        answers={**ACCEPT_ANSWERS, **overrides},
     )
 
 
