@@ -6,7 +6,8 @@ from crispy_forms.bootstrap import StrictButton
 from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -140,7 +141,16 @@ class CustomerForm(IdempotentForm):
     primary_domain = forms.CharField(
         label=_("Primary domain"),
         max_length=253,
-        help_text=_("The customer's own domain name, for example contoso.gov."),
+        # Rendered with |safe by the crispy template; the text and the URL are ours.
+        help_text=format_lazy(
+            '{} <a href="{}">{}</a>',
+            _(
+                "The customer's own domain name, for example contoso.gov. Already working with "
+                "Microsoft?"
+            ),
+            reverse_lazy("customers:invitation_list"),
+            _("Send it a reseller relationship request."),
+        ),
     )
     address_line1 = forms.CharField(label=_("Address line 1"), max_length=200)
     address_line2 = forms.CharField(

@@ -60,6 +60,22 @@ def _code_visible(organization: Organization, gcc_validation: GccValidation):
     return gcc_validation_list_visible(organization=organization).filter(pk=gcc_validation.pk)
 
 
+def _domain_unavailable(domain: str) -> ValidationError:
+    """Why a customer can't be created with `domain`, already in the portal: the same words
+    whoever's customer it is (this partner's or another's), never saying it exists, and the
+    way in for an organization that already works with Microsoft: a reseller relationship
+    request, which it accepts from a mailbox at its domain."""
+    return ValidationError(
+        {
+            "primary_domain": _(
+                "A new customer can't be created with %(domain)s. If the organization already "
+                "works with Microsoft, send it a reseller relationship request instead."
+            )
+            % {"domain": domain}
+        }
+    )
+
+
 @transaction.atomic
 def customer_create(
     *,
@@ -116,15 +132,7 @@ def customer_insert(
     """
     domain = primary_domain.strip().lower()
     if Customer.objects.filter(primary_domain=domain).exists():
-        raise ValidationError(
-            {
-                "primary_domain": _(
-                    "%(domain)s is already a customer in the portal. If it is not yours, ask it "
-                    "for a reseller relationship instead."
-                )
-                % {"domain": domain}
-            }
-        )
+        raise _domain_unavailable(domain)
     customer_qualification_check(
         organization=organization,
         special_qualification=special_qualification,
@@ -166,12 +174,7 @@ def customer_insert(
         if isinstance(exc, CodeExhausted):
             raise
         # The same domain created a moment ago by someone else.
-        raise ValidationError(
-            {
-                "primary_domain": _("%(domain)s is already a customer in the portal.")
-                % {"domain": domain}
-            }
-        ) from exc
+        raise _domain_unavailable(domain) from exc
     audit_event_record(
         subject=customer, organization=organization, actor=created_by, action="customer_created"
     )

@@ -29,11 +29,17 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, DATABASE_LOST):
             return None
-        logger.error(
-            "Database unavailable during %s %s", request.method, request.path, exc_info=exception
-        )
-        content = loader.get_template("503.html").render({})
-        response = HttpResponse(content, status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        response["Cache-Control"] = "no-store"
-        return response
+        return database_unavailable_response(request, exception)
+
+
+def database_unavailable_response(request, exception: Exception) -> HttpResponse:
+    """The 503 page for a database lost during `request` (logged). Also for a middleware
+    that reads the database before the view (process_exception sees views' errors only)."""
+    logger.error(
+        "Database unavailable during %s %s", request.method, request.path, exc_info=exception
+    )
+    content = loader.get_template("503.html").render({})
+    response = HttpResponse(content, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response

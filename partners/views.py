@@ -12,7 +12,7 @@ from gccportal.views import audit_trail_context, page_of, transition_and_redirec
 from reviews.selectors import review_answered_with_key, review_request_for_key
 
 from . import services
-from .access import gcc_action_required, partner_member_required
+from .access import gcc_action_required, partner_member_required, request_membership
 from .forms import InfoResponseForm, PartnerValidationForm
 from .models import PartnerValidationRequest
 from .selectors import (
@@ -26,8 +26,15 @@ from .selectors import (
 ANSWER_SENT = gettext_lazy("Thank you. Your answer was sent and the review clock restarted.")
 
 
-@partner_member_required
 def dashboard(request):
+    # `/` for a reviewer (staff, no partner organization): their work is in the admin.
+    if request.user.is_staff and request_membership(request) is None:
+        return redirect("admin:index")
+    return _partner_dashboard(request)
+
+
+@partner_member_required
+def _partner_dashboard(request):
     organization = request.organization
     return render(
         request,

@@ -23,4 +23,6 @@ def document_response(document: StoredDocument) -> FileResponse:
         content_type=document.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
+    # Never kept by the browser or a proxy: a shared computer must not give it to the next user.
+    response["Cache-Control"] = "no-store, private"
     return response

@@ -1,6 +1,7 @@
 import datetime as dt
 import os
 import smtplib
+import uuid
 
 import pytest
 import time_machine
@@ -169,3 +170,12 @@ def failed_message(monkeypatch) -> OutboxMessage:
     monkeypatch.undo()
     message.refresh_from_db()
     return message
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_counts_of_its_own(settings):
+    """Each test counts its public POSTs (gccportal/ratelimits.py) from zero: its own key
+    prefix in the shared Redis cache, whose keys expire on their own. Not a flush: that Redis
+    database is also the Celery broker's. Also keeps runs of the suite within the hour from
+    adding up."""
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:test-{uuid.uuid4().hex}:"

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from customers.domains import email_is_at_domain
 from customers.links import LinkInvalid
 from customers.models import Customer, CustomerRelationship
 from customers.selectors import transacting_partner_for
@@ -179,13 +180,6 @@ def _invitation_usable_require(invitation: ResellerInvitation, *, now: dt.dateti
         raise InvitationUnavailable(_("This invitation has not been sent yet."), reason="not_sent")
 
 
-def email_is_on_domain(email: str, domain: str) -> bool:
-    """True when `email` is an address of `domain` or of one of its subdomains."""
-    host = email.rsplit("@", 1)[-1].strip().lower()
-    domain = domain.strip().lower()
-    return bool(domain) and (host == domain or host.endswith("." + domain))
-
-
 class AcceptanceAnswers(TypedDict):
     """What the customer answers on the acceptance page; the confirmation link carries them."""
 
@@ -195,12 +189,11 @@ class AcceptanceAnswers(TypedDict):
     accepted_by_email: str
 
 
-def _acceptance_answers_clean(
-    answers: AcceptanceAnswers, *, email_on_domain: bool = False
-) -> AcceptanceAnswers:
+def _acceptance_answers_clean(answers: AcceptanceAnswers) -> AcceptanceAnswers:
     """The answers trimmed (the domain and the email in lower case), or a ValidationError
-    naming each missing one: the organization's name and primary domain and, with
-    `email_on_domain`, a work email at that domain (the confirmation link goes there)."""
+    naming each problem: the organization's name and primary domain, and a work email at
+    exactly that domain (customers/domains.py): the confirmation link goes there, and it is
+    the customer's only proof, whether the customer is new or already in the portal."""
     cleaned = AcceptanceAnswers(
         company_name=answers["company_name"].strip(),
         primary_domain=answers["primary_domain"].strip().lower(),
@@ -213,7 +206,7 @@ def _acceptance_answers_clean(
         errors["company_name"] = _("Enter your organization's name.")
     if not domain:
         errors["primary_domain"] = _("Enter your organization's primary domain.")
-    elif email_on_domain and not email_is_on_domain(cleaned["accepted_by_email"], domain):
+    elif not email_is_at_domain(cleaned["accepted_by_email"], domain):
         errors["accepted_by_email"] = _(
             "Enter your work email address at %(domain)s: we send the confirmation link there."
         ) % {"domain": domain}
@@ -232,7 +225,7 @@ def invitation_confirmation_send(
     partner included) can't claim another organization's domain without that mailbox.
     """
     invitation = invitation_for_token(token=token, now=now)
-    answers = _acceptance_answers_clean(answers, email_on_domain=True)
+    answers = _acceptance_answers_clean(answers)
     with transaction.atomic():
         emails.invitation_confirmation(
             invitation,
@@ -279,7 +272,8 @@ def invitation_accept(
     if invitation.nonce != nonce:
         raise LinkInvalid
     _invitation_usable_require(invitation, now=now)
-    # The answers come from a confirmation link, checked when it was sent; checked again.
+    # The answers come from a confirmation link, checked when it was sent; checked again:
+    # an existing customer is joined only by a mailbox at exactly its domain.
     answers = _acceptance_answers_clean(answers)
     domain = answers["primary_domain"]
     try:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import transacting_partner_for
 from gccportal.forms import errors_onto_form
+from gccportal.ratelimits import email_post_rate_limited
 from gccportal.views import audit_trail_context, found_or_404, page_of, transition_and_redirect
 from partners.access import gcc_action_required, partner_member_required
 
@@ -155,6 +156,7 @@ def _invitation_problem(request, reason: str):
 
 
 @never_cache
+@email_post_rate_limited("invitation-accept")
 def invitation_accept(request, token: str):
     try:
         invitation = services.invitation_for_token(token=token)
@@ -190,6 +192,7 @@ def invitation_accept(request, token: str):
 
 
 @never_cache
+@email_post_rate_limited("invitation-confirm")
 def invitation_confirm(request, token: str):
     """Step two (public): the person opened the link mailed to them, and accepts."""
     try:

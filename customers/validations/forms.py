@@ -111,8 +111,8 @@ class CustomerValidationForm(ValidationRequestForm):
     contact_email = forms.EmailField(
         label=_("Customer contact email"),
         help_text=_(
-            "If the review team needs more information, it writes to this address with a link "
-            "to answer."
+            "An address at the government domain. If the review team needs more information, "
+            "it writes there with a link to answer."
         ),
     )
     contact_phone = PhoneField(label=_("Customer contact phone"))

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.codes.models import GccValidation
+from customers.domains import email_is_at_domain
 from customers.links import LinkInvalid
 from customers.selectors import transacting_partner_for
 from customers.services import gcc_organization_require
@@ -104,11 +105,22 @@ def customer_validation_submit(
     )
     if problem:
         raise ValidationError({"commercial_tenant_id": problem})
+    government_domain = government_domain.strip().lower()
+    errors = {}
+    # The contact's answer link proves nothing unless it reaches the customer itself: a
+    # mailbox at exactly its domain (customers/domains.py), never one the partner chooses.
+    if not email_is_at_domain(contact_email, government_domain):
+        errors["contact_email"] = _(
+            "Enter the customer contact's address at %(domain)s: the review team's questions "
+            "and the link to answer them go there."
+        ) % {"domain": government_domain}
     private = organization_type == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
     if private and not regulated_data:
-        raise ValidationError(
-            {"regulated_data": _("Say which regulated government data the organization handles.")}
+        errors["regulated_data"] = _(
+            "Say which regulated government data the organization handles."
         )
+    if errors:
+        raise ValidationError(errors)
     request, created = review_request_create(
         model=CustomerValidationRequest,
         organization=organization,
@@ -119,9 +131,9 @@ def customer_validation_submit(
         organization_legal_name=organization_legal_name.strip(),
         organization_type=organization_type,
         regulated_data=list(regulated_data) if private else [],
-        government_domain=government_domain.strip().lower(),
+        government_domain=government_domain,
         contact_name=contact_name,
-        contact_email=contact_email,
+        contact_email=contact_email.strip().lower(),
         contact_phone=contact_phone,
         commercial_tenant_id=transacting.commercial_tenant_id,
     )

@@ -13,6 +13,7 @@ from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import gcc_block_reason, transacting_partner_for
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.forms import errors_onto_form
+from gccportal.ratelimits import email_post_rate_limited
 from gccportal.views import audit_trail_context, found_or_404, page_of, transition_and_redirect
 from partners.access import gcc_action_required, partner_member_required
 from reviews.documents import document_response
@@ -158,6 +159,7 @@ def _answer_sent(request, validation: CustomerValidationRequest):
 
 
 @never_cache
+@email_post_rate_limited("info-answer")
 def info_answer(request, token: str):
     if request.method == "POST":
         form = CustomerAnswerForm(request.POST, request.FILES)

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "simple_history",
+    "csp",
     "accounts",
     "notifications",
     "reviews",
@@ -41,13 +42,19 @@ MIDDLEWARE = [
     # First: answers /healthz before any Host check, redirect, session or CSRF.
     "gccportal.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below) on every response.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files stay cacheable): no-store for every signed-in response.
+    "gccportal.caching.NoStoreForSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Signs out after the idle or absolute session timeout (needs the user and messages).
+    "accounts.session_timeout.SessionTimeoutMiddleware",
     # Before any view (and CSRF) reads the body: an oversize upload is refused unread.
     "gccportal.uploads.UploadSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -57,6 +64,39 @@ MIDDLEWARE = [
     # Last, so it sees the outcome of authentication (django-axes requirement).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Content-Security-Policy (django-csp): scripts from the portal's own static files only (no
+# inline script, no event handler attribute, no eval), on every page, the admin's and the
+# error pages included. Styles too; the few inline styles the templates have are allowed by
+# their exact hash (tests/gccportal/test_security_headers.py checks they still match):
+#   <style> of 500.html and 503.html (self-contained: no stylesheet) and of
+#   admin/reviews/change_form.html; style="width: 10rem" and "width: 13rem" of
+#   orders/subscriptions_add.html; style="border-top: 0" of simple_history's admin history.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": [
+            "'self'",
+            "'sha256-33K9VGX0DAASBHeyjsKQmwTLIUPYao4c+pAQcjBj5AI='",
+            "'sha256-M4S/Zayri1OA6dsSfJeoE/OzHCv3Jz8EjQ0FINoXwtU='",
+        ],
+        "style-src-attr": [
+            "'unsafe-hashes'",
+            "'sha256-HAfbIi+h6rA9Q6f/2D/Ohn+n1St4Jfht8sMTBlpRbto='",
+            "'sha256-13Vm//sG0d9//nv+2ysR7G8upw+B6u8AeuQ8d1YVroo='",
+            "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
+        ],
+        # data: for Bootstrap's inline SVG icons (form controls).
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        # Forms post to the portal only; links (mailto: of a relationship request) are not
+        # forms and are not restricted.
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 ROOT_URLCONF = "gccportal.urls"
 WSGI_APPLICATION = "gccportal.wsgi.application"
@@ -102,14 +142,28 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "partners:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
+# Sign-in lockout (accounts/lockout.py): a username after AXES_FAILURE_LIMIT failures from any
+# address, a client address (gccportal/client_ip.py) after AXES_IP_FAILURE_LIMIT failures for
+# any usernames, each within the cool-off (hours, from the last failure). 429 page.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "gccportal.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Seconds a password reset link stays valid (it stops working once used: the password changed).
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
+# Signed out after this long without a request, and this long after signing in whatever the
+# activity (accounts/session_timeout.py); pages warn this long before (static/js/).
+SESSION_IDLE_TIMEOUT_SECONDS = env.int("SESSION_IDLE_TIMEOUT_SECONDS", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env.int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", default=12 * 3600)
+SESSION_TIMEOUT_WARNING_SECONDS = env.int("SESSION_TIMEOUT_WARNING_SECONDS", default=5 * 60)
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -289,3 +343,18 @@ ORDERS_REDISPATCH_AFTER_SECONDS = env.int("ORDERS_REDISPATCH_AFTER_SECONDS", def
 INVITATION_CONFIRMATION_MAX_AGE_SECONDS = env.int(
     "INVITATION_CONFIRMATION_MAX_AGE_SECONDS", default=24 * 3600
 )
+
+# The client's address (gccportal/client_ip.py, for rate limits and the sign-in lockout):
+# X-Forwarded-For is believed only when REMOTE_ADDR is one of these proxies (addresses or
+# networks, comma-separated, e.g. "10.0.0.0/8"); empty (the default), REMOTE_ADDR is the client.
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=[])
+# Public pages whose POST sends email (the invitation's acceptance and confirmation, the
+# customer contact's answer): every POST counts, per link and per client IP, in the default
+# cache (gccportal/ratelimits.py, django-ratelimit). "count/period", period s, m, h or d
+# (e.g. "20/15m").
+PUBLIC_EMAIL_RATE_PER_LINK = env("PUBLIC_EMAIL_RATE_PER_LINK", default="5/h")
+PUBLIC_EMAIL_RATE_PER_IP = env("PUBLIC_EMAIL_RATE_PER_IP", default="20/h")
+# django-ratelimit's "ip" key is the portal's one helper; a failing cache lets requests
+# through (logged) rather than locking every customer out.
+RATELIMIT_IP_META_KEY = "gccportal.client_ip.client_ip"
+RATELIMIT_FAIL_OPEN = True

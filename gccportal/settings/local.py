@@ -42,6 +42,14 @@ EMAIL_BACKEND = env(
 )
 EMAIL_FILE_PATH = env("DJANGO_EMAIL_FILE_PATH", default=str(VAR_DIR / "emails"))
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Files in var/, shared by every process of the embedded default (the rate limits' counts,
+# gccportal/ratelimits.py). Its increments are not atomic: under simultaneous requests a count
+# may come out low; production's Redis counts exactly.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

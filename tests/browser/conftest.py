@@ -80,6 +80,10 @@ def new_page(browser: Browser, live_server) -> Iterator[Callable[..., Page]]:
     contexts = []
 
     def make(**options) -> Page:
+        # axe-core adds its own <style> to the page, which the portal's Content-Security-
+        # Policy refuses: pages checked with axe ignore the policy, unless a test enforces it
+        # (tests/browser/test_content_security_policy.py passes bypass_csp=False).
+        options.setdefault("bypass_csp", True)
         context = browser.new_context(
             base_url=live_server.url,
             viewport=VIEWPORT,

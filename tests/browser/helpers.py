@@ -75,7 +75,7 @@ ADD_CUSTOMER_PATH = "/customers/add/"
 GCC_OPTION = "Government Community Cloud (GCC)"
 CODE_LABEL = "GCC validation code"
 CUSTOMER_NAME = "City of Springfield"
-CONTACT_EMAIL = "robin.clerk@springfield.example"
+CONTACT_EMAIL = "robin.clerk@springfield.gov"
 
 
 def field(page: Page, label: str):

@@ -52,7 +52,7 @@ DECIDE = "admin:customers_customervalidationrequest_decide"
 DOCUMENT = "admin:customers_customervalidationrequest_document"
 CODES = "admin:customers_gccvalidation_changelist"
 LEGAL_NAME = "City of Springfield"
-CONTACT_EMAIL = "robin.clerk@springfield.example"
+CONTACT_EMAIL = "robin.clerk@springfield.gov"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
 
 

@@ -993,6 +993,28 @@ def test_an_email_outside_the_confirmed_domain_is_refused(client, sent):
     assert sent.status == Status.SENT
 
 
+def test_a_mailbox_at_a_subdomain_does_not_prove_the_customers_domain(client, sent):
+    # Given a customer of another partner in the portal, at springfield.gov
+    other = customer_of(primary_domain="springfield.gov")
+
+    # When whoever holds the link confirms with a mailbox at a subdomain of it
+    response = client.post(
+        link_path(sent),
+        {**ACCEPT_ANSWERS, "accepted_by_email": "mallory@mail.springfield.gov"},
+    )
+
+    # Then it is refused next to the email: only a mailbox at springfield.gov itself proves it
+    assert response.status_code == 200
+    assert [text(e) for e in elements(response, id="error_1_id_accepted_by_email")] == [
+        "Enter your work email address at springfield.gov: we send the confirmation link there."
+    ]
+    # and nothing is mailed, the customer is not joined
+    assert not OutboxMessage.objects.filter(
+        template="emails/customers/invitation_confirmation"
+    ).exists()
+    assert list(other.relationships.values_list("organization", flat=True)) == []
+
+
 def test_a_tampered_confirmation_link_is_not_valid(client, sent):
     client.post(link_path(sent), ACCEPT_ANSWERS)
     confirm = confirmation_path("robin@springfield.gov")

@@ -80,7 +80,11 @@ BASE_URL = "http://127.0.0.1:8000"
 
 
 LEGAL_NAME = "City of Springfield"
-CONTACT_EMAIL = "robin.clerk@springfield.example"
+CONTACT_EMAIL = "robin.clerk@springfield.gov"
+DOMAIN_UNAVAILABLE = (
+    "A new customer can't be created with springfield.gov. If the organization already works "
+    "with Microsoft, send it a reseller relationship request instead."
+)
 INFO_MESSAGE = "Send the city charter page that names the IT department."
 INFO_RESPONSE = "Charter article 4, section 2 names the Department of Information Technology."
 REJECT_REASON = "springfield.gov is not registered to the City of Springfield."
@@ -405,6 +409,47 @@ def test_submit_of_a_private_organization_requires_the_regulated_data(run, gcc_o
         "regulated_data": ["Say which regulated government data the organization handles."]
     }
     assert_nothing_changed(before)
+
+
+@pytest.mark.parametrize(
+    "contact_email",
+    ["sales@northwind.example", "clerk@mail.springfield.gov", "clerk@springfield.gov.example"],
+)
+def test_the_customer_contact_must_have_a_mailbox_at_the_government_domain(
+    run, gcc_organization, contact_email
+):
+    # Given a request for springfield.gov whose contact (where the reviewers' questions and
+    # the single-use answer link go) is an address the partner chose elsewhere
+    agent = agent_of(gcc_organization)
+    before = snapshot()
+
+    # When the agent submits
+    with pytest.raises(ValidationError) as invalid:
+        run(
+            services.customer_validation_submit,
+            organization=gcc_organization,
+            submitted_by=agent,
+            **{**customer_validation_answers(gcc_organization), "contact_email": contact_email},
+        )
+
+    # Then it is refused next to the contact's email, and nothing is recorded
+    assert invalid.value.message_dict == {
+        "contact_email": [
+            "Enter the customer contact's address at springfield.gov: the review team's "
+            "questions and the link to answer them go there."
+        ]
+    }
+    assert_nothing_changed(before)
+
+
+def test_the_contact_address_at_the_domain_is_stored_in_lower_case(submit):
+    request = submit(
+        contact_email="Robin.Clerk@SPRINGFIELD.gov", government_domain="Springfield.GOV"
+    )
+    assert (request.government_domain, request.contact_email) == (
+        "springfield.gov",
+        "robin.clerk@springfield.gov",
+    )
 
 
 @pytest.mark.parametrize(
@@ -1729,15 +1774,39 @@ def test_a_duplicate_domain_is_refused_and_the_code_is_not_consumed(
         )
 
     # Then the domain field says what to do instead, and the code keeps its creates
-    assert invalid.value.message_dict == {
-        "primary_domain": [
-            "springfield.gov is already a customer in the portal. If it is not yours, ask it "
-            "for a reseller relationship instead."
-        ]
-    }
+    assert invalid.value.message_dict == {"primary_domain": [DOMAIN_UNAVAILABLE]}
     assert_nothing_changed(before)
     code.refresh_from_db()
     assert code.remaining_creates == 2
+
+
+@pytest.mark.parametrize("whose", ["another partner's", "its own", "nobody's (no relationship)"])
+def test_a_domain_in_the_portal_gets_the_same_answer_whoever_manages_it(
+    run, gcc_organization, other_organization, sales_agent, whose
+):
+    # Given springfield.gov in the portal: another partner's customer, this partner's own, or
+    # a customer nobody manages any more
+    managers = {
+        "another partner's": [other_organization],
+        "its own": [gcc_organization],
+        "nobody's (no relationship)": [],
+    }[whose]
+    customer = CustomerFactory(primary_domain="springfield.gov")
+    for organization in managers:
+        CustomerRelationship.objects.create(organization=organization, customer=customer)
+
+    # When the partner adds a customer with that domain
+    with pytest.raises(ValidationError) as invalid:
+        run(
+            customer_services.customer_create,
+            organization=gcc_organization,
+            created_by=sales_agent,
+            **customer_answers(primary_domain="springfield.gov"),
+        )
+
+    # Then the answer is the same words, which never say whether or whose customer it is
+    assert invalid.value.message_dict == {"primary_domain": [DOMAIN_UNAVAILABLE]}
+    assert "already a customer" not in DOMAIN_UNAVAILABLE
 
 
 def test_the_same_add_customer_form_twice_is_one_customer_and_one_create_of_the_code(
@@ -1996,7 +2065,6 @@ def test_no_service_removes_or_changes_a_qualification():
         "customer_validation_request_info",
         "customer_validation_submit",
         "customer_validation_withdraw",
-        "email_is_on_domain",
         "gcc_organization_require",
         "gcc_validation_take",
         "invitation_accept",

@@ -794,9 +794,16 @@ def test_duplicate_domain_is_shown_next_to_the_field(
     # then
     assert response.status_code == 200
     assert error_of(response, "primary_domain") == (
-        "springfield.gov is already a customer in the portal. If it is not yours, ask it for "
-        "a reseller relationship instead."
+        "A new customer can't be created with springfield.gov. If the organization already "
+        "works with Microsoft, send it a reseller relationship request instead."
     )
+    # and the field's help leads to the reseller relationship requests
+    links = [
+        text(link)
+        for link in elements(response, tag="a")
+        if attr(link, "href") == reverse("customers:invitation_list")
+    ]
+    assert "Send it a reseller relationship request." in links
     assert attr(element(response, id="id_primary_domain"), "aria-invalid") == "true"
     assert snapshot() == before
 
@@ -1283,6 +1290,26 @@ def test_request_with_documents_is_submitted_and_its_page_lists_them(
     ]
 
 
+def test_a_contact_outside_the_government_domain_is_shown_next_to_its_field(
+    client, admin_agent, gcc_enabled
+):
+    # Given the form filled in with a contact address at the partner's own domain
+    client.force_login(admin_agent)
+    data = customer_validation_form_data(gcc_enabled, contact_email="sales@northwind.example")
+
+    # When it is submitted
+    response = client.post(reverse("customers:validation_create"), data)
+
+    # Then the page says so next to the contact's email, the answers kept; nothing is created
+    assert response.status_code == 200
+    assert [text(e) for e in elements(response, id="error_1_id_contact_email")] == [
+        "Enter the customer contact's address at springfield.gov: the review team's "
+        "questions and the link to answer them go there."
+    ]
+    assert "sales@northwind.example" in response.content.decode()
+    assert not CustomerValidationRequest.objects.exists()
+
+
 def test_private_organization_must_say_which_regulated_data(client, admin_agent, gcc_enabled):
     # given
     client.force_login(admin_agent)
@@ -1641,7 +1668,7 @@ def test_detail_shows_the_question_sent_to_the_customer_and_the_stopped_clock(
     info = text(element(response, id="info-request"))
     assert info.startswith(
         "The review team asked the customer for more information Sent to the customer contact, "
-        "Robin Clerk (robin.clerk@springfield.example), on "
+        "Robin Clerk (robin.clerk@springfield.gov), on "
     )
     assert "Send the county charter." in info
     assert [e.label for e in response.context["events"]] == [

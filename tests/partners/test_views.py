@@ -231,7 +231,6 @@ def test_non_gcc_role_sees_a_request_without_answer_or_withdraw_controls(
 @pytest.mark.parametrize(
     "url_name",
     [
-        "partners:dashboard",
         "partners:organization_profile",
         "partners:validation_list",
         "partners:validation_create",
@@ -1124,14 +1123,14 @@ def test_list_shows_only_own_organizations_requests(
     assert _listed_ids(response) == [mine[1].pk, mine[0].pk]
 
 
-def test_dashboard_for_staff_without_membership_is_refused_even_if_superuser(client, db):
-    # given: a superuser with no partner membership
+def test_staff_without_membership_land_on_the_admin_from_the_dashboard(client, db):
+    # given: a superuser with no partner membership (a reviewer's home is the admin)
     superuser = UserFactory(is_staff=True, is_superuser=True)
     client.force_login(superuser)
 
     # when
     response = client.get(reverse("partners:dashboard"))
 
-    # then
-    assert response.status_code == 403
-    assert alert_texts(response) == [NOT_MEMBER]
+    # then: sent to the admin, never shown a partner's dashboard
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")

@@ -1,0 +1,40 @@
+"""The password forms: Django's, with the portal's crispy layout and the outbox."""
+
+from django.contrib.auth import forms as auth_forms
+from django.utils.translation import gettext_lazy as _
+
+from gccportal.forms import page_form_helper
+
+from .services import password_reset_email_enqueue
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Asks for the account's email. The view answers the same whether or not an account
+    has that address (no user enumeration); only an existing, active account with a usable
+    password gets the link."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Email address")
+        self.helper = page_form_helper(form_id="password-reset-form", submit=_("Send the link"))
+
+    def save(self, *, token_generator=None, **kwargs) -> None:
+        # Django's save() sends mail itself, with a link built from the request's Host; the
+        # portal's email goes through the outbox, its link built from PORTAL_BASE_URL.
+        extra = {"token_generator": token_generator} if token_generator else {}
+        for user in self.get_users(self.cleaned_data["email"]):
+            password_reset_email_enqueue(user=user, **extra)
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = page_form_helper(form_id="set-password-form", submit=_("Set my password"))
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = page_form_helper(
+            form_id="password-change-form", submit=_("Change my password")
+        )
