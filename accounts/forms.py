@@ -1,5 +1,6 @@
 """The password forms: Django's, with the portal's crispy layout and the outbox."""
 
+from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
@@ -38,3 +39,51 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         self.helper = page_form_helper(
             form_id="password-change-form", submit=_("Change my password")
         )
+
+
+# -- two-step verification (accounts/mfa.py) -------------------------------------------------
+
+
+class AuthenticatorCodeForm(forms.Form):
+    """The 6-digit code an authenticator app shows."""
+
+    code = forms.CharField(
+        label=_("6-digit code"),
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": _("Enter the 6-digit code from your authenticator app.")},
+    )
+
+    def __init__(self, *args, submit: str, form_id: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = page_form_helper(form_id=form_id, submit=submit)
+        self.helper.form_tag = False
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("Enter the 6 digits your authenticator app shows."))
+        return code
+
+
+class RecoveryCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"}
+        ),
+        error_messages={"required": _("Enter one of your recovery codes.")},
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = page_form_helper(form_id="mfa-recovery-form", submit=_("Sign in"))
+        self.helper.form_tag = False

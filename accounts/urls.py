@@ -1,10 +1,25 @@
 """Sign-in, sign-out, password reset and change, the session's status (no namespace: Django's
-auth views reverse their own names, e.g. `password_reset_done`)."""
+auth views reverse their own names, e.g. `password_reset_done`); two-step verification
+(namespace `accounts`)."""
 
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
+
+two_step_patterns = [
+    path("", views.mfa_settings, name="mfa_settings"),
+    path("code/", views.mfa_verify, name="mfa_verify"),
+    path("recovery/", views.mfa_recovery, name="mfa_recovery"),
+    path("setup/", views.mfa_setup, name="mfa_setup"),
+    path("recovery-codes/", views.mfa_recovery_codes, name="mfa_recovery_codes"),
+    path(
+        "recovery-codes/new/",
+        views.mfa_recovery_codes_regenerate,
+        name="mfa_recovery_codes_regenerate",
+    ),
+    path("turn-off/", views.mfa_turn_off, name="mfa_turn_off"),
+]
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
@@ -32,4 +47,5 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("session/", views.session_status, name="session_status"),
+    path("two-step/", include((two_step_patterns, "accounts"))),
 ]

@@ -39,13 +39,13 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import close_old_connections, connection, connections, reset_queries
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
     from django.urls import reverse
     from django.utils import timezone
 
     from partners.models import Membership, PartnerValidationRequest
     from tests.factories import MembershipFactory, OrganizationFactory, ReviewerFactory
+    from tests.mfa import PortalClient as Client  # signed in past the second factor
 
     setup_test_environment()
     call_command("migrate", verbosity=0)

@@ -4,7 +4,8 @@ Each such view is decorated with `email_post_rate_limited(scope)`. Every POST co
 not, before the view runs (an atomic increment in the shared cache, so parallel requests
 cannot slip past the limit), against two separate limits:
 
-- per link: the view's `token` URL argument, `PUBLIC_EMAIL_RATE_PER_LINK` (default 5/h);
+- per link: the view's `token` URL argument (or, for the password reset, the address posted),
+  `PUBLIC_EMAIL_RATE_PER_LINK` (default 5/h);
 - per client IP (`gccportal.client_ip`, IPv6 by /64), `PUBLIC_EMAIL_RATE_PER_IP` (20/h).
 
 Over either limit the POST is answered with 429 and a page saying when to try again; nothing
@@ -44,16 +45,28 @@ def _link_key(group: str, request) -> str:
     return request.resolver_match.kwargs.get("token", "") if request.resolver_match else ""
 
 
-def _limits(scope: str) -> list[tuple[str, object, str]]:
+def _posted_address_key(field: str):
+    """The key of the email address posted in `field`, however it is written."""
+
+    def key(group: str, request) -> str:
+        return request.POST.get(field, "").strip().lower()
+
+    return key
+
+
+def _limits(scope: str, *, address_field: str | None = None) -> list[tuple[str, object, str]]:
     """(group, key, rate) of each limit of `scope`; "ip" is gccportal.client_ip.client_ip
-    (RATELIMIT_IP_META_KEY), masked to /64 for IPv6 by django-ratelimit."""
+    (RATELIMIT_IP_META_KEY), masked to /64 for IPv6 by django-ratelimit. The first limit is
+    per link (the URL's token) or, for a page without one, per address posted in
+    `address_field` (where the email goes)."""
+    subject = _posted_address_key(address_field) if address_field else _link_key
     return [
-        (f"public-email:{scope}:link", _link_key, rate_setting("PUBLIC_EMAIL_RATE_PER_LINK")),
+        (f"public-email:{scope}:link", subject, rate_setting("PUBLIC_EMAIL_RATE_PER_LINK")),
         (f"public-email:{scope}:ip", "ip", rate_setting("PUBLIC_EMAIL_RATE_PER_IP")),
     ]
 
 
-def seconds_until_allowed(request, *, scope: str) -> int | None:
+def seconds_until_allowed(request, *, scope: str, address_field: str | None = None) -> int | None:
     """Count this request against every limit of `scope`; the seconds until it may be made
     again when it is over any of them, else None.
 
@@ -61,7 +74,7 @@ def seconds_until_allowed(request, *, scope: str) -> int | None:
     abuse, and an outage of the cache must not lock customers out of their links.
     """
     waits = []
-    for group, key, rate in _limits(scope):
+    for group, key, rate in _limits(scope, address_field=address_field):
         try:
             usage = get_usage(request, group=group, key=key, rate=rate, increment=True)
         except Exception:
@@ -81,14 +94,15 @@ def rate_limited_response(request, *, wait_seconds: int):
     return response
 
 
-def email_post_rate_limited(scope: str):
-    """Decorate a public view whose POST sends email (its URL carries the link's `token`)."""
+def email_post_rate_limited(scope: str, *, address_field: str | None = None):
+    """Decorate a public view whose POST sends email: its URL carries the link's `token`, or
+    (`address_field`) the form posts the address the email goes to (the password reset)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.method == "POST":
-                wait = seconds_until_allowed(request, scope=scope)
+                wait = seconds_until_allowed(request, scope=scope, address_field=address_field)
                 if wait is not None:
                     return rate_limited_response(request, wait_seconds=wait)
             return view(request, *args, **kwargs)

@@ -38,6 +38,8 @@ class OrganizationAdmin(SimpleHistoryAdmin):
     search_fields = ["legal_name", "partner_id", "commercial_tenant_id"]
     list_select_related = ["indirect_provider"]
     autocomplete_fields = ["indirect_provider"]
+    # The organization's own choice, made by its Admin agent on the portal (audited there).
+    readonly_fields = ["mfa_required"]
     ordering = ["legal_name"]
     inlines = [MembershipInline, ResellerQualificationInline]
 

@@ -120,3 +120,17 @@ class InfoResponseForm(IdempotentForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class MfaRequirementForm(forms.Form):
+    """The Admin agent's choice: every member signs in with two-step verification."""
+
+    mfa_required = forms.BooleanField(
+        label=_("Require two-step verification for every member of the organization"),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = page_form_helper(form_id="mfa-requirement-form", submit=_("Save"))
+        self.helper.form_tag = False

@@ -61,6 +61,14 @@ class Organization(models.Model):
         optional=True,
         limit_choices_to={"partner_type": PartnerType.INDIRECT_PROVIDER},
     )
+    mfa_required = models.BooleanField(
+        _("two-step verification required"),
+        default=False,
+        help_text=_(
+            "Every member must sign in with a code from an authenticator app. Set by the "
+            "organization's Admin agent."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

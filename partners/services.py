@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.mfa import mfa_enabled
 from gccportal.exceptions import ActionNotAllowed
 from reviews import emails
 from reviews.selectors import review_answered_with_key, review_request_for_key
@@ -200,3 +201,40 @@ def partner_validation_withdraw(
         organization=organization,
         actor=actor,
     )
+
+
+@transaction.atomic
+def organization_mfa_requirement_set(
+    *, organization: Organization, actor, required: bool
+) -> Organization:
+    """Require two-step verification of every member (or no longer). The organization's Admin
+    agent only, who must have set it up first: they would otherwise lock themselves out.
+    Audited; the organization's history records it too."""
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    membership = Membership.objects.filter(user=actor, organization=organization).first()
+    if membership is None or membership.role != Membership.Role.ADMIN_AGENT:
+        raise ActionNotAllowed(
+            _(
+                "Only your organization's Admin agent can change whether two-step "
+                "verification is required."
+            )
+        )
+    if required and not mfa_enabled(actor):
+        raise ActionNotAllowed(
+            _(
+                "Set up two-step verification for your own account first: once it is "
+                "required, nobody in your organization can sign in without it."
+            )
+        )
+    if organization.mfa_required == required:
+        return organization
+    organization.mfa_required = required
+    organization.save(update_fields=["mfa_required", "updated_at"])
+    audit_event_record(
+        subject=organization,
+        organization=organization,
+        actor=actor,
+        action="mfa_requirement_changed",
+        note="required" if required else "not required",
+    )
+    return organization

@@ -7,6 +7,11 @@ app_name = "partners"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("organization/", views.organization_profile, name="organization_profile"),
+    path(
+        "organization/two-step-verification/",
+        views.organization_mfa_requirement,
+        name="organization_mfa_requirement",
+    ),
     path("gcc/validations/", views.validation_list, name="validation_list"),
     path("gcc/validations/new/", views.validation_create, name="validation_create"),
     path("gcc/validations/<int:pk>/", views.validation_detail, name="validation_detail"),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from accounts.mfa import mfa_enabled
 from gccportal.exceptions import ActionNotAllowed
 from gccportal.forms import errors_onto_form
 from gccportal.views import audit_trail_context, page_of, transition_and_redirect
@@ -13,8 +14,8 @@ from reviews.selectors import review_answered_with_key, review_request_for_key
 
 from . import services
 from .access import gcc_action_required, partner_member_required, request_membership
-from .forms import InfoResponseForm, PartnerValidationForm
-from .models import PartnerValidationRequest
+from .forms import InfoResponseForm, MfaRequirementForm, PartnerValidationForm
+from .models import Membership, PartnerValidationRequest
 from .selectors import (
     organization_is_gcc_approved,
     partner_validation_block_reason,
@@ -51,12 +52,51 @@ def _partner_dashboard(request):
 
 @partner_member_required
 def organization_profile(request):
+    return _render_profile(request, MfaRequirementForm(initial=_mfa_initial(request)))
+
+
+def _mfa_initial(request) -> dict:
+    return {"mfa_required": request.organization.mfa_required}
+
+
+def _render_profile(request, mfa_form, *, status: int = 200):
     qualifications = reseller_qualification_list(organization=request.organization)
     return render(
         request,
         "partners/organization_profile.html",
-        {"organization": request.organization, "qualifications": qualifications},
+        {
+            "organization": request.organization,
+            "qualifications": qualifications,
+            "is_admin_agent": request.membership.role == Membership.Role.ADMIN_AGENT,
+            "mfa_form": mfa_form,
+            "own_mfa_enabled": mfa_enabled(request.user),
+        },
+        status=status,
     )
+
+
+@partner_member_required
+@require_POST
+def organization_mfa_requirement(request):
+    """The Admin agent requires two-step verification of every member, or no longer."""
+    form = MfaRequirementForm(request.POST)
+    if not form.is_valid():  # pragma: no cover - a checkbox is always valid
+        return _render_profile(request, form, status=400)
+    required = form.cleaned_data["mfa_required"]
+    try:
+        services.organization_mfa_requirement_set(
+            organization=request.organization, actor=request.user, required=required
+        )
+    except ActionNotAllowed as exc:
+        form.add_error(None, exc.message)
+        return _render_profile(request, form, status=403)
+    messages.success(
+        request,
+        _("Two-step verification is now required for every member of your organization.")
+        if required
+        else _("Two-step verification is no longer required for your organization."),
+    )
+    return redirect("partners:organization_profile")
 
 
 @partner_member_required

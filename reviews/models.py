@@ -162,6 +162,7 @@ ACTION_LABELS = {
     "order_completed": _("Order completed"),
     "order_failed": _("Order failed"),
     "order_retried": _("Order retried"),
+    "mfa_requirement_changed": _("Two-step verification requirement changed"),
 }
 
 

@@ -19,6 +19,7 @@ from tests.factories import (
     ReviewerFactory,
     validation_answers,
 )
+from tests.mfa import PortalClient
 from tests.s3 import s3_bucket, s3_documents, s3_server  # noqa: F401 (fixtures)
 from tests.services import own_redis, smtp_sink  # noqa: F401 (fixtures)
 from tests.worker import (  # noqa: F401 (fixtures)
@@ -52,6 +53,20 @@ def _clock(request):
     destination = dt.datetime.now(dt.UTC).replace(hour=hour, minute=minute, second=0)
     with time_machine.travel(destination, tick=True):
         yield destination
+
+
+@pytest.fixture
+def client() -> PortalClient:
+    """pytest-django's `client`, whose force_login is a session past sign-in, second factor
+    included (tests/mfa.py)."""
+    return PortalClient()
+
+
+@pytest.fixture
+def admin_client(db, admin_user) -> PortalClient:
+    client = PortalClient()
+    client.force_login(admin_user)
+    return client
 
 
 @pytest.fixture

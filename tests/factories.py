@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from gccportal.review_clock import review_due_at
 from partners.models import Membership, Organization, PartnerValidationRequest
+from tests.mfa import authenticator_of
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -29,8 +30,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class ReviewerFactory(UserFactory):
+    """A GCC reviewer (staff), with an authenticator app set up (tests/mfa.py's key), as
+    staff must have; `authenticator=False` for one who has not set it up yet."""
+
     email = factory.Sequence(lambda n: f"reviewer{n}@gccreview.example")
     is_staff = True
+
+    @factory.post_generation
+    def authenticator(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            authenticator_of(obj)
 
     @factory.post_generation
     def groups(obj, create, extracted, **kwargs):

@@ -12,6 +12,9 @@ VAR_DIR = Path(env("GCCPORTAL_VAR_DIR", default=str(BASE_DIR / "var"))).resolve(
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
+# `demo_data` creates accounts whose password the README publishes: the embedded shape and the
+# tests only (local.py, test.py turn it on), never production.
+DEMO_DATA_ALLOWED = False
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -29,6 +32,10 @@ INSTALLED_APPS = [
     "axes",
     "simple_history",
     "csp",
+    # Two-step verification: authenticator apps (TOTP) and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "notifications",
     "reviews",
@@ -52,9 +59,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Signs out after the idle or absolute session timeout (needs the user and messages).
     "accounts.session_timeout.SessionTimeoutMiddleware",
+    # A signed-in user who must pass the second factor reaches nothing else until done
+    # (accounts/mfa.py): the admin included. After the timeout, which may sign out.
+    "accounts.mfa.SecondFactorRequiredMiddleware",
     # Before any view (and CSRF) reads the body: an oversize upload is refused unread.
     "gccportal.uploads.UploadSizeLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -155,6 +167,13 @@ AXES_USERNAME_CALLABLE = "accounts.lockout.username_of"
 AXES_CLIENT_IP_CALLABLE = "gccportal.client_ip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Two-step verification (accounts/mfa.py, django-otp). The issuer authenticator apps show; the
+# admin never shows a device's secret key, QR code or recovery codes (superusers may delete a
+# lost device there). Wrong codes wait 1, 2, 4, 8 … seconds (times the factor) before the next try.
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="GCC Portal")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_STATIC_THROTTLE_FACTOR", default=1)
 # Seconds a password reset link stays valid (it stops working once used: the password changed).
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=60 * 60)
 

@@ -4,6 +4,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEMO_DATA_ALLOWED = True
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me")
 
 # DATABASES: base's (DATABASE_URL, else SQLite in var/).

@@ -7,6 +7,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.reviews_testapp"]  # noqa: F405 (tests
 
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
 DEBUG = False
+DEMO_DATA_ALLOWED = True
 ALLOWED_HOSTS = ["*"]
 
 DATABASES = {

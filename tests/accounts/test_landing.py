@@ -4,17 +4,24 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD
+from tests.mfa import authenticator_of, totp_code
 
 pytestmark = pytest.mark.django_db
 
 
 def sign_in(client, user, **data):
-    return client.post(
+    """The password, then for a reviewer the code step (tests/accounts/test_mfa.py tests it):
+    the response that lands."""
+    response = client.post(
         reverse("login"), {"username": user.email, "password": TEST_PASSWORD, **data}
     )
+    if user.is_staff:
+        assert response.url.startswith(reverse("accounts:mfa_verify"))
+        response = client.post(response.url, {"code": totp_code(authenticator_of(user))})
+    return response
 
 
-def test_a_reviewer_lands_on_the_admin(client, reviewer):
+def test_a_reviewer_lands_on_the_admin_after_the_code(client, reviewer):
     response = sign_in(client, reviewer)
 
     assert response.status_code == 302

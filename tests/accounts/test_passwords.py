@@ -139,3 +139,44 @@ def test_change_password_asks_to_sign_in_first(client):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+# -- rate limits: anyone may ask, and each asking sends an email ----------------------------
+
+
+def test_resets_asked_for_one_address_are_limited_whoever_asks(client, admin_agent, settings):
+    # Given at most 2 resets an hour per address (and plenty per client address)
+    settings.PUBLIC_EMAIL_RATE_PER_LINK = "2/h"
+    settings.PUBLIC_EMAIL_RATE_PER_IP = "50/h"
+
+    # When the same address is asked for 3 times, from 3 client addresses, however written
+    answers = [
+        ask_reset(client, email, REMOTE_ADDR=address).status_code
+        for email, address in (
+            (admin_agent.email, "198.51.100.1"),
+            (admin_agent.email.upper(), "198.51.100.2"),
+            (f" {admin_agent.email} ", "198.51.100.3"),
+        )
+    ]
+
+    # Then the third is refused with the try-again page; two emails left, not three
+    assert answers == [302, 302, 429]
+    assert reset_emails().count() == 2
+
+
+def test_resets_asked_from_one_client_address_are_limited_whatever_the_address(client, settings):
+    # Given at most 3 resets an hour per client address
+    settings.PUBLIC_EMAIL_RATE_PER_LINK = "50/h"
+    settings.PUBLIC_EMAIL_RATE_PER_IP = "3/h"
+
+    # When one client asks for 4 different addresses
+    answers = [
+        ask_reset(client, f"someone{n}@partner.example", REMOTE_ADDR="198.51.100.9").status_code
+        for n in range(4)
+    ]
+
+    # Then the fourth is told to try again later, in minutes
+    assert answers[:3] == [302, 302, 302]
+    assert answers[3] == 429
+    limited = ask_reset(client, "other@partner.example", REMOTE_ADDR="198.51.100.9")
+    assert "Try again in" in page_text(limited)

@@ -6,13 +6,18 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
+from accounts.mfa import mfa_status
+from accounts.models import User
 from tests.factories import TEST_PASSWORD
+from tests.mfa import authenticator_of, totp_code
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOGIN_PATH = "/accounts/login/"
 ADMIN_LOGIN_PATH = "/admin/login/"
+MFA_VERIFY_PATH = "/accounts/two-step/code/"
 
 _axe = Axe()
 
@@ -54,12 +59,18 @@ def sign_in(
     admin: bool = False,
     check_as: str | None = None,
 ) -> None:
-    """Sign in through the real form: the portal's, or the admin's with `admin=True`.
+    """Sign in through the real form: the portal's, or the admin's with `admin=True`; then,
+    for a user with an authenticator app or who must have one (staff), the code step with
+    the app's current code (such a user without an app gets the tests' one first, as
+    ReviewerFactory's reviewers have).
 
     With `check_as`, the login page itself is screenshotted under that name and checked
     with axe before the form is filled.
     """
     path = ADMIN_LOGIN_PATH if admin else LOGIN_PATH
+    user = User.objects.filter(email=email.lower()).first()
+    second_factor = user is not None and any(mfa_status(user))
+    device = authenticator_of(user) if second_factor else None
     page.goto(path)
     if check_as:
         check_page(page, check_as)
@@ -67,6 +78,16 @@ def sign_in(
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Log in" if admin else "Sign in").click()
     expect(page).not_to_have_url(re.compile(re.escape(path)))
+    if device is not None:
+        enter_authenticator_code(page, device)
+
+
+def enter_authenticator_code(page: Page, device: TOTPDevice) -> None:
+    """On the code step after the password: the app's current code, then Verify."""
+    expect(page).to_have_url(re.compile(re.escape(MFA_VERIFY_PATH)))
+    page.get_by_label("6-digit code").fill(totp_code(device))
+    page.get_by_role("button", name="Verify").click()
+    expect(page).not_to_have_url(re.compile(re.escape(MFA_VERIFY_PATH)))
 
 
 # -- the Add customer form -----------------------------------------------------------------

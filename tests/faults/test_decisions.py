@@ -10,7 +10,6 @@ import psycopg2
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from notifications.models import OutboxMessage
@@ -19,6 +18,7 @@ from reviews import services as review_services
 from reviews.models import AuditEvent
 from tests.factories import PartnerValidationRequestFactory, ReviewerFactory
 from tests.faults.figures import figures_record
+from tests.mfa import PortalClient
 from tests.race import Race
 from tests.worker import database_url
 
@@ -47,7 +47,7 @@ def _decision_emails(request) -> int:
 def test_connections_killed_during_50_decisions_each_is_decided_once_or_unchanged():
     reviewer = ReviewerFactory()
     requests = [PartnerValidationRequestFactory(status=Status.IN_REVIEW) for _ in range(50)]
-    client = Client(raise_request_exception=False)
+    client = PortalClient(raise_request_exception=False)
     client.force_login(reviewer)
     killer = psycopg2.connect(database_url())
     killer.autocommit = True
@@ -117,7 +117,7 @@ def test_two_reviewers_deciding_one_request_50_rounds_give_50_decisions_and_50_e
     first, second = ReviewerFactory(), ReviewerFactory()
     clients = []
     for reviewer in (first, second):
-        client = Client(raise_request_exception=False)
+        client = PortalClient(raise_request_exception=False)
         client.force_login(reviewer)
         clients.append(client)
     requests = [PartnerValidationRequestFactory(status=Status.IN_REVIEW) for _ in range(50)]

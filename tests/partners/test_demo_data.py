@@ -1,6 +1,6 @@
 import pytest
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from partners.models import Membership, Organization
@@ -34,3 +34,13 @@ def test_demo_data_loads_the_documented_logins_and_is_idempotent():
     assert reviewer.is_staff
     assert reviewer.groups.filter(name=settings.REVIEWER_GROUP_NAME).exists()
     assert reviewer.check_password("gcc-demo-2026!")
+
+
+def test_demo_data_refuses_settings_that_do_not_allow_it(settings):
+    # Given settings without the demo (production's: the demo password is published)
+    settings.DEMO_DATA_ALLOWED = False
+
+    # When it is loaded / Then it is refused, and no account exists
+    with pytest.raises(CommandError, match="Demo data is for the embedded shape only"):
+        call_command("demo_data", stdout=None)
+    assert not User.objects.exists()

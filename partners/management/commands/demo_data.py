@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -63,6 +63,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, logins: bool = False, **options) -> None:
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "Demo data is for the embedded shape only: its accounts share a published "
+                "password. These settings do not allow it (DEMO_DATA_ALLOWED)."
+            )
         if not logins:
             self._load()
         self.stdout.write(f"  Demo sign-ins (password for all: {DEMO_PASSWORD})")
