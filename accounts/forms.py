@@ -9,6 +9,19 @@ from gccportal.forms import page_form_helper
 from .services import password_reset_email_enqueue
 
 
+class SignInForm(auth_forms.AuthenticationForm):
+    """Django's sign-in form, its wrong-password message true to the portal: email addresses
+    are matched without regard to case, passwords are not. The second step (accounts/mfa.py)
+    follows a valid password, as with Django's form."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "Enter a correct email address and password; the password is case-sensitive."
+        ),
+    }
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
     """Asks for the account's email. The view answers the same whether or not an account
     has that address (no user enumeration); only an existing, active account with a usable

@@ -23,6 +23,7 @@ from .forms import (
     PasswordResetForm,
     RecoveryCodeForm,
     SetPasswordForm,
+    SignInForm,
 )
 from .session_timeout import session_extendable, session_seconds_left
 
@@ -34,6 +35,7 @@ def home_url(user) -> str:
 
 
 class SignInView(auth_views.LoginView):
+    authentication_form = SignInForm
     redirect_authenticated_user = True
 
     def get_default_redirect_url(self) -> str:

@@ -29,6 +29,11 @@ urlpatterns = [
         name="validation_withdraw",
     ),
     path(
+        "customers/validations/<int:pk>/withdraw/confirm/",
+        validation_views.validation_withdraw_confirm,
+        name="validation_withdraw_confirm",
+    ),
+    path(
         "customers/validations/<int:pk>/documents/<int:document_id>/",
         validation_views.validation_document,
         name="validation_document",
@@ -50,6 +55,11 @@ urlpatterns = [
         "customers/relationship-requests/<int:pk>/revoke/",
         invitation_views.invitation_revoke,
         name="invitation_revoke",
+    ),
+    path(
+        "customers/relationship-requests/<int:pk>/revoke/confirm/",
+        invitation_views.invitation_revoke_confirm,
+        name="invitation_revoke_confirm",
     ),
     # Public: the customer's acceptance page, reached only through the personalized link.
     path(

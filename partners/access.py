@@ -1,12 +1,22 @@
-"""View decorators: who may reach partner pages and who may take GCC actions."""
+"""View decorators: who may reach partner pages and who may take GCC actions.
 
+A refusal is expected (a Helpdesk agent following an old link, a reviewer opening a partner
+page), not an error: the 403 page says why, and the log gets one line at WARNING on this
+module's logger (who, what, why), not Django's "Forbidden (Permission denied)" traceback.
+"""
+
+import logging
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.urls import get_resolver, get_urlconf
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
 from .selectors import membership_for_user
+
+logger = logging.getLogger(__name__)
 
 
 def request_membership(request):
@@ -14,6 +24,26 @@ def request_membership(request):
     if not hasattr(request, "_membership"):
         request._membership = membership_for_user(user=request.user)
     return request._membership
+
+
+def refusal_response(request, *, message: str, log_reason: str):
+    """The 403 page (the project's handler403) showing `message`, logged as one line: the
+    request, the user's id and `log_reason` (English, for the log; `message` is the user's)."""
+    handler = get_resolver(get_urlconf()).resolve_error_handler(403)
+    response = handler(request, exception=PermissionDenied(message))
+    # log_response marks the response as logged: Django's handler doesn't log it again.
+    log_response(
+        "Forbidden (%s): %s %s, user %s",
+        log_reason,
+        request.method,
+        request.path,
+        request.user.pk,
+        response=response,
+        request=request,
+        logger=logger,
+        level="warning",
+    )
+    return response
 
 
 def partner_member_required(view):
@@ -25,11 +55,13 @@ def partner_member_required(view):
             return redirect_to_login(request.get_full_path())
         membership = request_membership(request)
         if membership is None:
-            raise PermissionDenied(
-                _(
+            return refusal_response(
+                request,
+                message=_(
                     "This area is for partner organizations. Your account is not a member of "
                     "any partner organization; reviewers work in the administration site."
-                )
+                ),
+                log_reason="not a partner organization member",
             )
         request.membership = membership
         request.organization = membership.organization
@@ -46,12 +78,14 @@ def gcc_action_required(view):
     def wrapper(request, *args, **kwargs):
         membership = request.membership
         if not membership.can_take_gcc_actions:
-            raise PermissionDenied(
-                _(
+            return refusal_response(
+                request,
+                message=_(
                     "Your role (%(role)s) can't take GCC actions. Only Admin agents and Sales "
                     "agents can; ask one of them."
                 )
-                % {"role": membership.get_role_display()}
+                % {"role": membership.get_role_display()},
+                log_reason=f"role {membership.role} can't take GCC actions",
             )
         return view(request, *args, **kwargs)
 

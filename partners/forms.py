@@ -12,17 +12,24 @@ from . import selectors
 from .models import Organization, PartnerValidationRequest
 
 
+def commercial_tenant_id_help_text(help_text: str) -> str:
+    """The help text of a commercial tenant ID, led by the warning against an Azure GCC tenant
+    ID. Rendered with |safe by the crispy template: `help_text` is ours, any name in it
+    escaped by the caller."""
+    return format_lazy(
+        '<strong class="text-warning-emphasis">{}</strong> {}',
+        _("Do not use an Azure GCC tenant ID."),
+        help_text,
+    )
+
+
 def commercial_tenant_id_field(*, label: str, help_text: str) -> forms.CharField:
     """A commercial (global) tenant ID, its help text led by the warning against an Azure GCC
-    tenant ID. Rendered with |safe by the crispy template; the text is ours, never user input."""
+    tenant ID."""
     return forms.CharField(
         label=label,
         max_length=64,
-        help_text=format_lazy(
-            '<strong class="text-warning-emphasis">{}</strong> {}',
-            _("Do not use an Azure GCC tenant ID."),
-            help_text,
-        ),
+        help_text=commercial_tenant_id_help_text(help_text),
     )
 
 

@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from reviews.models import OPEN_STATUSES
@@ -73,38 +73,38 @@ def partner_validation_block_reason(*, organization: Organization) -> str | None
     return None
 
 
-def tenant_id_problem(*, organization: Organization, value: str) -> str | None:
+def tenant_id_problem(
+    *, organization: Organization, value: str, requester: Organization | None = None
+) -> str | None:
     """The mistake in a commercial tenant ID entered for `organization`, or None.
 
     Catches the common errors before a reviewer sees them, each with what to enter instead.
+    `requester` is the organization typing it when that is not `organization` (an indirect
+    reseller entering its provider's ID): the messages then name the provider. A wrong ID is
+    only said not to be the expected one, never whether it belongs to someone else.
     """
     expected = organization.commercial_tenant_id
+    for_provider = requester is not None and requester.pk != organization.pk
+    if for_provider:
+        enter = _(
+            "Enter the commercial tenant ID of %(provider)s, your indirect provider: %(expected)s."
+        ) % {"provider": organization.legal_name, "expected": expected}
+    else:
+        enter = _(
+            "Enter your organization's commercial tenant ID, the Microsoft ID on your "
+            "profile: %(expected)s."
+        ) % {"expected": expected}
     try:
         tenant_id = uuid.UUID(str(value).strip())
     except ValueError:
         return _(
             "This is not a valid tenant ID. A tenant ID is a GUID of 32 hexadecimal digits, "
-            "like %(example)s. Enter your organization's Microsoft ID: %(expected)s."
-        ) % {"example": "00000000-0000-0000-0000-000000000000", "expected": expected}
+            "like %(example)s. %(enter)s"
+        ) % {"example": "00000000-0000-0000-0000-000000000000", "enter": enter}
     if organization.azure_gcc_tenant_id and tenant_id == organization.azure_gcc_tenant_id:
-        return _(
-            "This is your organization's Azure GCC tenant ID. Enter the commercial (global) "
-            "tenant ID instead — the Microsoft ID on your profile: %(expected)s."
-        ) % {"expected": expected}
-    if tenant_id != expected and (
-        Organization.objects.filter(
-            Q(commercial_tenant_id=tenant_id) | Q(azure_gcc_tenant_id=tenant_id)
-        )
-        .exclude(pk=organization.pk)
-        .exists()
-    ):
-        return _(
-            "This tenant ID belongs to another organization. Enter your own organization's "
-            "Microsoft ID: %(expected)s."
-        ) % {"expected": expected}
+        return _("This is an Azure GCC tenant ID, not the commercial (global) one. %(enter)s") % {
+            "enter": enter
+        }
     if tenant_id != expected:
-        return _(
-            "This is not your organization's Microsoft ID (it may be a customer's tenant). "
-            "Enter the commercial tenant ID on your profile: %(expected)s."
-        ) % {"expected": expected}
+        return _("This is not the expected tenant ID. %(enter)s") % {"enter": enter}
     return None

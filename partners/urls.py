@@ -19,4 +19,9 @@ urlpatterns = [
     path(
         "gcc/validations/<int:pk>/withdraw/", views.validation_withdraw, name="validation_withdraw"
     ),
+    path(
+        "gcc/validations/<int:pk>/withdraw/confirm/",
+        views.validation_withdraw_confirm,
+        name="validation_withdraw_confirm",
+    ),
 ]

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.mfa import mfa_enabled
 from gccportal.exceptions import ActionNotAllowed
@@ -218,6 +218,19 @@ def validation_answer(request, pk: int):
             to=_detail_url(validation),
         )
     return _render_detail(request, validation, form, status=400)
+
+
+@gcc_action_required
+@require_GET
+def validation_withdraw_confirm(request, pk: int):
+    """ "Withdraw request #N?": the page that asks, with the form that posts the withdrawal."""
+    validation = _validation_for_org(request, pk)
+    if not validation.is_open:
+        # Closed meanwhile (another tab, a colleague): what the withdrawal would be told.
+        status = validation.get_status_display().lower()
+        messages.error(request, str(validation.transition_refused_message) % {"status": status})
+        return redirect(_detail_url(validation))
+    return render(request, "partners/validation_withdraw_confirm.html", {"validation": validation})
 
 
 @gcc_action_required

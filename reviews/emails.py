@@ -75,6 +75,16 @@ def decided(request: ReviewableRequest) -> None:
     review_email_enqueue(request, name=name, recipients=[request.submitted_by], event="decided")
 
 
+def withdrawn(request: ReviewableRequest) -> None:
+    """The organization withdrew a request a reviewer was working on: that reviewer is told,
+    once. A request nobody is assigned to tells nobody."""
+    if request.assigned_reviewer is None:
+        return
+    review_email_enqueue(
+        request, name="withdrawn", recipients=[request.assigned_reviewer], event="withdrawn"
+    )
+
+
 def _clock_email(request: ReviewableRequest, *, name: str, recipients) -> None:
     """Once per due time: a new due time (the clock restarted by an answer) is a new email."""
     review_email_enqueue(

@@ -19,7 +19,7 @@ from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.review_clock import business_time_remaining_is_short, review_due_at
 
 from . import emails
-from .models import CLOCK_RUNNING_STATUSES, AuditEvent, ReviewableRequest
+from .models import CLOCK_RUNNING_STATUSES, AuditEvent, ReviewableRequest, ReviewStatus
 from .selectors import review_request_for_key
 
 
@@ -249,12 +249,15 @@ def review_withdraw(
     extra_fields: dict | None = None,
 ) -> ReviewableRequest:
     """An open request of `organization` → withdrawn, its clock stopped; `extra_fields` are
-    set and saved too (e.g. a link cleared). The caller checks that `actor` may act for the
+    set and saved too (e.g. a link cleared). A reviewer working on it (in review, or waiting
+    for an answer) is told by email. The caller checks that `actor` may act for the
     organization. Call inside a transaction."""
     request = review_request_lock(model=model, request_id=request_id, organization=organization)
-    transition_make(
+    previous = transition_make(
         request, move="withdraw", actor=actor, changes={"due_at": None, **(extra_fields or {})}
     )
+    if previous in (ReviewStatus.IN_REVIEW, ReviewStatus.INFO_REQUESTED):
+        emails.withdrawn(request)
     return request
 
 

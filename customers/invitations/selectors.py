@@ -18,3 +18,17 @@ def invitation_list_for_org(*, organization: Organization) -> QuerySet[ResellerI
 def invitation_get_for_org(*, organization: Organization, invitation_id: int) -> ResellerInvitation:
     """Raises ResellerInvitation.DoesNotExist for another organization's invitation."""
     return invitation_list_for_org(organization=organization).get(pk=invitation_id)
+
+
+def invitation_draft_for(*, organization: Organization, created_by) -> ResellerInvitation | None:
+    """The most recent draft `created_by` started for `organization`, if one is still open."""
+    return (
+        ResellerInvitation.objects.filter(
+            organization=organization,
+            created_by=created_by,
+            status=ResellerInvitation.Status.DRAFT,
+        )
+        .select_related("on_behalf_of")
+        .order_by("-created_at", "-pk")
+        .first()
+    )

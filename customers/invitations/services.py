@@ -32,6 +32,7 @@ from .links import (
     invitation_url,
 )
 from .models import ResellerInvitation
+from .selectors import invitation_draft_for
 
 
 def _invitation_lock(*, invitation_id: int, organization=None) -> ResellerInvitation:
@@ -49,12 +50,23 @@ def _invitation_lock(*, invitation_id: int, organization=None) -> ResellerInvita
 
 @transaction.atomic
 def invitation_create(*, organization: Organization, created_by) -> ResellerInvitation:
-    """A draft email, in the partner's language, holding the personalized link."""
+    """A draft email, in the partner's language, holding the personalized link.
+
+    One open draft per member: while `created_by` has a draft for the organization (made on
+    behalf of the same provider), that draft is returned and nothing is created, so that a
+    second click (or a double submit) does not leave a second draft. The organization's row is
+    locked first: two clicks at once queue here, and the second finds the first one's draft.
+    """
     gcc_actor_require(user=created_by, organization=organization)
+    Organization.objects.select_for_update().get(pk=organization.pk)
     transacting = transacting_partner_for(organization=organization)
+    on_behalf_of = transacting if transacting.pk != organization.pk else None
+    draft = invitation_draft_for(organization=organization, created_by=created_by)
+    if draft is not None and draft.on_behalf_of_id == getattr(on_behalf_of, "pk", None):
+        return draft
     invitation = ResellerInvitation.objects.create(
         organization=organization,
-        on_behalf_of=transacting if transacting.pk != organization.pk else None,
+        on_behalf_of=on_behalf_of,
         nonce=invitation_nonce_new(),
         subject="-",
         body="-",

@@ -4,13 +4,14 @@ customer's acceptance and its confirmation (public, through the personalized lin
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import transacting_partner_for
@@ -128,16 +129,38 @@ def _invitation_page(request, invitation: ResellerInvitation, form):
     )
 
 
+def _back_url(request, invitation: ResellerInvitation, back: str) -> str:
+    """Back to the page the revoke link was on (the list or the request), never elsewhere."""
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return _detail_url(invitation)
+    return back
+
+
+@gcc_action_required
+@require_GET
+def invitation_revoke_confirm(request, pk: int):
+    """ "Revoke request #N?": the page that asks, with the form that posts the revocation."""
+    invitation = _invitation_for_org(request, pk)
+    back = _back_url(request, invitation, request.GET.get("next", ""))
+    if not invitation.is_revocable:
+        # Accepted, revoked or expired meanwhile: what the revocation would be told.
+        status = invitation.get_shown_status_display().lower()
+        messages.error(request, str(invitation.transition_refused_message) % {"status": status})
+        return redirect(back)
+    return render(
+        request,
+        "customers/invitation_revoke_confirm.html",
+        {"invitation": invitation, "back": back},
+    )
+
+
 @gcc_action_required
 @require_POST
 def invitation_revoke(request, pk: int):
     invitation = _invitation_for_org(request, pk)
-    # Back to the page the button was on (the list or the request), never elsewhere.
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        back = _detail_url(invitation)
+    back = _back_url(request, invitation, request.POST.get("next", ""))
     return transition_and_redirect(
         request,
         services.invitation_revoke,

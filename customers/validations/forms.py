@@ -6,13 +6,19 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from customers.forms import clean_domain
 from customers.selectors import transacting_partner_for
 from gccportal.forms import IdempotentForm, PhoneField, page_form_helper
-from partners.forms import ValidationRequestForm, commercial_tenant_id_field, info_response_field
+from partners.forms import (
+    ValidationRequestForm,
+    commercial_tenant_id_field,
+    commercial_tenant_id_help_text,
+    info_response_field,
+)
 from partners.models import Organization
 
 from .models import CustomerValidationRequest
@@ -130,6 +136,15 @@ class CustomerValidationForm(ValidationRequestForm):
         self.fields["documents"].help_text = documents_help_text(
             audience=gettext("Only your organization and the GCC review team can see them.")
         )
+        transacting = self.transacting_partner
+        if transacting.pk != self.organization.pk:
+            self.fields["commercial_tenant_id"].help_text = commercial_tenant_id_help_text(
+                gettext(
+                    "Enter the commercial tenant ID of %(provider)s, your indirect provider: "
+                    "its Microsoft ID, not your own organization's. It is filled in for you."
+                )
+                % {"provider": escape(transacting.legal_name)}
+            )
         self.helper = page_form_helper(
             form_id="customer-validation-form",
             layout=Layout(

@@ -35,10 +35,10 @@ def customer_validation_tenant_id_problem(*, organization: Organization, value: 
         ):
             return _(
                 "This is your own organization's tenant ID. Requests of an indirect reseller "
-                "carry its indirect provider's commercial tenant ID: enter %(expected)s "
-                "(%(provider)s)."
+                "carry its indirect provider's: enter the commercial tenant ID of "
+                "%(provider)s, your indirect provider: %(expected)s."
             ) % {"expected": transacting.commercial_tenant_id, "provider": transacting.legal_name}
-    return tenant_id_problem(organization=transacting, value=value)
+    return tenant_id_problem(organization=transacting, value=value, requester=organization)
 
 
 def customer_validation_list_for_org(

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import gcc_block_reason, transacting_partner_for
@@ -115,6 +115,19 @@ def validation_detail(request, pk: int):
             **audit_trail_context(request, validation),
         },
     )
+
+
+@gcc_action_required
+@require_GET
+def validation_withdraw_confirm(request, pk: int):
+    """ "Withdraw request #N?": the page that asks, with the form that posts the withdrawal."""
+    validation = _validation_for_org(request, pk)
+    if not validation.is_open:
+        # Closed meanwhile (another tab, a colleague): what the withdrawal would be told.
+        status = validation.get_status_display().lower()
+        messages.error(request, str(validation.transition_refused_message) % {"status": status})
+        return redirect("customers:validation_detail", pk=validation.pk)
+    return render(request, "customers/validation_withdraw_confirm.html", {"validation": validation})
 
 
 @gcc_action_required

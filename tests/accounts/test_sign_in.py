@@ -3,6 +3,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from tests.factories import TEST_PASSWORD
+from tests.html import element, text
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +22,21 @@ def test_wrong_password_shows_a_message_and_keeps_the_email(client, admin_agent)
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert "enter a correct email address and password" in body
+    assert text(element(response, id="form-errors")) == (
+        "Enter a correct email address and password; the password is case-sensitive."
+    )
+    # Django's default says both fields may be case-sensitive: the email isn't.
+    assert "both fields may be case-sensitive" not in body
     assert f'value="{admin_agent.email}"' in body
+
+
+def test_the_email_may_be_typed_in_any_case(client, admin_agent):
+    response = client.post(
+        reverse("login"), {"username": admin_agent.email.upper(), "password": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("partners:dashboard")
 
 
 def test_repeated_failures_lock_the_account_out(client, admin_agent):

@@ -131,7 +131,7 @@ def test_partner_requests_a_relationship_and_the_gcc_customer_accepts(
     expect(partner.get_by_role("status").first).to_contain_text("The request is recorded as sent.")
     expect(partner.locator("#sent-body")).to_have_text(draft_body)
     expect(partner.locator("#expires-at")).to_be_visible()
-    expect(partner.get_by_role("button", name="Revoke this request")).to_be_visible()
+    expect(partner.get_by_role("link", name="Revoke this request")).to_be_visible()
     check_page(partner, "invitation-05-sent")
     link = partner.locator("#invitation-link").input_value()
 
@@ -213,7 +213,9 @@ def test_revoked_expired_invalid_and_repeated_links_each_get_a_clear_page(
     sign_in(partner, agent.email)
     partner.goto(REQUESTS_PATH)
     check_page(partner, "invitation-13-list-two-sent")
-    partner.get_by_role("button", name=f"Revoke request #{revoked.pk}").click()
+    partner.get_by_role("link", name=f"Revoke request #{revoked.pk}").click()
+    expect(heading(partner)).to_have_text(f"Revoke request #{revoked.pk}?")
+    partner.get_by_role("button", name="Revoke request").click()
     expect(partner.get_by_role("status").first).to_have_text(
         f"Request #{revoked.pk} was revoked: its link no longer works."
     )

@@ -87,7 +87,7 @@ def test_partner_applies_and_reviewer_approves(new_page):
     tenant = partner.get_by_label(TENANT_LABEL)
     expect(tenant).to_have_attribute("aria-invalid", "true")
     expect(tenant).to_have_accessible_description(
-        re.compile(r"This is your organization's Azure GCC tenant ID\.")
+        re.compile(r"This is an Azure GCC tenant ID, not the commercial \(global\) one\.")
     )
     # The message sits next to the field and says what to enter instead.
     expect(partner.locator("#div_id_commercial_tenant_id .invalid-feedback")).to_contain_text(

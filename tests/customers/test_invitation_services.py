@@ -18,7 +18,11 @@ from django.utils import timezone, translation
 
 from customers.invitations import links, services
 from customers.invitations.models import ResellerInvitation
-from customers.invitations.selectors import invitation_get_for_org, invitation_list_for_org
+from customers.invitations.selectors import (
+    invitation_draft_for,
+    invitation_get_for_org,
+    invitation_list_for_org,
+)
 from customers.invitations.services import InvitationAcceptance, InvitationUnavailable
 from customers.links import LinkInvalid
 from customers.models import Customer, CustomerQualification, CustomerRelationship
@@ -234,14 +238,52 @@ def test_create_drafts_the_email_holding_the_personalized_link(run, partner, set
     assert mail.outbox == []
 
 
-def test_each_draft_gets_its_own_unguessable_link(draft):
-    # Given / When two drafts of the same partner
-    first, second = draft(), draft()
+def test_each_draft_gets_its_own_unguessable_link(draft, avery):
+    # Given / When two drafts of the same partner, by two of its agents
+    first, second = draft(), draft(agent_of(avery.membership.organization))
 
     # Then their nonces and links differ
     assert first.nonce != second.nonce
     assert services.invitation_link(first) != services.invitation_link(second)
     assert token_in(first.body) != token_in(second.body)
+
+
+def test_a_second_request_reuses_the_members_open_draft(run, partner, send):
+    # Given an agent's open draft, and a colleague's
+    agent, colleague = agent_of(partner), agent_of(partner)
+    first = run(services.invitation_create, organization=partner, created_by=agent)
+    theirs = run(services.invitation_create, organization=partner, created_by=colleague)
+    before = snapshot()
+
+    # When the agent asks for a reseller relationship again (a second click)
+    again = run(services.invitation_create, organization=partner, created_by=agent)
+
+    # Then the same draft comes back; nothing is created, audited or sent
+    assert again == first
+    assert again != theirs
+    assert_nothing_changed(before)
+    assert invitation_draft_for(organization=partner, created_by=agent) == first
+
+    # When that draft is sent, the next request is a new draft
+    send(first)
+    fresh = run(services.invitation_create, organization=partner, created_by=agent)
+    assert fresh not in (first, theirs)
+    assert reload(fresh).status == Status.DRAFT
+
+
+def test_a_revoked_draft_is_not_reused(run, partner):
+    # Given an agent's draft, revoked
+    agent = agent_of(partner)
+    first = run(services.invitation_create, organization=partner, created_by=agent)
+    run(services.invitation_revoke, invitation_id=first.pk, organization=partner, actor=agent)
+
+    # When the agent asks again
+    again = run(services.invitation_create, organization=partner, created_by=agent)
+
+    # Then a new draft is made
+    assert again != first
+    assert reload(again).status == Status.DRAFT
+    assert invitation_draft_for(organization=partner, created_by=agent) == again
 
 
 def test_create_writes_the_draft_in_the_creators_language(run, partner, monkeypatch):
@@ -934,6 +976,30 @@ def test_accepting_without_the_organizations_name_or_domain_is_refused(
     assert accept(token).invitation.status == Status.ACCEPTED
 
 
+# -- two requests for a relationship at the same moment (real transactions, PostgreSQL) --
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_once_make_one_draft(monkeypatch):
+    # Given an agent with no draft, and the first request holding the organization's lock
+    # once it has made its draft, until the other is seen waiting for that lock
+    partner = OrganizationFactory()
+    agent = agent_of(partner)
+    race = Race()
+    race.hold_after(monkeypatch, services, "transition_audit")
+
+    # When the agent's two clicks arrive at the same moment
+    outcomes = race.run(
+        [lambda: services.invitation_create(organization=partner, created_by=agent)] * 2
+    )
+
+    # Then the second waited for the first, and both lead to the one draft
+    assert race.waited == [1 - race.holder]
+    assert outcomes[0] == outcomes[1]
+    assert isinstance(outcomes[0], ResellerInvitation), outcomes
+    assert ResellerInvitation.objects.filter(organization=partner).count() == 1
+
+
 # -- two acceptances at the same moment (real transactions, PostgreSQL) -----------------
 
 
@@ -1225,10 +1291,11 @@ def test_a_partner_never_sees_another_partners_invitations(
     invitation_in, partner, other_organization, other_admin_agent
 ):
     # Given the partner's invitations and another partner's, in every status
-    mine = [invitation_in(status) for status in (Status.DRAFT, Status.SENT, Status.REVOKED)]
+    # (the draft last: a member's open draft is reused by their next request)
+    mine = [invitation_in(status) for status in (Status.SENT, Status.REVOKED, Status.DRAFT)]
     theirs = [
         invitation_in(status, other_admin_agent)
-        for status in (Status.DRAFT, Status.SENT, Status.ACCEPTED, Status.EXPIRED)
+        for status in (Status.SENT, Status.ACCEPTED, Status.EXPIRED, Status.DRAFT)
     ]
 
     # When each partner lists its invitations

@@ -59,6 +59,10 @@ def revoke_url(invitation: ResellerInvitation) -> str:
     return reverse("customers:invitation_revoke", args=[invitation.pk])
 
 
+def revoke_confirm_url(invitation: ResellerInvitation) -> str:
+    return reverse("customers:invitation_revoke_confirm", args=[invitation.pk])
+
+
 def send(invitation: ResellerInvitation, user) -> ResellerInvitation:
     return services.invitation_send(
         invitation_id=invitation.pk,
@@ -118,6 +122,15 @@ def buttons(response, *, within=None) -> list[str]:
     return [text(button) for button in elements(response, tag="button", within=within)]
 
 
+def revoke_links(response, *, within=None) -> dict[str, str]:
+    """The Revoke links (text → href): each leads to the confirmation page."""
+    return {
+        text(a): attr(a, "href")
+        for a in elements(response, tag="a", within=within)
+        if text(a).startswith("Revoke")
+    }
+
+
 # -- fixtures ------------------------------------------------------------------------------
 
 
@@ -162,6 +175,7 @@ PARTNER_URLS = [
     ("get", "customers:invitation_detail", True),
     ("post", "customers:invitation_detail", True),
     ("post", "customers:invitation_revoke", True),
+    ("get", "customers:invitation_revoke_confirm", True),
 ]
 
 
@@ -189,8 +203,13 @@ def test_anonymous_user_is_sent_to_sign_in_from_every_partner_page(
 
 @pytest.mark.parametrize(
     ("method", "url_of"),
-    [("get", detail_url), ("post", detail_url), ("post", revoke_url)],
-    ids=["detail", "done", "revoke"],
+    [
+        ("get", detail_url),
+        ("post", detail_url),
+        ("post", revoke_url),
+        ("get", revoke_confirm_url),
+    ],
+    ids=["detail", "done", "revoke", "revoke-confirmation"],
 )
 def test_guessing_another_organizations_request_id_is_not_found(
     client, admin_agent, other_draft, method, url_of
@@ -229,8 +248,9 @@ def test_list_shows_only_the_organizations_own_requests(client, admin_agent, dra
         ("customers:invitation_create", False),
         ("customers:invitation_detail", True),
         ("customers:invitation_revoke", True),
+        ("customers:invitation_revoke_confirm", True),
     ],
-    ids=["create", "done", "revoke"],
+    ids=["create", "done", "revoke", "revoke-confirmation"],
 )
 def test_non_gcc_role_gets_403_on_create_done_and_revoke(
     client, draft, non_gcc_user, url_name, takes_pk
@@ -240,8 +260,9 @@ def test_non_gcc_role_gets_403_on_create_done_and_revoke(
     client.force_login(user)
     before = snapshot()
 
-    # when
-    response = client.post(
+    # when (the confirmation page is a GET)
+    method = client.get if url_name.endswith("_confirm") else client.post
+    response = method(
         reverse(url_name, args=[draft.pk] if takes_pk else []),
         {"subject": draft.subject, "body": draft.body},
     )
@@ -272,6 +293,7 @@ def test_non_gcc_role_sees_the_list_and_requests_without_action_buttons(
             b for b in buttons(response) if b in ("Done", "Request a reseller relationship")
         ]
         assert not [b for b in buttons(response) if b.startswith("Revoke")]
+        assert revoke_links(response) == {}
     assert elements(shown_draft, id="invitation-email-form") == []
     assert text(element(shown_draft, id="sent-subject")) == draft.subject
     assert text(element(shown_draft, id="draft-read-only")) == (
@@ -421,9 +443,14 @@ def test_done_without_the_link_is_refused_next_to_the_message_keeping_the_text(
     assert f">\n{escape(edited)}</textarea>" in response.content.decode()
     assert attr(element(response, id="id_subject"), "value") == "Our request"
     assert attr(element(response, id="invitation-mailto"), "href") == mailto("Our request", edited)
-    assert text(element(response, id="form-errors")) == (
-        "The request wasn't recorded as sent. Each problem is marked below; your text was kept."
+    summary = element(response, id="form-errors")
+    assert text(summary) == (
+        "The request wasn't recorded as sent. Each problem is marked below; your text was kept. "
+        f"Message: {error_of(response, 'body')}"
     )
+    assert [attr(link, "href") for link in elements(response, tag="a", within=summary)] == [
+        "#id_body"
+    ]
     assert snapshot() == before
 
 
@@ -471,10 +498,10 @@ def test_done_records_the_edited_email_as_sent_with_its_expiry(
         elements(None, tag="time", within=element(shown, id="expires-at"))[0], "datetime"
     ) == (timezone.localtime(draft.expires_at).isoformat())
     assert elements(shown, id="invitation-email-form") == []
-    assert buttons(shown, within=element(shown, id="main")) == [
-        "Copy to clipboard",
-        "Revoke this request",
-    ]
+    assert buttons(shown, within=element(shown, id="main")) == ["Copy to clipboard"]
+    assert revoke_links(shown) == {
+        "Revoke this request": f"{revoke_confirm_url(draft)}?next={quote(detail_url(draft))}"
+    }
     assert text(element(shown, id="invitation-link")) == link
 
 
@@ -552,6 +579,97 @@ def test_revoking_an_accepted_request_is_refused_with_a_message(client, sales_ag
     assert snapshot() == before
 
 
+def test_revoke_from_the_list_asks_first_then_posts_and_goes_back(client, sales_agent, sent):
+    # given: a sent request; the agent follows Revoke from the list
+    client.force_login(sales_agent)
+    list_url = reverse("customers:invitation_list")
+    before = snapshot()
+
+    # when
+    page = client.get(revoke_confirm_url(sent), {"next": list_url})
+
+    # then: a question, saying what can't be undone; nothing changed yet
+    assert page.status_code == 200
+    assert text(elements(page, tag="h1")[0]) == f"Revoke request #{sent.pk}?"
+    assert text(element(page, id="confirm-subject")) == (
+        f"Reseller relationship request #{sent.pk} · Status: Sent"
+    )
+    assert text(element(page, id="confirm-consequence")) == (
+        "Its link stops working at once; the customer can no longer accept. A revoked request "
+        "can't be reopened; you can create a new one."
+    )
+    assert snapshot() == before
+    # and its form posts the revocation (CSRF-protected), back to the list; Cancel goes back
+    (form,) = elements(page, tag="form", within=element(page, id="main"))
+    assert (attr(form, "method"), attr(form, "action")) == ("post", revoke_url(sent))
+    fields = {attr(i, "name"): attr(i, "value") for i in elements(None, tag="input", within=form)}
+    assert fields["next"] == list_url
+    assert "csrfmiddlewaretoken" in fields
+    assert buttons(None, within=form) == ["Revoke request"]
+    (cancel,) = [a for a in elements(None, tag="a", within=form) if text(a) == "Cancel"]
+    assert attr(cancel, "href") == list_url
+
+    # when: the agent confirms
+    response = client.post(revoke_url(sent), {"next": fields["next"]})
+
+    # then: revoked, back on the list
+    assert response["Location"] == list_url
+    sent.refresh_from_db()
+    assert sent.status == Status.REVOKED
+
+
+def test_revoke_confirmation_of_a_draft_goes_back_to_it_and_never_off_site(
+    client, sales_agent, draft
+):
+    client.force_login(sales_agent)
+    for next_url in ("", "https://evil.example/", "//evil.example/"):
+        page = client.get(revoke_confirm_url(draft), {"next": next_url} if next_url else {})
+        assert page.status_code == 200
+        assert text(element(page, id="confirm-consequence")) == (
+            "Its link will never work. A revoked request can't be reopened; you can create a "
+            "new one."
+        )
+        (form,) = elements(page, tag="form", within=element(page, id="main"))
+        (next_field,) = [
+            i for i in elements(None, tag="input", within=form) if attr(i, "name") == "next"
+        ]
+        assert attr(next_field, "value") == detail_url(draft)
+        (cancel,) = [a for a in elements(None, tag="a", within=form) if text(a) == "Cancel"]
+        assert attr(cancel, "href") == detail_url(draft)
+    draft.refresh_from_db()
+    assert draft.status == Status.DRAFT
+
+
+def test_revoke_confirmation_of_a_request_no_longer_open_says_so(client, sales_agent, sent):
+    # given: the customer accepted meanwhile
+    accept(sent)
+    client.force_login(sales_agent)
+    before = snapshot()
+
+    # when: the agent follows the Revoke link of a page still open
+    response = client.get(revoke_confirm_url(sent))
+
+    # then: back to the request, told why; nothing changed
+    assert response.status_code == 302
+    assert response["Location"] == detail_url(sent)
+    assert messages_of(client.get(response["Location"])) == [
+        "This request is accepted; that action is no longer possible. Nothing was changed."
+    ]
+    assert snapshot() == before
+
+
+def test_two_requests_lead_to_the_same_draft(client, sales_agent, partner):
+    # given: an agent who selects Request a reseller relationship twice
+    client.force_login(sales_agent)
+    first = client.post(reverse("customers:invitation_create"))
+    second = client.post(reverse("customers:invitation_create"))
+
+    # then: both open the one draft
+    (draft,) = ResellerInvitation.objects.filter(organization=partner)
+    assert first["Location"] == second["Location"] == detail_url(draft)
+    assert AuditEvent.objects.filter(action="invitation_drafted").count() == 1
+
+
 def test_revoke_needs_post(client, sales_agent, draft):
     client.force_login(sales_agent)
     before = snapshot()
@@ -618,13 +736,20 @@ def test_list_shows_each_status_its_dates_the_customer_and_revoke_where_possible
     assert attr(customer_link, "href") == reverse("customers:customer_account", args=[customer.pk])
     assert cells(accepted)[5] == "Springfield County springfield.gov"
     assert cells(row_of(response, rows["draft"]))[3:5] == ["— Not applicable", "— Not applicable"]
-    revocable = {key: buttons(None, within=row_of(response, row)) for key, row in rows.items()}
+    revocable = {key: revoke_links(None, within=row_of(response, row)) for key, row in rows.items()}
+    back = quote(reverse("customers:invitation_list"))
     assert revocable == {
-        "draft": [f"Revoke request #{rows['draft'].pk}"],
-        "sent": [f"Revoke request #{rows['sent'].pk}"],
-        "stale": [],
-        "accepted": [],
-        "revoked": [],
+        "draft": {
+            f"Revoke request #{rows['draft'].pk}": (
+                f"{revoke_confirm_url(rows['draft'])}?next={back}"
+            )
+        },
+        "sent": {
+            f"Revoke request #{rows['sent'].pk}": f"{revoke_confirm_url(rows['sent'])}?next={back}"
+        },
+        "stale": {},
+        "accepted": {},
+        "revoked": {},
     }
 
 

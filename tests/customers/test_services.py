@@ -457,19 +457,19 @@ def test_the_contact_address_at_the_domain_is_stored_in_lower_case(submit):
     [
         (
             lambda org: str(org.azure_gcc_tenant_id),
-            "This is your organization's Azure GCC tenant ID. Enter the commercial (global) "
-            "tenant ID instead — the Microsoft ID on your profile: {expected}.",
+            "This is an Azure GCC tenant ID, not the commercial (global) one. Enter your "
+            "organization's commercial tenant ID, the Microsoft ID on your profile: {expected}.",
         ),
         (
             lambda org: "not-a-guid",
             "This is not a valid tenant ID. A tenant ID is a GUID of 32 hexadecimal digits, like "
-            "00000000-0000-0000-0000-000000000000. Enter your organization's Microsoft ID: "
-            "{expected}.",
+            "00000000-0000-0000-0000-000000000000. Enter your organization's commercial tenant "
+            "ID, the Microsoft ID on your profile: {expected}.",
         ),
         (
             lambda org: str(uuid.UUID(int=42)),
-            "This is not your organization's Microsoft ID (it may be a customer's tenant). Enter "
-            "the commercial tenant ID on your profile: {expected}.",
+            "This is not the expected tenant ID. Enter your organization's commercial tenant "
+            "ID, the Microsoft ID on your profile: {expected}.",
         ),
     ],
     ids=["azure-gcc-tenant", "malformed", "customer-tenant"],
@@ -643,8 +643,8 @@ def test_indirect_reseller_own_tenant_id_is_refused(run, provider):
     assert invalid.value.message_dict == {
         "commercial_tenant_id": [
             "This is your own organization's tenant ID. Requests of an indirect reseller carry "
-            f"its indirect provider's commercial tenant ID: enter {provider.commercial_tenant_id} "
-            "(Contoso Distribution)."
+            "its indirect provider's: enter the commercial tenant ID of Contoso Distribution, "
+            f"your indirect provider: {provider.commercial_tenant_id}."
         ]
     }
     assert_nothing_changed(before)
@@ -1287,6 +1287,7 @@ def test_withdrawal_kills_the_link(run, act, validation_in):
 
     # Then the nonce is gone and the link no longer works
     assert reload(request).info_link_nonce == ""
+    mail.outbox.clear()  # the assigned reviewer's notice
     before = snapshot()
     with pytest.raises(InvalidTransition) as refused:
         run(
@@ -1456,7 +1457,7 @@ def test_request_info_requires_a_message(act, validation_in, message):
 
 # -- withdraw ------------------------------------------------------------------------------
 @pytest.mark.parametrize("status", OPEN)
-def test_withdraw_an_open_request(act, validation_in, sales_agent, status):
+def test_withdraw_an_open_request(act, validation_in, sales_agent, reviewer, status):
     # Given an open request of the organization
     request = validation_in(status)
     audit_before, outbox_before = audit_ids(request), outbox_ids()
@@ -1465,6 +1466,7 @@ def test_withdraw_an_open_request(act, validation_in, sales_agent, status):
     act("withdraw", request, actor=sales_agent)
 
     # Then it is withdrawn, off the clock, its link dead, with one audit event and no email
+    # but to the reviewer working on it (none while it waits for one)
     request = reload(request)
     assert request.status == Status.WITHDRAWN
     assert request.due_at is None
@@ -1472,8 +1474,32 @@ def test_withdraw_an_open_request(act, validation_in, sales_agent, status):
     assert (request.decided_at, request.decided_by) == (None, None)
     event = the_one_new_audit_event(request, audit_before)
     assert event_tuple(event) == (sales_agent, "withdrawn", status, "withdrawn", "")
-    assert new_outbox(outbox_before) == []
-    assert mail.outbox == []
+    told = [] if status == Status.SUBMITTED else [reviewer.email]
+    assert new_outbox(outbox_before) == [(TEMPLATE.format("withdrawn"), email) for email in told]
+    assert [m.to for m in mail.outbox] == [[email] for email in told]
+
+
+def test_withdraw_tells_the_assigned_reviewer(act, validation_in, reviewer):
+    # Given a request waiting on the customer, assigned to a reviewer, and another reviewer
+    request = validation_in(Status.INFO_REQUESTED)
+    other = ReviewerFactory()
+    outbox_before = outbox_ids()
+
+    # When the partner withdraws it
+    act("withdraw", request)
+
+    # Then only the assigned reviewer is told, with the link to the request in the admin
+    assert new_outbox(outbox_before) == [(TEMPLATE.format("withdrawn"), reviewer.email)]
+    email = email_to(reviewer.email)
+    assert other.email not in [address for m in mail.outbox for address in m.to]
+    customer = request.organization_legal_name
+    assert email.subject == f"Withdrawn: GCC customer validation #{request.pk} ({customer})"
+    assert (
+        f"{request.organization.legal_name} withdrew GCC customer validation request "
+        f"#{request.pk} for {customer}, which you were reviewing. The request is closed: "
+        "nothing more is needed from you." in email.body
+    )
+    assert admin_url(request) in email.body
 
 
 def test_another_organization_cannot_withdraw_the_request(

@@ -164,6 +164,7 @@ PARTNER_URLS = [
     ("post", "customers:validation_create", "none"),
     ("get", "customers:validation_detail", "request"),
     ("post", "customers:validation_withdraw", "request"),
+    ("get", "customers:validation_withdraw_confirm", "request"),
     ("get", "customers:validation_document", "document"),
 ]
 
@@ -231,7 +232,11 @@ def test_a_customer_managed_by_both_organizations_is_visible_to_each(
 
 @pytest.mark.parametrize(
     ("method", "url_name"),
-    [("get", "customers:validation_detail"), ("post", "customers:validation_withdraw")],
+    [
+        ("get", "customers:validation_detail"),
+        ("post", "customers:validation_withdraw"),
+        ("get", "customers:validation_withdraw_confirm"),
+    ],
 )
 def test_guessing_another_organizations_request_id_is_not_found(
     client, admin_agent, gcc_enabled, other_organization, other_org_request, method, url_name
@@ -325,14 +330,18 @@ def test_non_gcc_role_gets_403_on_every_create(client, gcc_enabled, non_gcc_user
     assert snapshot() == before
 
 
-def test_non_gcc_role_cannot_withdraw(client, non_gcc_user, info_requested):
+@pytest.mark.parametrize(
+    ("method", "url_name"),
+    [("post", "customers:validation_withdraw"), ("get", "customers:validation_withdraw_confirm")],
+)
+def test_non_gcc_role_cannot_withdraw(client, non_gcc_user, info_requested, method, url_name):
     # given
     user, label = non_gcc_user
     before = snapshot()
     client.force_login(user)
 
     # when
-    response = client.post(reverse("customers:validation_withdraw", args=[info_requested.pk]))
+    response = getattr(client, method)(reverse(url_name, args=[info_requested.pk]))
 
     # then
     assert response.status_code == 403
@@ -359,6 +368,7 @@ def test_non_gcc_role_sees_customers_and_requests_without_action_buttons(
     assert reverse("customers:validation_create") not in requests.content.decode()
     withdraw = reverse("customers:validation_withdraw", args=[info_requested.pk])
     assert withdraw not in detail.content.decode()
+    assert "Withdraw this request" not in page_text(detail)
 
 
 # -- Customers list ------------------------------------------------------------------------
@@ -662,10 +672,12 @@ def test_add_customer_with_gcc_and_a_code(client, admin_agent, gcc_enabled):
         "City of Springfield was added with the Government Community Cloud (GCC) qualification."
     ]
     assert text(element(page, id="special-qualifications")) == (
-        "Special qualifications Government Community Cloud (GCC) GovernmentCommunityCloud "
+        "Special qualifications Government Community Cloud (GCC) "
         f"Validated {date_filter(localtime(qualification.granted_at), 'DATE_FORMAT')} "
         f"Validation code used {code.validation_id} Validated organization Springfield"
     )
+    assert "GovernmentCommunityCloud" not in page.content.decode()
+    assert "government_community_cloud" not in page.content.decode().lower()
 
 
 def test_gcc_posted_by_an_organization_not_gcc_enabled_is_refused(client, admin_agent):
@@ -1191,6 +1203,52 @@ def test_indirect_reseller_request_form_carries_the_providers_tenant_id(
     )
 
 
+def test_indirect_reseller_is_told_its_providers_tenant_id_by_the_providers_name(
+    client, provider_and_reseller
+):
+    # given: another organization whose tenant ID the reseller might type
+    provider, reseller = provider_and_reseller
+    other = OrganizationFactory(legal_name="Tailspin Toys")
+    client.force_login(agent_of(reseller))
+    url = reverse("customers:validation_create")
+
+    # when: the form, then a malformed ID, another organization's ID, and a random GUID
+    form = client.get(url)
+    answers = {
+        "malformed": "not-a-guid",
+        "other": str(other.commercial_tenant_id),
+        "random": str(uuid.UUID(int=42)),
+    }
+    errors = {
+        name: error_of(
+            client.post(url, customer_validation_form_data(provider, commercial_tenant_id=value)),
+            "commercial_tenant_id",
+        )
+        for name, value in answers.items()
+    }
+
+    # then: the help text and every message name the provider as the owner of the ID asked
+    # for; a wrong ID is only "not the expected one", whoever it belongs to
+    assert text(element(form, id="id_commercial_tenant_id_helptext")) == (
+        "Do not use an Azure GCC tenant ID. Enter the commercial tenant ID of Fabrikam "
+        "Distribution, your indirect provider: its Microsoft ID, not your own organization's. "
+        "It is filled in for you."
+    )
+    enter = (
+        "Enter the commercial tenant ID of Fabrikam Distribution, your indirect provider: "
+        f"{provider.commercial_tenant_id}."
+    )
+    assert errors == {
+        "malformed": "This is not a valid tenant ID. A tenant ID is a GUID of 32 hexadecimal "
+        f"digits, like 00000000-0000-0000-0000-000000000000. {enter}",
+        "other": f"This is not the expected tenant ID. {enter}",
+        "random": f"This is not the expected tenant ID. {enter}",
+    }
+    assert all("your organization's" not in message for message in errors.values())
+    assert all("another organization" not in message for message in errors.values())
+    assert CustomerValidationRequest.objects.count() == 0
+
+
 def test_indirect_reseller_submits_with_the_providers_tenant_id(client, provider_and_reseller):
     # given
     provider, reseller = provider_and_reseller
@@ -1208,8 +1266,8 @@ def test_indirect_reseller_submits_with_the_providers_tenant_id(client, provider
     # then
     assert error_of(own, "commercial_tenant_id") == (
         "This is your own organization's tenant ID. Requests of an indirect reseller carry its "
-        f"indirect provider's commercial tenant ID: enter {provider.commercial_tenant_id} "
-        "(Fabrikam Distribution)."
+        "indirect provider's: enter the commercial tenant ID of Fabrikam Distribution, your "
+        f"indirect provider: {provider.commercial_tenant_id}."
     )
     request = CustomerValidationRequest.objects.get()
     assert response["Location"] == reverse("customers:validation_detail", args=[request.pk])
@@ -1365,8 +1423,9 @@ def test_request_form_catches_the_azure_gcc_tenant_id(client, admin_agent, gcc_e
 
     # then
     assert error_of(response, "commercial_tenant_id") == (
-        "This is your organization's Azure GCC tenant ID. Enter the commercial (global) tenant "
-        f"ID instead — the Microsoft ID on your profile: {gcc_enabled.commercial_tenant_id}."
+        "This is an Azure GCC tenant ID, not the commercial (global) one. Enter your "
+        "organization's commercial tenant ID, the Microsoft ID on your profile: "
+        f"{gcc_enabled.commercial_tenant_id}."
     )
     assert attr(element(response, id="id_contact_name"), "value") == "Robin Clerk"
     assert CustomerValidationRequest.objects.count() == 0
@@ -1735,6 +1794,61 @@ def test_withdraw_closes_an_open_request_once(client, sales_agent, info_requeste
         "This request is withdrawn; that action is no longer possible. Nothing was changed.",
     ]
     assert snapshot() == after_first
+
+
+def test_withdraw_asks_first_on_a_page_that_posts_the_withdrawal(
+    client, sales_agent, info_requested
+):
+    # given: a Sales agent on a request waiting for the customer
+    client.force_login(sales_agent)
+    detail_url = reverse("customers:validation_detail", args=[info_requested.pk])
+    confirm_url = reverse("customers:validation_withdraw_confirm", args=[info_requested.pk])
+    withdraw_url = reverse("customers:validation_withdraw", args=[info_requested.pk])
+    detail = client.get(detail_url)
+    before = snapshot()
+
+    # then: the request offers a link (not a form) to the question
+    (link,) = [a for a in elements(detail, tag="a") if text(a) == "Withdraw this request"]
+    assert attr(link, "href") == confirm_url
+    assert [f for f in elements(detail, tag="form") if attr(f, "action") == withdraw_url] == []
+
+    # when: the agent follows it
+    page = client.get(confirm_url)
+
+    # then: a question, saying what can't be undone; nothing changed yet
+    assert page.status_code == 200
+    assert text(elements(page, tag="h1")[0]) == f"Withdraw request #{info_requested.pk}?"
+    assert text(element(page, id="confirm-subject")) == (
+        f"GCC customer validation request #{info_requested.pk} for "
+        f"{info_requested.organization_legal_name} · Status: Information requested"
+    )
+    assert text(element(page, id="confirm-consequence")) == (
+        "The GCC review team stops reviewing it and the customer contact's answer link stops "
+        "working. A withdrawn request can't be reopened; you can submit a new one."
+    )
+    assert snapshot() == before
+    # and its form posts the withdrawal (CSRF-protected); Cancel goes back to the request
+    (form,) = [f for f in elements(page, tag="form") if attr(f, "action") == withdraw_url]
+    assert attr(form, "method") == "post"
+    names = [attr(i, "name") for i in elements(None, tag="input", within=form)]
+    assert names == ["csrfmiddlewaretoken"]
+    assert [text(b) for b in elements(None, tag="button", within=form)] == ["Withdraw request"]
+    (cancel,) = [a for a in elements(None, tag="a", within=form) if text(a) == "Cancel"]
+    assert attr(cancel, "href") == detail_url
+
+    # when: the agent confirms
+    response = client.post(withdraw_url)
+
+    # then: withdrawn, back on the request
+    assert response["Location"] == detail_url
+    assert reload(info_requested).status == Status.WITHDRAWN
+    # and, withdrawn, the confirmation page only says it is no longer possible
+    again = client.get(confirm_url)
+    assert again["Location"] == detail_url
+    assert messages_of(client.get(detail_url)) == [
+        "The request was withdrawn. You can submit a new one at any time.",
+        "This request is withdrawn; that action is no longer possible. Nothing was changed.",
+    ]
 
 
 def test_withdraw_needs_post(client, admin_agent, info_requested):

@@ -252,9 +252,14 @@ def test_a_quantity_out_of_range_is_shown_next_to_its_row_with_the_values_kept(
     assert attr(element(response, id=f"id_name_{D365}"), "value") == "Sales team"
     assert attr(element(response, id=f"id_quantity_{G3}"), "value") == "10"
     assert elements(response, id=f"id_quantity_{G3}_error") == []
-    assert text(element(response, id="form-errors")) == (
-        "Some quantities need your attention. Each is marked below."
+    summary = element(response, id="form-errors")
+    assert text(summary) == (
+        "Some quantities need your attention. Each is marked below. Quantity of Dynamics 365 "
+        "Sales Enterprise GCC: Order between 1 and 5000 of Dynamics 365 Sales Enterprise GCC."
     )
+    assert [attr(link, "href") for link in elements(response, tag="a", within=summary)] == [
+        f"#id_quantity_{D365}"
+    ]
 
 
 def test_nothing_chosen_says_so(client, catalogue, gcc_enabled, gcc_customer, sales_agent):

@@ -21,6 +21,7 @@ from partners.models import (
     ResellerQualification,
 )
 from partners.selectors import organization_is_gcc_approved
+from reviews import emails as review_emails
 from reviews import selectors as review_selectors
 from reviews import services as review_services
 from reviews.models import AuditEvent
@@ -571,40 +572,40 @@ def test_submit_refused_for_a_user_of_another_organization(
         (
             lambda org, other: "not-a-guid",
             "This is not a valid tenant ID. A tenant ID is a GUID of 32 hexadecimal digits, "
-            "like 00000000-0000-0000-0000-000000000000. Enter your organization's Microsoft "
-            "ID: {expected}.",
+            "like 00000000-0000-0000-0000-000000000000. Enter your organization's commercial "
+            "tenant ID, the Microsoft ID on your profile: {expected}.",
         ),
         (
             lambda org, other: str(org.commercial_tenant_id)[:-1],
             "This is not a valid tenant ID. A tenant ID is a GUID of 32 hexadecimal digits, "
-            "like 00000000-0000-0000-0000-000000000000. Enter your organization's Microsoft "
-            "ID: {expected}.",
+            "like 00000000-0000-0000-0000-000000000000. Enter your organization's commercial "
+            "tenant ID, the Microsoft ID on your profile: {expected}.",
         ),
         (
             lambda org, other: "",
             "This is not a valid tenant ID. A tenant ID is a GUID of 32 hexadecimal digits, "
-            "like 00000000-0000-0000-0000-000000000000. Enter your organization's Microsoft "
-            "ID: {expected}.",
+            "like 00000000-0000-0000-0000-000000000000. Enter your organization's commercial "
+            "tenant ID, the Microsoft ID on your profile: {expected}.",
         ),
         (
             lambda org, other: str(org.azure_gcc_tenant_id),
-            "This is your organization's Azure GCC tenant ID. Enter the commercial (global) "
-            "tenant ID instead — the Microsoft ID on your profile: {expected}.",
+            "This is an Azure GCC tenant ID, not the commercial (global) one. Enter your "
+            "organization's commercial tenant ID, the Microsoft ID on your profile: {expected}.",
         ),
         (
             lambda org, other: str(other.commercial_tenant_id),
-            "This tenant ID belongs to another organization. Enter your own organization's "
-            "Microsoft ID: {expected}.",
+            "This is not the expected tenant ID. Enter your organization's commercial tenant "
+            "ID, the Microsoft ID on your profile: {expected}.",
         ),
         (
             lambda org, other: str(other.azure_gcc_tenant_id),
-            "This tenant ID belongs to another organization. Enter your own organization's "
-            "Microsoft ID: {expected}.",
+            "This is not the expected tenant ID. Enter your organization's commercial tenant "
+            "ID, the Microsoft ID on your profile: {expected}.",
         ),
         (
             lambda org, other: str(uuid.uuid4()),
-            "This is not your organization's Microsoft ID (it may be a customer's tenant). "
-            "Enter the commercial tenant ID on your profile: {expected}.",
+            "This is not the expected tenant ID. Enter your organization's commercial tenant "
+            "ID, the Microsoft ID on your profile: {expected}.",
         ),
     ],
     ids=[
@@ -960,7 +961,7 @@ def test_reject_records_the_reason_and_emails_how_to_apply_again(
 
 # -- withdraw ------------------------------------------------------------------------------
 @pytest.mark.parametrize("status", OPEN)
-def test_withdraw_an_open_request(act, validation_in, organization, sales_agent, status):
+def test_withdraw_an_open_request(act, validation_in, organization, sales_agent, reviewer, status):
     # Given an open request of the organization
     request = validation_in(status)
     audit_before, outbox_before = audit_ids(request), outbox_ids()
@@ -968,7 +969,8 @@ def test_withdraw_an_open_request(act, validation_in, organization, sales_agent,
     # When a sales agent of the organization withdraws it
     act("withdraw", request, actor=sales_agent)
 
-    # Then it is withdrawn and off the clock, with one audit event and no email
+    # Then it is withdrawn and off the clock, with one audit event and no email but to the
+    # reviewer working on it (none while it waits for one)
     request = reload(request)
     assert request.status == Status.WITHDRAWN
     assert request.due_at is None
@@ -983,8 +985,37 @@ def test_withdraw_an_open_request(act, validation_in, organization, sales_agent,
         "",
     )
     assert event.organization == organization
-    assert new_outbox(outbox_before) == []
-    assert mail.outbox == []
+    told = [] if status == Status.SUBMITTED else [reviewer.email]
+    assert [(row.template, row.to_email) for row in new_outbox(outbox_before)] == [
+        (TEMPLATE.format("withdrawn"), email) for email in told
+    ]
+    assert [m.to for m in mail.outbox] == [[email] for email in told]
+
+
+def test_withdraw_tells_the_assigned_reviewer_once(act, validation_in, organization, reviewer):
+    # Given a request in review by a reviewer, and another reviewer not assigned
+    request = validation_in(Status.IN_REVIEW)
+    other = ReviewerFactory()
+    outbox_before = outbox_ids()
+
+    # When the organization withdraws it
+    act("withdraw", request)
+
+    # Then only the assigned reviewer is told, with the link to the request in the admin
+    (row,) = new_outbox(outbox_before)
+    assert (row.template, row.to_email) == (TEMPLATE.format("withdrawn"), reviewer.email)
+    (email,) = mail.outbox
+    assert email.to == [reviewer.email]
+    assert other.email not in email.to
+    assert email.subject == f"Withdrawn: GCC validation #{request.pk} ({organization.legal_name})"
+    assert (
+        f"{organization.legal_name} withdrew GCC validation request #{request.pk}, which you "
+        "were reviewing. The request is closed: nothing more is needed from you." in email.body
+    )
+    assert admin_url(request) in email.body
+    # and telling again (a retried task) queues nothing more: one email per request
+    review_emails.withdrawn(reload(request))
+    assert OutboxMessage.objects.exclude(pk__in=outbox_before).count() == 1
 
 
 # -- every forbidden move ------------------------------------------------------------------

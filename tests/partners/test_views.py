@@ -78,6 +78,7 @@ PARTNER_URLS = [
     ("get", "partners:validation_detail", True),
     ("post", "partners:validation_answer", True),
     ("post", "partners:validation_withdraw", True),
+    ("get", "partners:validation_withdraw_confirm", True),
 ]
 
 
@@ -108,6 +109,7 @@ def test_anonymous_user_is_sent_to_sign_in_from_every_partner_url(
         ("get", "partners:validation_detail", {}),
         ("post", "partners:validation_answer", {"response": "Federal civilian agencies."}),
         ("post", "partners:validation_withdraw", {}),
+        ("get", "partners:validation_withdraw_confirm", {}),
     ],
 )
 def test_guessing_another_organizations_request_id_is_not_found(
@@ -164,6 +166,7 @@ def test_non_gcc_role_cannot_submit_a_request(client, non_gcc_user, organization
     [
         ("partners:validation_answer", {"response": "Federal civilian agencies."}),
         ("partners:validation_withdraw", {}),
+        ("partners:validation_withdraw_confirm", None),
     ],
 )
 def test_non_gcc_role_cannot_answer_or_withdraw(
@@ -174,8 +177,9 @@ def test_non_gcc_role_cannot_answer_or_withdraw(
     before = snapshot()
     client.force_login(user)
 
-    # when
-    response = client.post(reverse(url_name, args=[info_requested_validation.pk]), data)
+    # when (the withdrawal's confirmation page is a GET)
+    url = reverse(url_name, args=[info_requested_validation.pk])
+    response = client.get(url) if data is None else client.post(url, data)
 
     # then
     assert response.status_code == 403
@@ -225,6 +229,10 @@ def test_non_gcc_role_sees_a_request_without_answer_or_withdraw_controls(
     assert reverse("partners:validation_answer", args=[info_requested_validation.pk]) not in content
     assert (
         reverse("partners:validation_withdraw", args=[info_requested_validation.pk]) not in content
+    )
+    assert (
+        reverse("partners:validation_withdraw_confirm", args=[info_requested_validation.pk])
+        not in content
     )
 
 
@@ -297,22 +305,23 @@ TENANT_ID_MISTAKES = {
     "malformed": (
         lambda org, other: "1234-not-a-guid",
         "This is not a valid tenant ID. A tenant ID is a GUID of 32 hexadecimal digits, like "
-        "00000000-0000-0000-0000-000000000000. Enter your organization's Microsoft ID: {expected}.",
+        "00000000-0000-0000-0000-000000000000. Enter your organization's commercial tenant ID, "
+        "the Microsoft ID on your profile: {expected}.",
     ),
     "own_azure_gcc": (
         lambda org, other: str(org.azure_gcc_tenant_id),
-        "This is your organization's Azure GCC tenant ID. Enter the commercial (global) tenant "
-        "ID instead — the Microsoft ID on your profile: {expected}.",
+        "This is an Azure GCC tenant ID, not the commercial (global) one. Enter your "
+        "organization's commercial tenant ID, the Microsoft ID on your profile: {expected}.",
     ),
     "other_organization": (
         lambda org, other: str(other.commercial_tenant_id),
-        "This tenant ID belongs to another organization. Enter your own organization's "
-        "Microsoft ID: {expected}.",
+        "This is not the expected tenant ID. Enter your organization's commercial tenant ID, "
+        "the Microsoft ID on your profile: {expected}.",
     ),
     "random_guid": (
         lambda org, other: "3f2504e0-4f89-41d3-9a0c-0305e82c3301",
-        "This is not your organization's Microsoft ID (it may be a customer's tenant). Enter the "
-        "commercial tenant ID on your profile: {expected}.",
+        "This is not the expected tenant ID. Enter your organization's commercial tenant ID, "
+        "the Microsoft ID on your profile: {expected}.",
     ),
 }
 
@@ -393,10 +402,34 @@ def test_create_form_names_every_missing_answer(client, admin_agent):
         "contract_vehicles": "This field is required.",
         "attested": "Confirm that the information is accurate.",
     }
-    # and the missing form key (a hidden field) is said above them
-    assert alert_texts(response) == [
-        f"{INCOMPLETE} Some answers need your attention. Each is marked below."
+    # and the missing form key (a hidden field) is said above them, then each field's error
+    # as a link to its field
+    summary = element(response, id="form-errors")
+    assert text(summary).startswith(
+        f"{INCOMPLETE} Some answers need your attention. Each is marked below. "
+    )
+    assert [
+        (attr(link, "href"), text(link)) for link in elements(response, tag="a", within=summary)
+    ] == [
+        (
+            "#id_commercial_tenant_id",
+            "Commercial tenant ID (Microsoft ID): This field is required.",
+        ),
+        ("#id_contact_name", "Contact name: This field is required."),
+        ("#id_contact_email", "Contact email: This field is required."),
+        ("#id_contact_phone", "Contact phone: This field is required."),
+        (
+            "#id_government_segments_0",
+            "Government customers you serve: Choose at least one kind of government customer.",
+        ),
+        ("#id_contract_vehicles", "How you contract with them: This field is required."),
+        (
+            "#id_attested",
+            "I confirm that this information is accurate. This request is legally binding.: "
+            "Confirm that the information is accurate.",
+        ),
     ]
+    assert len(alert_texts(response)) == 1
     assert PartnerValidationRequest.objects.count() == 0
 
 
@@ -954,6 +987,77 @@ def test_a_key_another_organization_answered_with_is_a_new_answer_here(
 # -- withdrawing ---------------------------------------------------------------------------
 
 
+def test_withdraw_asks_first_on_a_page_that_posts_the_withdrawal(
+    client, sales_agent, info_requested_validation
+):
+    # given: a Sales agent on an open request
+    validation = info_requested_validation
+    client.force_login(sales_agent)
+    detail = client.get(reverse("partners:validation_detail", args=[validation.pk]))
+    confirm_url = reverse("partners:validation_withdraw_confirm", args=[validation.pk])
+    withdraw_url = reverse("partners:validation_withdraw", args=[validation.pk])
+    before = snapshot()
+
+    # then: the request offers a link (not a form) to the question
+    (link,) = [a for a in elements(detail, tag="a") if text(a) == "Withdraw this request"]
+    assert attr(link, "href") == confirm_url
+    assert [f for f in elements(detail, tag="form") if attr(f, "action") == withdraw_url] == []
+
+    # when: the agent follows it
+    page = client.get(confirm_url)
+
+    # then: a question, saying what can't be undone; nothing changed yet
+    assert page.status_code == 200
+    assert text(elements(page, tag="h1")[0]) == f"Withdraw request #{validation.pk}?"
+    assert text(element(page, id="confirm-subject")) == (
+        f"GCC partner validation request #{validation.pk} · Status: Information requested"
+    )
+    assert text(element(page, id="confirm-consequence")) == (
+        "The GCC review team stops reviewing it. A withdrawn request can't be reopened; you can "
+        "submit a new one."
+    )
+    assert snapshot() == before
+    # and its form posts the withdrawal (CSRF-protected); Cancel goes back to the request
+    (form,) = [f for f in elements(page, tag="form") if attr(f, "action") == withdraw_url]
+    assert attr(form, "method") == "post"
+    names = [attr(i, "name") for i in elements(None, tag="input", within=form)]
+    assert names == ["csrfmiddlewaretoken"]
+    assert [text(b) for b in elements(None, tag="button", within=form)] == ["Withdraw request"]
+    (cancel,) = [a for a in elements(None, tag="a", within=form) if text(a) == "Cancel"]
+    assert attr(cancel, "href") == reverse("partners:validation_detail", args=[validation.pk])
+
+    # when: the agent confirms
+    response = client.post(withdraw_url, follow=True)
+
+    # then: withdrawn
+    assert messages_of(response) == ["The request was withdrawn. You can apply again at any time."]
+    assert reload(validation).status == Status.WITHDRAWN
+
+
+def test_withdraw_confirmation_of_a_closed_request_says_so(
+    client, sales_agent, info_requested_validation
+):
+    # given: a request withdrawn meanwhile (another tab)
+    validation = info_requested_validation
+    client.force_login(sales_agent)
+    client.post(reverse("partners:validation_withdraw", args=[validation.pk]), follow=True)
+    before = snapshot()
+
+    # when: the agent follows the link of a page still open
+    response = client.get(
+        reverse("partners:validation_withdraw_confirm", args=[validation.pk]), follow=True
+    )
+
+    # then: back on the request, told why; nothing changed
+    assert response.redirect_chain == [
+        (reverse("partners:validation_detail", args=[validation.pk]), 302)
+    ]
+    assert messages_of(response) == [
+        "This request is withdrawn; that action is no longer possible. Nothing was changed."
+    ]
+    assert snapshot() == before
+
+
 def test_withdraw_closes_an_open_request(client, sales_agent, admin_agent, submit_validation):
     # given: a request submitted by a colleague; a Sales agent withdraws it
     validation = submit_validation(admin_agent)
@@ -979,7 +1083,7 @@ def test_withdraw_closes_an_open_request(client, sales_agent, admin_agent, submi
         ("submitted", "", "submitted", admin_agent.pk),
         ("withdrawn", "submitted", "withdrawn", sales_agent.pk),
     ]
-    assert reverse("partners:validation_withdraw", args=[validation.pk]) not in (
+    assert reverse("partners:validation_withdraw_confirm", args=[validation.pk]) not in (
         response.content.decode()
     )
 
@@ -1031,15 +1135,37 @@ def test_profile_lists_government_community_cloud_only_after_approval(
     services.partner_validation_approve(request_id=in_review_validation.pk, reviewer=reviewer)
     after = client.get(reverse("partners:organization_profile"))
 
-    # then: the label people read, and Partner Center's value
+    # then: the label people read, and never Partner Center's raw value
     qualifications = element(after, id="reseller-qualifications")
     assert qualifications.name == "ul"
-    assert [text(code) for code in elements(after, tag="code", within=qualifications)] == [
-        "GovernmentCommunityCloud"
-    ]
     assert [text(label) for label in elements(after, tag="span", within=qualifications)] == [
         "Government Community Cloud (GCC)"
     ]
+    html = after.content.decode()
+    assert "GovernmentCommunityCloud" not in html
+    assert "government_community_cloud" not in html.lower()
+
+
+@pytest.mark.parametrize(
+    ("azure_gcc_tenant_id", "shown"),
+    [(None, "Not set"), (uuid.UUID(int=7), str(uuid.UUID(int=7)))],
+    ids=["empty", "set"],
+)
+def test_profile_shows_the_azure_gcc_tenant_id_or_not_set(
+    client, admin_agent, azure_gcc_tenant_id, shown
+):
+    # given
+    organization = admin_agent.membership.organization
+    Organization.objects.filter(pk=organization.pk).update(azure_gcc_tenant_id=azure_gcc_tenant_id)
+    client.force_login(admin_agent)
+
+    # when
+    response = client.get(reverse("partners:organization_profile"))
+
+    # then: the value, or "Not set"; never a raw None
+    assert f"Azure GCC tenant ID {shown} " in page_text(response)
+    assert ">None<" not in response.content.decode()
+    assert "Azure GCC tenant ID None" not in page_text(response)
 
 
 # -- the list ------------------------------------------------------------------------------

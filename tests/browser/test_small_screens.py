@@ -1,0 +1,160 @@
+"""Small screens (390 x 844, a phone): every partner page fits the width (no horizontal
+scrolling) and passes axe; the main navigation collapses behind its "Menu" toggler, which
+opens it (the account block, Sign out included, is inside); without JavaScript the menu is
+simply open.
+
+Not listed: the Add subscriptions page (orders), still too wide at 390px (its own item).
+"""
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from orders.catalogue import catalogue_load
+from orders.models import Offer, Order, OrderLineItem, Subscription
+from tests.browser.helpers import check_page, sign_in
+from tests.helpers import customer_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+
+
+def phone_page(new_page, **options) -> Page:
+    page = new_page(**options)
+    page.set_viewport_size(PHONE)
+    return page
+
+
+# The innermost elements sticking out on the right, for the failure message.
+STICKING_OUT = """(limit) => [...document.querySelectorAll("body *")]
+  .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+  .filter((el) => ![...el.children].some((c) => c.getBoundingClientRect().right > limit + 0.5))
+  .slice(0, 5)
+  .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">`
+    + ` right=${Math.round(el.getBoundingClientRect().right)}`)"""
+
+
+def assert_fits_the_width(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        culprits = page.evaluate(STICKING_OUT, PHONE["width"])
+        pytest.fail(
+            f"{page.url} is {width}px wide at {PHONE['width']}px: {culprits}", pytrace=False
+        )
+
+
+@pytest.fixture
+def partner_pages(gcc_partner):
+    """Name and path of every partner page, with what some of them need (a GCC customer,
+    one of its orders)."""
+    organization, agent = gcc_partner
+    catalogue_load(Offer)  # transactional tests flush what the data migration loaded
+    customer = customer_of(organization, gcc=True, company_name="Springfield County")
+    offer = Offer.objects.order_by("pk").first()
+    order = Order.objects.create(
+        organization=organization,
+        customer=customer,
+        idempotency_key=uuid.uuid4(),
+        partner_id_on_record=organization.partner_id,
+        created_by=agent,
+        status=Order.Status.COMPLETED,
+    )
+    line = OrderLineItem.objects.create(
+        order=order, line_item_number=0, offer=offer, quantity=5, unit_price=offer.unit_price
+    )
+    Subscription.objects.create(customer=customer, offer=offer, quantity=5, line_item=line)
+    return [
+        ("dashboard", "/"),
+        ("organization-profile", "/organization/"),
+        ("gcc-validations", "/gcc/validations/"),
+        ("gcc-validation-new", "/gcc/validations/new/"),
+        ("customers", "/customers/"),
+        ("customer-add", "/customers/add/"),
+        ("customer-account", f"/customers/{customer.pk}/account/"),
+        ("customer-validations", "/customers/validations/"),
+        ("customer-validation-new", "/customers/validations/new/"),
+        ("reseller-relationship-requests", "/customers/relationship-requests/"),
+        ("order", f"/orders/{order.pk}/"),
+    ]
+
+
+def test_every_partner_page_fits_a_phone_and_passes_axe(new_page, gcc_partner, partner_pages):
+    _, agent = gcc_partner
+    page = phone_page(new_page)
+    sign_in(page, agent.email)
+
+    for name, path in partner_pages:
+        response = page.goto(path)
+        assert response is not None and response.status == 200, f"{path}: {response.status}"
+        assert_fits_the_width(page)
+        check_page(page, f"small-screen-{name}")
+
+
+def test_the_menu_collapses_behind_the_toggler_and_opens(new_page, gcc_partner):
+    _, agent = gcc_partner
+    page = phone_page(new_page)
+    sign_in(page, agent.email)
+    nav = page.get_by_role("navigation", name="Main")
+    toggler = nav.get_by_role("button", name="Menu")
+    customers = nav.get_by_role("link", name="Customers", exact=True)
+    sign_out = nav.get_by_role("button", name="Sign out")
+
+    # Collapsed: the sections and the account block are hidden behind the toggler.
+    expect(toggler).to_be_visible()
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+    expect(customers).to_be_hidden()
+    expect(sign_out).to_be_hidden()
+    assert_fits_the_width(page)
+
+    toggler.click()
+    expect(toggler).to_have_attribute("aria-expanded", "true")
+    # Opened once Bootstrap's transition has ended ("collapsing" until then).
+    expect(page.locator("#main-menu")).to_have_class(re.compile(r"\bshow\b"))
+    expect(customers).to_be_visible()
+    expect(nav.get_by_text(agent.email)).to_be_visible()
+    expect(nav.get_by_role("link", name="Two-step verification")).to_be_visible()
+    expect(nav.get_by_role("link", name="Change password")).to_be_visible()
+    expect(sign_out).to_be_visible()
+    assert_fits_the_width(page)
+    check_page(page, "small-screen-menu-open", full_page=False)
+
+    customers.click()
+    expect(page).to_have_url(re.compile(r"/customers/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Customers")
+    # A new page: the menu starts collapsed again; Sign out works from the opened menu.
+    expect(toggler).to_have_attribute("aria-expanded", "false")
+    toggler.click()
+    sign_out.click()
+    expect(page).to_have_url(re.compile(r"/accounts/"))
+
+
+def test_without_javascript_the_menu_is_open(new_page, gcc_partner):
+    _, agent = gcc_partner
+    # Signed in with JavaScript, then the same session without it.
+    page = phone_page(new_page)
+    sign_in(page, agent.email)
+    cookies = page.context.cookies()
+    plain = phone_page(new_page, java_script_enabled=False)
+    plain.context.add_cookies(cookies)
+
+    plain.goto("/")
+    nav = plain.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(nav.get_by_role("button", name="Sign out")).to_be_visible()
+    nav.get_by_role("link", name="Organization profile").click()
+    expect(plain.get_by_role("heading", level=1)).to_have_text("Organization profile")
+    assert_fits_the_width(plain)
+
+
+def test_wide_screens_show_the_menu_without_toggler(new_page, gcc_partner):
+    _, agent = gcc_partner
+    page = new_page()  # 1280 x 900
+    sign_in(page, agent.email)
+    nav = page.get_by_role("navigation", name="Main")
+
+    expect(nav.get_by_role("button", name="Menu")).to_be_hidden()
+    expect(nav.get_by_role("link", name="Customers", exact=True)).to_be_visible()
+    expect(nav.get_by_role("button", name="Sign out")).to_be_visible()
