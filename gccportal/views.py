@@ -7,8 +7,8 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
 
 from gccportal.exceptions import InvalidTransition, ServiceError
 from reviews.selectors import audit_event_list_for_subject
@@ -41,6 +41,21 @@ def audit_trail_context(request, subject) -> dict:
         "events": audit_event_list_for_subject(subject=subject),
         "member_ids": set(request.organization.memberships.values_list("user_id", flat=True)),
     }
+
+
+def transition_confirm_page(
+    request, subject, /, *, possible: bool, status: str, back: str, template: str, context: dict
+) -> HttpResponse:
+    """The page that asks before an irreversible move of `subject` (its form posts the move):
+    `template` with `context`; or, when the move is no longer `possible` (closed meanwhile in
+    another tab, by a colleague), a redirect to `back` with what the move itself would be told
+    (the model's `transition_refused_message`, with the `status` shown)."""
+    if not possible:
+        messages.error(
+            request, str(subject.transition_refused_message) % {"status": status.lower()}
+        )
+        return redirect(back)
+    return render(request, template, context)
 
 
 def transition_and_redirect(

@@ -9,7 +9,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.mfa import mfa_enabled
 from gccportal.exceptions import ActionNotAllowed
 from gccportal.forms import errors_onto_form
-from gccportal.views import audit_trail_context, page_of, transition_and_redirect
+from gccportal.views import (
+    audit_trail_context,
+    page_of,
+    transition_and_redirect,
+    transition_confirm_page,
+)
 from reviews.selectors import review_answered_with_key, review_request_for_key
 
 from . import services
@@ -225,12 +230,15 @@ def validation_answer(request, pk: int):
 def validation_withdraw_confirm(request, pk: int):
     """ "Withdraw request #N?": the page that asks, with the form that posts the withdrawal."""
     validation = _validation_for_org(request, pk)
-    if not validation.is_open:
-        # Closed meanwhile (another tab, a colleague): what the withdrawal would be told.
-        status = validation.get_status_display().lower()
-        messages.error(request, str(validation.transition_refused_message) % {"status": status})
-        return redirect(_detail_url(validation))
-    return render(request, "partners/validation_withdraw_confirm.html", {"validation": validation})
+    return transition_confirm_page(
+        request,
+        validation,
+        possible=validation.is_open,
+        status=validation.get_status_display(),
+        back=_detail_url(validation),
+        template="partners/validation_withdraw_confirm.html",
+        context={"validation": validation},
+    )
 
 
 @gcc_action_required

@@ -4,7 +4,6 @@ customer's acceptance and its confirmation (public, through the personalized lin
 from urllib.parse import quote
 
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +16,13 @@ from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import transacting_partner_for
 from gccportal.forms import errors_onto_form
 from gccportal.ratelimits import email_post_rate_limited
-from gccportal.views import audit_trail_context, found_or_404, page_of, transition_and_redirect
+from gccportal.views import (
+    audit_trail_context,
+    found_or_404,
+    page_of,
+    transition_and_redirect,
+    transition_confirm_page,
+)
 from partners.access import gcc_action_required, partner_member_required
 
 from . import services
@@ -144,15 +149,14 @@ def invitation_revoke_confirm(request, pk: int):
     """ "Revoke request #N?": the page that asks, with the form that posts the revocation."""
     invitation = _invitation_for_org(request, pk)
     back = _back_url(request, invitation, request.GET.get("next", ""))
-    if not invitation.is_revocable:
-        # Accepted, revoked or expired meanwhile: what the revocation would be told.
-        status = invitation.get_shown_status_display().lower()
-        messages.error(request, str(invitation.transition_refused_message) % {"status": status})
-        return redirect(back)
-    return render(
+    return transition_confirm_page(
         request,
-        "customers/invitation_revoke_confirm.html",
-        {"invitation": invitation, "back": back},
+        invitation,
+        possible=invitation.is_revocable,
+        status=invitation.get_shown_status_display(),
+        back=back,
+        template="customers/invitation_revoke_confirm.html",
+        context={"invitation": invitation, "back": back},
     )
 
 

@@ -14,7 +14,13 @@ from customers.selectors import gcc_block_reason, transacting_partner_for
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.forms import errors_onto_form
 from gccportal.ratelimits import email_post_rate_limited
-from gccportal.views import audit_trail_context, found_or_404, page_of, transition_and_redirect
+from gccportal.views import (
+    audit_trail_context,
+    found_or_404,
+    page_of,
+    transition_and_redirect,
+    transition_confirm_page,
+)
 from partners.access import gcc_action_required, partner_member_required
 from reviews.documents import document_response
 from reviews.selectors import review_request_for_key
@@ -122,12 +128,15 @@ def validation_detail(request, pk: int):
 def validation_withdraw_confirm(request, pk: int):
     """ "Withdraw request #N?": the page that asks, with the form that posts the withdrawal."""
     validation = _validation_for_org(request, pk)
-    if not validation.is_open:
-        # Closed meanwhile (another tab, a colleague): what the withdrawal would be told.
-        status = validation.get_status_display().lower()
-        messages.error(request, str(validation.transition_refused_message) % {"status": status})
-        return redirect("customers:validation_detail", pk=validation.pk)
-    return render(request, "customers/validation_withdraw_confirm.html", {"validation": validation})
+    return transition_confirm_page(
+        request,
+        validation,
+        possible=validation.is_open,
+        status=validation.get_status_display(),
+        back=reverse("customers:validation_detail", args=[validation.pk]),
+        template="customers/validation_withdraw_confirm.html",
+        context={"validation": validation},
+    )
 
 
 @gcc_action_required
