@@ -104,3 +104,15 @@ def readonly(response, field: str) -> str:
 def queue_ids(response) -> list[int]:
     """The rows of an admin changelist, in order."""
     return [obj.pk for obj in response.context["cl"].result_list]
+
+
+def assert_withdraw_form(page, *, action: str, cancel_href: str) -> None:
+    """A withdrawal's confirmation page: its one form posts to `action` with only the CSRF
+    token, its button says "Withdraw request", and its Cancel link goes to `cancel_href`."""
+    (form,) = [f for f in elements(page, tag="form") if attr(f, "action") == action]
+    assert attr(form, "method") == "post"
+    names = [attr(i, "name") for i in elements(None, tag="input", within=form)]
+    assert names == ["csrfmiddlewaretoken"]
+    assert [text(b) for b in elements(None, tag="button", within=form)] == ["Withdraw request"]
+    (cancel,) = [a for a in elements(None, tag="a", within=form) if text(a) == "Cancel"]
+    assert attr(cancel, "href") == cancel_href

@@ -48,6 +48,7 @@ from tests.helpers import (
     snapshot,
 )
 from tests.html import (
+    assert_withdraw_form,
     attr,
     element,
     elements,
@@ -1828,13 +1829,7 @@ def test_withdraw_asks_first_on_a_page_that_posts_the_withdrawal(
     )
     assert snapshot() == before
     # and its form posts the withdrawal (CSRF-protected); Cancel goes back to the request
-    (form,) = [f for f in elements(page, tag="form") if attr(f, "action") == withdraw_url]
-    assert attr(form, "method") == "post"
-    names = [attr(i, "name") for i in elements(None, tag="input", within=form)]
-    assert names == ["csrfmiddlewaretoken"]
-    assert [text(b) for b in elements(None, tag="button", within=form)] == ["Withdraw request"]
-    (cancel,) = [a for a in elements(None, tag="a", within=form) if text(a) == "Cancel"]
-    assert attr(cancel, "href") == detail_url
+    assert_withdraw_form(page, action=withdraw_url, cancel_href=detail_url)
 
     # when: the agent confirms
     response = client.post(withdraw_url)

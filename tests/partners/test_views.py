@@ -26,7 +26,16 @@ from tests.factories import (
     validation_answers,
 )
 from tests.helpers import INCOMPLETE, reload, role_refusal, snapshot
-from tests.html import alert_texts, attr, element, elements, messages_of, page_text, text
+from tests.html import (
+    alert_texts,
+    assert_withdraw_form,
+    attr,
+    element,
+    elements,
+    messages_of,
+    page_text,
+    text,
+)
 
 Status = PartnerValidationRequest.Status
 
@@ -1018,13 +1027,11 @@ def test_withdraw_asks_first_on_a_page_that_posts_the_withdrawal(
     )
     assert snapshot() == before
     # and its form posts the withdrawal (CSRF-protected); Cancel goes back to the request
-    (form,) = [f for f in elements(page, tag="form") if attr(f, "action") == withdraw_url]
-    assert attr(form, "method") == "post"
-    names = [attr(i, "name") for i in elements(None, tag="input", within=form)]
-    assert names == ["csrfmiddlewaretoken"]
-    assert [text(b) for b in elements(None, tag="button", within=form)] == ["Withdraw request"]
-    (cancel,) = [a for a in elements(None, tag="a", within=form) if text(a) == "Cancel"]
-    assert attr(cancel, "href") == reverse("partners:validation_detail", args=[validation.pk])
+    assert_withdraw_form(
+        page,
+        action=withdraw_url,
+        cancel_href=reverse("partners:validation_detail", args=[validation.pk]),
+    )
 
     # when: the agent confirms
     response = client.post(withdraw_url, follow=True)
