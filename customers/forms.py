@@ -7,6 +7,7 @@ from crispy_forms.layout import HTML, Div, Field, Fieldset, Layout, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse, reverse_lazy
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,8 +19,9 @@ from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD, GOVERNMENT_COMMU
 
 from .codes.models import GccValidation
 from .codes.selectors import gcc_validation_list_available
+from .domains import domain_unavailable_message
 from .models import CustomerQualification
-from .selectors import gcc_block_reason
+from .selectors import customer_domain_taken, gcc_block_reason
 from .services import NO_QUALIFICATION
 
 # Labels of letters, digits and inner hyphens, at least two of them, the last one not numeric.
@@ -95,6 +97,16 @@ QUALIFICATION_CHOICES = [
     (CustomerQualification.Qualification.NONPROFIT, _("Nonprofit")),
     (GOVERNMENT_COMMUNITY_CLOUD, GOVERNMENT_COMMUNITY_CLOUD_LABEL),
 ]
+
+
+def domain_unavailable_with_way_forward(domain: str) -> str:
+    """The taken domain's message, with the link to the way forward (safe HTML)."""
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        domain_unavailable_message(domain),
+        reverse("customers:invitation_list"),
+        _("Request a reseller relationship"),
+    )
 
 
 def clean_domain(value: str) -> str:
@@ -210,6 +222,10 @@ class CustomerForm(IdempotentForm):
             self.fields["gcc_validation"].queryset = gcc_validation_list_available(
                 organization=organization
             )
+        # Checked as it is typed (customers.js), with the words of Submit.
+        self.fields["primary_domain"].widget.attrs["data-domain-check"] = reverse(
+            "customers:customer_domain_check"
+        )
         self.helper = page_form_helper(form_id="customer-form")
         # Add customer, from whichever page shows the form (the steps of Next: Subscriptions
         # show it too, to correct an answer).
@@ -287,8 +303,18 @@ class CustomerForm(IdempotentForm):
             field = "gcc_validation" if "gcc_validation" in self.fields else "special_qualification"
             self.add_error(field, exc.message)
 
+    @staticmethod
+    def check_domain(value: str) -> str:
+        """The primary domain as stored, or a ValidationError: a malformed domain, or one
+        already in the portal. Checked as it is typed, on Next and on Submit, not only when
+        the service creates the customer (which checks again)."""
+        domain = clean_domain(value)
+        if customer_domain_taken(domain=domain):
+            raise forms.ValidationError(domain_unavailable_with_way_forward(domain))
+        return domain
+
     def clean_primary_domain(self) -> str:
-        return clean_domain(self.cleaned_data["primary_domain"])
+        return self.check_domain(self.cleaned_data["primary_domain"])
 
     def clean_postal_code(self) -> str:
         match = ZIP_RE.match(self.cleaned_data["postal_code"].strip())

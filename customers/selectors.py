@@ -37,6 +37,11 @@ def gcc_block_reason(*, organization: Organization) -> str | None:
     )
 
 
+def customer_domain_taken(*, domain: str) -> bool:
+    """Whether a customer of the portal (any partner's) has this primary domain."""
+    return Customer.objects.filter(primary_domain=domain.strip().lower()).exists()
+
+
 def customer_is_gcc_validated(*, customer: Customer) -> bool:
     """Whether `customer` holds the GCC qualification (approved: it came with a code)."""
     return customer.qualifications.filter(

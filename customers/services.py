@@ -17,8 +17,9 @@ from reviews.services import audit_event_record
 from .codes.models import GccValidation
 from .codes.selectors import gcc_validation_list_visible
 from .codes.services import CodeExhausted, gcc_validation_take
+from .domains import domain_unavailable_message
 from .models import Customer, CustomerQualification, CustomerRelationship
-from .selectors import customer_for_idempotency_key, gcc_block_reason
+from .selectors import customer_domain_taken, customer_for_idempotency_key, gcc_block_reason
 
 NO_QUALIFICATION = "none"
 
@@ -61,19 +62,7 @@ def _code_visible(organization: Organization, gcc_validation: GccValidation):
 
 
 def _domain_unavailable(domain: str) -> ValidationError:
-    """Why a customer can't be created with `domain`, already in the portal: the same words
-    whoever's customer it is (this partner's or another's), never saying it exists, and the
-    way in for an organization that already works with Microsoft: a reseller relationship
-    request, which it accepts from a mailbox at its domain."""
-    return ValidationError(
-        {
-            "primary_domain": _(
-                "A new customer can't be created with %(domain)s. If the organization already "
-                "works with Microsoft, send it a reseller relationship request instead."
-            )
-            % {"domain": domain}
-        }
-    )
+    return ValidationError({"primary_domain": domain_unavailable_message(domain)})
 
 
 @transaction.atomic
@@ -131,7 +120,7 @@ def customer_insert(
     the same transaction: two agents racing for the last create get exactly one customer.
     """
     domain = primary_domain.strip().lower()
-    if Customer.objects.filter(primary_domain=domain).exists():
+    if customer_domain_taken(domain=domain):
         raise _domain_unavailable(domain)
     customer_qualification_check(
         organization=organization,

@@ -12,6 +12,12 @@ app_name = "customers"
 urlpatterns = [
     path("customers/", views.customer_list, name="customer_list"),
     path("customers/add/", views.customer_create, name="customer_create"),
+    path("customers/add/domain-check/", views.customer_domain_check, name="customer_domain_check"),
+    path(
+        "customers/add/validation-request/",
+        views.customer_draft_to_validation,
+        name="customer_draft_to_validation",
+    ),
     path("customers/<int:pk>/account/", views.customer_account, name="customer_account"),
     path("customers/gcc-validation-codes/help/", views.gcc_code_help, name="gcc_code_help"),
     path("customers/validations/", validation_views.validation_list, name="validation_list"),

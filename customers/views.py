@@ -5,11 +5,14 @@ theirs too (`{% customer_orders %}`): this app never imports orders."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
 
 from gccportal.exceptions import ActionNotAllowed
 from gccportal.views import found_or_404, page_of
@@ -17,6 +20,7 @@ from partners.access import gcc_action_required, partner_member_required
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD_LABEL
 
 from . import services
+from .drafts import add_customer_draft_save, add_customer_draft_take, draft_answers, draft_lines
 from .forms import CustomerForm
 from .models import Customer
 from .selectors import (
@@ -91,9 +95,44 @@ def customer_create(request):
                 form.add_service_error(exc)
             else:
                 return _customer_added(request, customer)
+        carried = []
     else:
-        form = CustomerForm(organization=organization)
-    return render(request, "customers/customer_form.html", {"form": form})
+        # Back from the customer validation request: the answers typed before, once.
+        draft = add_customer_draft_take(request.session)
+        form = CustomerForm(initial=draft_answers(draft) or None, organization=organization)
+        carried = draft_lines(draft)
+        if draft:
+            messages.info(request, _("Your answers were kept. Check them and continue."))
+    return render(
+        request, "customers/customer_form.html", {"form": form, "carried_values": carried}
+    )
+
+
+@gcc_action_required
+@require_POST
+def customer_draft_to_validation(request):
+    """Add customer → Submit a new (customer validation) request: the answers typed so far
+    are kept, and the request starts from them."""
+    add_customer_draft_save(
+        request.session, request.POST, field_names=CustomerForm.base_fields.keys()
+    )
+    return redirect("customers:validation_create")
+
+
+@gcc_action_required
+@require_GET
+@ratelimit(key="user", rate="60/m", block=False)
+def customer_domain_check(request):
+    """Add customer's primary domain, checked as it is typed (customers.js): the message the
+    form would show, or none. The same words as on Submit, whoever's customer it is."""
+    if getattr(request, "limited", False):
+        return JsonResponse({"message": ""}, status=429)
+    try:
+        CustomerForm.check_domain(request.GET.get("domain", ""))
+    except ValidationError as exc:
+        # HTML: the taken domain's message links to the way forward; the others are text.
+        return JsonResponse({"message": conditional_escape(exc.messages[0])})
+    return JsonResponse({"message": ""})
 
 
 @partner_member_required

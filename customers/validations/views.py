@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from customers.drafts import add_customer_draft, validation_initial_from_draft
 from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import gcc_block_reason, transacting_partner_for
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
@@ -93,12 +94,21 @@ def validation_create(request):
     else:
         form = CustomerValidationForm(
             organization=organization,
-            initial={"commercial_tenant_id": str(transacting.commercial_tenant_id)},
+            initial={
+                "commercial_tenant_id": str(transacting.commercial_tenant_id),
+                # From Add customer's answers, when the partner came from there.
+                **validation_initial_from_draft(add_customer_draft(request.session)),
+            },
         )
     return render(
         request,
         "customers/validation_form.html",
-        {"form": form, "organization": organization, "transacting_partner": transacting},
+        {
+            "form": form,
+            "organization": organization,
+            "transacting_partner": transacting,
+            "add_customer_draft": bool(add_customer_draft(request.session)),
+        },
     )
 
 
@@ -118,6 +128,7 @@ def validation_detail(request, pk: int):
             "validation": validation,
             "code": getattr(validation, "validation_code", None),
             "documents": validation.documents.all(),
+            "add_customer_draft": bool(add_customer_draft(request.session)),
             **audit_trail_context(request, validation),
         },
     )

@@ -83,4 +83,62 @@
       opener.focus();
     });
   });
+
+  /* Add customer: the primary domain is checked as it is typed (once the partner leaves the
+   * field), with the words the form says on Next and on Submit: a malformed domain, or one
+   * that can't be a new customer, with the way forward (a reseller relationship request). */
+  document.querySelectorAll("input[data-domain-check]").forEach(function (input) {
+    var feedback = document.createElement("div");
+    feedback.id = input.id + "_check";
+    feedback.className = "invalid-feedback d-block";
+    feedback.setAttribute("aria-live", "polite");
+    input.insertAdjacentElement("afterend", feedback);
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    var lastChecked = null;
+
+    function show(message) {
+      // The server's message: text, or its own link to the way forward (escaped there).
+      feedback.innerHTML = message;
+      var invalid = message !== "";
+      input.classList.toggle("is-invalid", invalid);
+      if (invalid) {
+        input.setAttribute("aria-invalid", "true");
+        input.setAttribute("aria-describedby", described.concat(feedback.id).join(" "));
+      } else {
+        input.removeAttribute("aria-invalid");
+        input.setAttribute("aria-describedby", described.join(" "));
+      }
+      // The page's own (server) error of this field is replaced by the fresh check.
+      document.querySelectorAll("[id^='error_'][id$='_" + input.id + "']").forEach(function (el) {
+        el.hidden = true;
+      });
+    }
+
+    function check() {
+      var value = input.value.trim();
+      if (value === lastChecked) {
+        return;
+      }
+      lastChecked = value;
+      if (value === "") {
+        show("");
+        return;
+      }
+      var url = input.getAttribute("data-domain-check") + "?domain=" + encodeURIComponent(value);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : null;
+        })
+        .then(function (answer) {
+          // No answer (signed out, too many checks): Next and Submit still check.
+          if (answer && input.value.trim() === value) {
+            show(answer.message);
+          }
+        })
+        .catch(function () {});
+    }
+
+    input.addEventListener("change", check);
+    input.addEventListener("blur", check);
+  });
 })();

@@ -88,7 +88,7 @@ def test_partner_gets_a_validation_code_and_adds_a_gcc_customer(new_page, gcc_pa
         "No validation code is available yet."
     )
     expect(
-        code_group.get_by_role("link", name="Submit a customer validation request")
+        code_group.get_by_role("button", name="Submit a customer validation request")
     ).to_be_visible()
     check_page(partner, "customer-04-add-customer-gcc-no-code")
 
@@ -101,7 +101,7 @@ def test_partner_gets_a_validation_code_and_adds_a_gcc_customer(new_page, gcc_pa
     check_page(partner, "customer-05-help-dialog", full_page=False)
 
     # -- Submit a new request: the customer validation form --------------------------------
-    dialog.get_by_role("link", name="Submit a new request").click()
+    dialog.get_by_role("button", name="Submit a new request").click()
     expect(partner.get_by_role("heading", level=1)).to_have_text("Customer validation request")
     expect(partner.get_by_label(TENANT_LABEL)).to_have_value(str(organization.commercial_tenant_id))
     # Regulated data is only for private organizations: hidden until one is chosen.
@@ -221,7 +221,7 @@ def test_help_dialog_works_with_the_keyboard_alone(new_page, gcc_partner):
     assert focus_is_inside(page, "#gcc-help-dialog")
 
     page.keyboard.press("Tab")
-    expect(dialog.get_by_role("link", name="Submit a new request")).to_be_focused()
+    expect(dialog.get_by_role("button", name="Submit a new request")).to_be_focused()
     page.keyboard.press("Tab")
     expect(dialog.get_by_role("button", name="Close")).to_be_focused()
     screenshot(page, "customer-17-help-dialog-keyboard", full_page=False)

@@ -50,6 +50,7 @@ from tests.helpers import (
 from tests.html import (
     assert_withdraw_form,
     attr,
+    descendants,
     element,
     elements,
     error_of,
@@ -556,9 +557,11 @@ def test_add_form_lists_the_organizations_codes_with_whats_this_leading_to_help(
     dialog = element(response, id="gcc-help-dialog")
     assert dialog.name == "dialog"
     assert attr(dialog, "aria-labelledby") == "gcc-help-title"
-    assert [attr(a, "href") for a in elements(None, tag="a", within=dialog)] == [
-        reverse("customers:validation_create")
-    ]
+    # its "Submit a new request" posts the Add customer form (the answers are kept)
+    new_request = element(response, id="gcc-help-new-request")
+    assert new_request in list(descendants(dialog))
+    assert (attr(new_request, "type"), attr(new_request, "form")) == ("submit", "customer-form")
+    assert attr(new_request, "formaction") == reverse("customers:customer_draft_to_validation")
     assert '<script src="/static/js/customers.js" defer>' in response.content.decode()
 
 
@@ -588,8 +591,12 @@ def test_add_form_with_no_code_says_how_to_get_one(client, admin_agent, gcc_enab
     assert text(element(response, id="gcc-no-code")) == (
         "No validation code is available yet. Submit a customer validation request for this "
         "customer: the GCC review team decides within two business days, and the code then "
-        "appears in this menu."
+        "appears in this menu. Your answers on this page are kept. Submit a customer validation "
+        "request"
     )
+    # the button posts the answers (kept while the request is made)
+    button = element(response, id="no-code-new-request")
+    assert attr(button, "formaction") == reverse("customers:customer_draft_to_validation")
 
 
 def test_add_form_of_an_organization_not_gcc_enabled_disables_gcc_and_says_why(client, admin_agent):
@@ -808,7 +815,8 @@ def test_duplicate_domain_is_shown_next_to_the_field(
     assert response.status_code == 200
     assert error_of(response, "primary_domain") == (
         "A new customer can't be created with springfield.gov. If the organization already "
-        "works with Microsoft, send it a reseller relationship request instead."
+        "works with Microsoft, send it a reseller relationship request instead. Request a "
+        "reseller relationship"
     )
     # and the field's help leads to the reseller relationship requests
     links = [
