@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import OrderLine
+from .selectors import offers_by_family
 
 
 def quantity_field(offer_id: str) -> str:
@@ -51,14 +52,35 @@ class OrderLinesForm(forms.Form):
             )
 
     def show(self, offers) -> None:
-        """Render only these offers' rows (those the customer may have)."""
+        """Render only these offers' rows (those the customer may have), and those with an
+        error (a refused line: its message next to it, where its quantity can be cleared)."""
         shown_ids = {offer.offer_id for offer in offers}
-        self.shown = [offer for offer in self.offers if offer.offer_id in shown_ids]
+        errors = self.errors if self.is_bound else {}
+        self.shown = [
+            offer
+            for offer in self.offers
+            if offer.offer_id in shown_ids
+            or quantity_field(offer.offer_id) in errors
+            or name_field(offer.offer_id) in errors
+        ]
 
     def rows(self):
         """(offer, quantity bound field, friendly name bound field) of each shown offer."""
         for offer in self.shown:
             yield offer, self[quantity_field(offer.offer_id)], self[name_field(offer.offer_id)]
+
+    def groups(self) -> list[tuple[str, list]]:
+        """The shown rows (as `rows()`) grouped by product family: (family label, rows)."""
+        return [
+            (
+                label,
+                [
+                    (offer, self[quantity_field(offer.offer_id)], self[name_field(offer.offer_id)])
+                    for offer in offers
+                ],
+            )
+            for label, offers in offers_by_family(self.shown)
+        ]
 
     def lines(self) -> list[OrderLine]:
         """The ordered lines, in catalogue order (call after is_valid())."""

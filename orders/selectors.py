@@ -16,17 +16,39 @@ from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD_LABEL
 from .models import Offer, Order, OrderLine, OrderLineItem, Subscription
 
 
-def gcc_order_block_reason(*, organization: Organization, customer: Customer) -> str | None:
-    """Why GCC offers can't be ordered for `customer` by `organization`, or None."""
+@dataclass(frozen=True)
+class OrderStanding:
+    """Which offers a customer's tenant runs, and whether its partner may order GCC ones.
+
+    A GCC tenant runs GCC offers only; a commercial tenant, commercial offers only."""
+
+    customer_name: str
+    gcc_tenant: bool  # the customer holds the GCC qualification: its tenant is GCC
+    gcc_block: str | None  # why GCC offers may not be ordered for it, or None
+
+    def offer_fits(self, offer: Offer) -> bool:
+        """Whether the customer's tenant runs `offer` (GCC in a GCC tenant, and so on)."""
+        return offer.requires_gcc == self.gcc_tenant
+
+
+def order_standing(*, organization: Organization, customer: Customer) -> OrderStanding:
+    """The customer's cloud, and why GCC offers may not be ordered for it by `organization`."""
+    gcc_tenant = customer_is_gcc_validated(customer=customer)
     reason = gcc_block_reason(organization=organization)
-    if reason:
-        return reason
-    if not customer_is_gcc_validated(customer=customer):
-        return _(
+    if not reason and not gcc_tenant:
+        reason = _(
             "%(customer)s is not validated for GCC. GCC offers are only for customers with "
             "the %(qualification)s qualification."
         ) % {"customer": customer.company_name, "qualification": GOVERNMENT_COMMUNITY_CLOUD_LABEL}
-    return None
+    return OrderStanding(
+        customer_name=customer.company_name, gcc_tenant=gcc_tenant, gcc_block=reason
+    )
+
+
+def new_gcc_customer_standing(*, customer_name: str) -> OrderStanding:
+    """A new customer created with the GCC qualification (Next: Subscriptions): its tenant
+    will be GCC; its partner's GCC approval is checked with its answers."""
+    return OrderStanding(customer_name=customer_name, gcc_tenant=True, gcc_block=None)
 
 
 def offer_list_active() -> QuerySet[Offer]:
@@ -36,20 +58,41 @@ def offer_list_active() -> QuerySet[Offer]:
 
 @dataclass(frozen=True)
 class OfferChoice:
-    offers: list[Offer]  # what may be ordered
+    offers: list[Offer]  # what may be ordered: the offers the customer's tenant runs
+    gcc_tenant: bool  # the customer's tenant is GCC: GCC offers only, commercial ones never
     gcc_reason: str | None  # why GCC offers are not among them, or None
 
 
-def offer_choice_for_customer(*, organization: Organization, customer: Customer) -> OfferChoice:
-    """The offers `organization` may order for `customer`: GCC ones only when both qualify.
+def offer_choice(*, standing: OrderStanding) -> OfferChoice:
+    """The offers that may be ordered for a customer of this standing: those its tenant runs
+    (GCC ones for a GCC tenant, commercial ones otherwise), GCC ones only when its partner
+    may order them too.
 
     Dynamics 365, EMS and Power BI GCC offers use the same GCC validation as Office 365 GCC.
     """
-    reason = gcc_order_block_reason(organization=organization, customer=customer)
-    offers = offer_list_active()
-    if reason:
-        offers = offers.filter(requires_gcc=False)
-    return OfferChoice(offers=list(offers), gcc_reason=reason)
+    offers = offer_list_active().filter(requires_gcc=standing.gcc_tenant)
+    if standing.gcc_tenant and standing.gcc_block:
+        offers = offers.none()
+    return OfferChoice(
+        offers=list(offers), gcc_tenant=standing.gcc_tenant, gcc_reason=standing.gcc_block
+    )
+
+
+def offer_choice_for_customer(*, organization: Organization, customer: Customer) -> OfferChoice:
+    """The offers `organization` may order for `customer` (see `offer_choice`)."""
+    return offer_choice(standing=order_standing(organization=organization, customer=customer))
+
+
+def offers_by_family(offers: Iterable[Offer]) -> list[tuple[str, list[Offer]]]:
+    """(product family's label, its offers) of `offers`, in the catalogue's family order
+    (Office 365, Microsoft 365, ...), each family's offers in the order given. No query."""
+    groups: dict[str, list[Offer]] = {family: [] for family in Offer.Family.values}
+    for offer in offers:
+        groups.setdefault(offer.family, []).append(offer)
+    labels = dict(Offer.Family.choices)
+    return [
+        (str(labels.get(family, family)), members) for family, members in groups.items() if members
+    ]
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,14 @@ from reviews.services import transition_audit, transition_make
 from . import emails
 from .models import Offer, Order, OrderLine, OrderLineItem, Subscription
 from .provisioning import ProvisionedSubscription, ProvisioningError, line_item_provision
-from .selectors import OrderPrices, gcc_order_block_reason, order_for_idempotency_key, order_prices
+from .selectors import (
+    OrderPrices,
+    OrderStanding,
+    new_gcc_customer_standing,
+    order_for_idempotency_key,
+    order_prices,
+    order_standing,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +48,11 @@ class CustomerNotManaged(ActionNotAllowed):
     """The customer is not one of the organization's (its pages answer "not found")."""
 
 
-def order_lines_check(*, lines: list[OrderLine], gcc_block: str | None) -> dict[str, Offer]:
-    """The offers of `lines` by offer ID, if all may be ordered in those quantities; else an
-    error. `gcc_block`: why GCC offers may not be ordered for this customer, or None."""
+def order_lines_check(*, lines: list[OrderLine], standing: OrderStanding) -> dict[str, Offer]:
+    """The offers of `lines` by offer ID, if all may be ordered in those quantities for a
+    customer of this `standing`; else an error. A GCC offer its partner may not order is
+    refused outright (ActionNotAllowed, `standing.gcc_block`); a commercial offer for a GCC
+    tenant (which runs GCC offers only) is refused next to its row."""
     if not lines:
         raise ValidationError({"lines": _("Choose at least one offer and its quantity.")})
     wanted = [line.offer_id for line in lines]
@@ -58,8 +67,17 @@ def order_lines_check(*, lines: list[OrderLine], gcc_block: str | None) -> dict[
                 _("%(offer)s is not in the catalogue.") % {"offer": line.offer_id}
             )
             continue
-        if offer.requires_gcc and gcc_block:
-            raise ActionNotAllowed(gcc_block)
+        if offer.requires_gcc and standing.gcc_block:
+            raise ActionNotAllowed(standing.gcc_block)
+        if not standing.offer_fits(offer):
+            errors.setdefault(f"quantity_{offer.offer_id}", []).append(
+                _(
+                    "%(offer)s is a commercial offer: it can't run in %(customer)s's GCC "
+                    "tenant. Choose a GCC offer."
+                )
+                % {"offer": offer.name, "customer": standing.customer_name}
+            )
+            continue
         if not offer.min_quantity <= line.quantity <= offer.max_quantity:
             errors.setdefault(f"quantity_{offer.offer_id}", []).append(
                 _("Order between %(low)s and %(high)s of %(offer)s.")
@@ -78,8 +96,8 @@ def order_review(
 ) -> OrderPrices:
     """The review of an order for `customer` (one of `organization`'s, as its pages found it):
     the lines' amounts and totals, if they may be ordered; nothing is written."""
-    gcc_block = gcc_order_block_reason(organization=organization, customer=customer)
-    offers = order_lines_check(lines=lines, gcc_block=gcc_block)
+    standing = order_standing(organization=organization, customer=customer)
+    offers = order_lines_check(lines=lines, standing=standing)
     return order_prices(lines=lines, offers=offers)
 
 
@@ -101,8 +119,8 @@ def order_place(
         customer = customer_get_for_org(organization=organization, customer_id=customer_id)
     except Customer.DoesNotExist as exc:
         raise CustomerNotManaged(_("This customer is not managed by your organization.")) from exc
-    gcc_block = gcc_order_block_reason(organization=organization, customer=customer)
-    offers = order_lines_check(lines=lines, gcc_block=gcc_block)
+    standing = order_standing(organization=organization, customer=customer)
+    offers = order_lines_check(lines=lines, standing=standing)
     return _order_insert(organization, created_by, customer, lines, offers, idempotency_key)
 
 
@@ -162,6 +180,10 @@ def _new_customer_gcc_require(customer_answers: dict) -> None:
         )
 
 
+def _new_customer_standing(customer_answers: dict) -> OrderStanding:
+    return new_gcc_customer_standing(customer_name=customer_answers.get("company_name", ""))
+
+
 def new_customer_order_check(*, organization: Organization, customer_answers: dict) -> None:
     """Whether Add customer's answers may go on to subscriptions (Next: Subscriptions): a GCC
     customer, with a validation code `organization` may use. Nothing is created: the customer
@@ -180,8 +202,9 @@ def new_customer_order_review(
     """The review of a new GCC customer's first order: the lines' amounts and totals, if the
     answers and the lines may go on; nothing is created."""
     new_customer_order_check(organization=organization, customer_answers=customer_answers)
-    # The organization's GCC approval was just checked, and the customer will be GCC.
-    offers = order_lines_check(lines=lines, gcc_block=None)
+    # The organization's GCC approval was just checked, and the customer will be GCC: GCC
+    # offers only.
+    offers = order_lines_check(lines=lines, standing=_new_customer_standing(customer_answers))
     return order_prices(lines=lines, offers=offers)
 
 
@@ -203,9 +226,9 @@ def customer_create_with_order(
         return existing
     _new_customer_gcc_require(customer_answers)
     # The lines first: a refused line leaves the code untouched (and no customer). GCC offers
-    # pass here: the customer will be GCC, and customer_insert refuses an organization not
+    # only: the customer will be GCC, and customer_insert refuses an organization not
     # approved for GCC (rolling back the whole order).
-    offers = order_lines_check(lines=lines, gcc_block=None)
+    offers = order_lines_check(lines=lines, standing=_new_customer_standing(customer_answers))
     # The order's key is the customer's too (whatever key the answers came with): the same
     # Submit posted twice at once gets the customer the other post created (after waiting for
     # it on the domain or on the code's last create), then finds that post's order.

@@ -29,7 +29,10 @@ from . import services
 from .forms import OrderLinesForm, OrderSubmitForm
 from .models import Order
 from .selectors import (
+    OfferChoice,
     OrderPrices,
+    new_gcc_customer_standing,
+    offer_choice,
     offer_choice_for_customer,
     offer_list_active,
     order_for_idempotency_key,
@@ -68,13 +71,18 @@ def _review_page(request, context: dict, prices: OrderPrices, form: OrderLinesFo
 # -- an existing customer --------------------------------------------------------------------
 
 
+def _offers_context(form: OrderLinesForm, choice: OfferChoice) -> dict:
+    """The Add subscriptions page's offers: those of `choice`, grouped by product family."""
+    form.show(choice.offers)
+    return {"form": form, "choice": choice, "offer_groups": form.groups()}
+
+
 def _add_page(request, customer: Customer, form: OrderLinesForm):
     choice = offer_choice_for_customer(organization=request.organization, customer=customer)
-    form.show(choice.offers)
     return render(
         request,
         "orders/subscriptions_add.html",
-        {"customer": customer, "form": form, "gcc_reason": choice.gcc_reason},
+        {"customer": customer, **_offers_context(form, choice)},
     )
 
 
@@ -200,11 +208,16 @@ def _new_customer_context(request, customer_form: CustomerForm) -> dict:
 
 
 def _new_customer_offers_page(request, customer_form: CustomerForm, form: OrderLinesForm):
-    # Every offer: the customer will be GCC, and its partner's approval is the services' check.
+    # GCC offers only: the customer will be GCC, and its partner's approval is the services'
+    # check.
+    standing = new_gcc_customer_standing(customer_name=customer_form.cleaned_data["company_name"])
     return render(
         request,
         "orders/subscriptions_add.html",
-        {**_new_customer_context(request, customer_form), "form": form, "gcc_reason": None},
+        {
+            **_new_customer_context(request, customer_form),
+            **_offers_context(form, offer_choice(standing=standing)),
+        },
     )
 
 

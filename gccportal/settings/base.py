@@ -82,8 +82,7 @@ MIDDLEWARE = [
 # error pages included. Styles too; the few inline styles the templates have are allowed by
 # their exact hash (tests/gccportal/test_security_headers.py checks they still match):
 #   <style> of 500.html and 503.html (self-contained: no stylesheet) and of
-#   admin/reviews/change_form.html; style="width: 10rem" and "width: 13rem" of
-#   orders/subscriptions_add.html; style="border-top: 0" of simple_history's admin history.
+#   admin/reviews/change_form.html; style="border-top: 0" of simple_history's admin history.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -95,8 +94,6 @@ CONTENT_SECURITY_POLICY = {
         ],
         "style-src-attr": [
             "'unsafe-hashes'",
-            "'sha256-HAfbIi+h6rA9Q6f/2D/Ohn+n1St4Jfht8sMTBlpRbto='",
-            "'sha256-13Vm//sG0d9//nv+2ysR7G8upw+B6u8AeuQ8d1YVroo='",
             "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='",
         ],
         # data: for Bootstrap's inline SVG icons (form controls).

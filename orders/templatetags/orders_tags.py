@@ -20,10 +20,13 @@ def usd(value) -> str:
 @register.inclusion_tag("orders/includes/customer_orders.html", takes_context=True)
 def customer_orders(context, customer) -> dict:
     """The Account page's Orders and subscriptions: this partner's own only (a customer may
-    have several partners)."""
-    organization = context["request"].organization
+    have several partners). For an indirect provider's reseller's customer
+    (`customer.indirect_reseller_id`): the reseller's, read-only (no links, no actions)."""
+    reseller_id = getattr(customer, "indirect_reseller_id", None)
+    organization = reseller_id or context["request"].organization
     return {
         "customer": customer,
+        "read_only": reseller_id is not None,
         "membership": context.get("membership"),
         "subscriptions": list(
             subscription_list_for_customer(organization=organization, customer=customer)

@@ -59,12 +59,28 @@ def test_sales_agent_orders_gcc_subscriptions_for_an_existing_customer(
     expect(section.locator("#orders-empty")).to_have_text("No order yet.")
     check_page(page, "order-01-account-empty")
 
-    # -- Add subscriptions: every offer, GCC ones included ----------------------------------
+    # -- Add subscriptions: the GCC offers, grouped by product family --------------------------
     section.get_by_role("link", name="Add subscriptions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"Add subscriptions for {customer.company_name}"
     )
+    expect(page.locator("#offer-cloud")).to_contain_text(
+        f"GCC offers for {customer.company_name}'s GCC tenant."
+    )
+    expect(page.get_by_role("heading", level=2)).to_have_text(
+        [
+            "Office 365",
+            "Microsoft 365",
+            "Enterprise Mobility + Security",
+            "Power BI",
+            "Dynamics 365",
+        ]
+    )
+    office = page.get_by_role("region", name="Office 365", exact=True)
+    expect(office.locator(".offer")).to_have_count(3)
     expect(row(page, G3)).to_contain_text("Office 365 G3 GCC")
+    expect(row(page, G3).locator(".badge")).to_have_count(0)
+    expect(row(page, "com-m365-basic")).to_have_count(0)
     expect(page.locator("#gcc-offers-hidden")).to_have_count(0)
     check_page(page, "order-02-add-subscriptions")
 

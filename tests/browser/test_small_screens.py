@@ -2,8 +2,6 @@
 scrolling) and passes axe; the main navigation collapses behind its "Menu" toggler, which
 opens it (the account block, Sign out included, is inside); without JavaScript the menu is
 simply open.
-
-Not listed: the Add subscriptions page (orders), still too wide at 390px (its own item).
 """
 
 import re
@@ -78,6 +76,7 @@ def partner_pages(gcc_partner):
         ("customer-validation-new", "/customers/validations/new/"),
         ("reseller-relationship-requests", "/customers/relationship-requests/"),
         ("order", f"/orders/{order.pk}/"),
+        ("subscriptions-add", f"/customers/{customer.pk}/subscriptions/add/"),
     ]
 
 
@@ -91,6 +90,34 @@ def test_every_partner_page_fits_a_phone_and_passes_axe(new_page, gcc_partner, p
         assert response is not None and response.status == 200, f"{path}: {response.status}"
         assert_fits_the_width(page)
         check_page(page, f"small-screen-{name}")
+
+
+def test_add_subscriptions_fits_a_phone_with_each_quantity_in_view(new_page, gcc_partner):
+    organization, agent = gcc_partner
+    catalogue_load(Offer)
+    customer = customer_of(organization, gcc=True, company_name="Springfield County")
+    page = phone_page(new_page)
+    sign_in(page, agent.email)
+
+    page.goto(f"/customers/{customer.pk}/subscriptions/add/")
+
+    # The offers are stacked: no horizontal scrolling, each Quantity input within the width
+    assert_fits_the_width(page)
+    expect(page.get_by_role("heading", level=2, name="Office 365", exact=True)).to_be_visible()
+    quantity = page.get_by_label("Quantity of Office 365 G3 GCC")
+    quantity.scroll_into_view_if_needed()
+    expect(quantity).to_be_in_viewport(ratio=1)
+    for offer_id in ("gcc-o365-g3", "gcc-d365-sales"):
+        box = page.locator(f"#id_quantity_{offer_id}").bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    # An error next to its row fits too
+    quantity.fill("0")
+    page.get_by_role("button", name="Review order").click()
+    expect(page.locator("#id_quantity_gcc-o365-g3_error")).to_have_text(
+        "Order between 1 and 10000 of Office 365 G3 GCC."
+    )
+    assert_fits_the_width(page)
+    check_page(page, "small-screen-subscriptions-add-error")
 
 
 def test_the_menu_collapses_behind_the_toggler_and_opens(new_page, gcc_partner):

@@ -39,7 +39,7 @@ class CheckCounts:
 
     actor: int = 0  # gcc_actor_require, wherever called
     lines: int = 0  # order_lines_check
-    customer_gcc: int = 0  # gcc_order_block_reason: an existing customer's GCC standing
+    customer_gcc: int = 0  # order_standing: an existing customer's GCC standing
     qualification: int = 0  # customer_qualification_check: a new customer's GCC and code
     key_lookups: int = 0  # SELECTs by an idempotency key (an order's or a customer's)
     sql: list[str] = field(default_factory=list, repr=False)
@@ -55,13 +55,13 @@ def checks_counted():
         counts = CheckCounts()
         actor = mock.Mock(wraps=gcc_actor_require)
         lines = mock.Mock(wraps=order_services.order_lines_check)
-        customer_gcc = mock.Mock(wraps=order_services.gcc_order_block_reason)
+        customer_gcc = mock.Mock(wraps=order_services.order_standing)
         qualification = mock.Mock(wraps=customer_services.customer_qualification_check)
         with (
             mock.patch.object(order_services, "gcc_actor_require", actor),
             mock.patch.object(customer_services, "gcc_actor_require", actor),
             mock.patch.object(order_services, "order_lines_check", lines),
-            mock.patch.object(order_services, "gcc_order_block_reason", customer_gcc),
+            mock.patch.object(order_services, "order_standing", customer_gcc),
             mock.patch.object(customer_services, "customer_qualification_check", qualification),
             CaptureQueriesContext(connection) as queries,
         ):

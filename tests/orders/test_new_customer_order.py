@@ -5,13 +5,14 @@ one transaction. Nothing is created if any step fails."""
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from customers.codes.models import GccValidation
 from customers.codes.services import CodeExhausted
 from customers.models import Customer, CustomerQualification
 from orders import services
-from orders.models import Order, Subscription
+from orders.models import Order, OrderLine, Subscription
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD as GCC
 from tests.factories import GccValidationFactory
 from tests.helpers import role_refusal, snapshot
@@ -168,9 +169,24 @@ def test_next_subscriptions_then_review_then_submit_creates_customer_and_order(
 ):
     # when: Next: Subscriptions
     response = client.post(NEXT_URL, customer_data(code))
-    # then: the offers (GCC ones included), the answers carried hidden, nothing created
+    # then: the GCC offers only (the customer will be GCC), grouped by product family, the
+    # answers carried hidden, nothing created
     assert response.templates[0].name == "orders/subscriptions_add.html"
-    assert G3 in [offer.offer_id for offer, _q, _n in response.context["form"].rows()]
+    listed = [offer for offer, _q, _n in response.context["form"].rows()]
+    assert {offer.offer_id for offer in listed} == {
+        offer.offer_id for offer in catalogue.values() if offer.requires_gcc
+    }
+    assert [family for family, _rows in response.context["offer_groups"]] == [
+        "Office 365",
+        "Microsoft 365",
+        "Enterprise Mobility + Security",
+        "Power BI",
+        "Dynamics 365",
+    ]
+    assert text(element(response, id="offer-cloud")) == (
+        "GCC offers for City of Springfield's GCC tenant. Commercial offers are not listed: "
+        "they can't run in a GCC tenant."
+    )
     hidden = dict(response.context["customer_values"])
     assert hidden["company_name"] == "City of Springfield"
     assert hidden["gcc_validation"] == str(code.pk)
@@ -256,6 +272,62 @@ def test_back_to_the_customer_details_keeps_the_answers_and_the_lines(
 
 
 # -- nothing created if any step fails -------------------------------------------------------
+
+COMMERCIAL_REFUSED = (
+    "Microsoft 365 Business Basic is a commercial offer: it can't run in City of "
+    "Springfield's GCC tenant. Choose a GCC offer."
+)
+
+
+@pytest.mark.parametrize("step", ["review", "submit"])
+def test_a_commercial_line_for_the_new_gcc_customer_is_refused_next_to_its_row(
+    client, catalogue, agent, code, submit, step
+):
+    # given
+    before = snapshot()
+    # when: a commercial offer is posted with a GCC one (a tampered or stale form)
+    if step == "review":
+        response = client.post(
+            REVIEW_URL, customer_data(code) | lines_data({G3: 10, COMMERCIAL: 5})
+        )
+    else:
+        response = submit(code, {G3: 10, COMMERCIAL: 5})
+    # then: the offers again, the message next to the commercial row; nothing created
+    assert response.status_code == 200
+    assert response.templates[0].name == "orders/subscriptions_add.html"
+    assert text(element(response, id=f"id_quantity_{COMMERCIAL}_error")) == COMMERCIAL_REFUSED
+    quantity = element(response, id=f"id_quantity_{COMMERCIAL}")
+    assert attr(quantity, "aria-invalid") == "true"
+    assert attr(quantity, "value") == "5"
+    assert attr(element(response, id=f"id_quantity_{G3}"), "value") == "10"
+    assert snapshot() == before
+
+
+def test_the_services_refuse_a_commercial_line_for_the_new_gcc_customer(
+    catalogue, agent, code, gcc_enabled
+):
+    # given
+    before = snapshot()
+    answers = {"company_name": "City of Springfield", "special_qualification": GCC}
+    # when / then: the review and the creation refuse it, next to its row
+    with pytest.raises(ValidationError) as reviewed:
+        services.new_customer_order_review(
+            organization=gcc_enabled,
+            customer_answers=answers | {"gcc_validation": code},
+            lines=[OrderLine(COMMERCIAL, 5)],
+        )
+    with pytest.raises(ValidationError) as created:
+        services.customer_create_with_order(
+            organization=gcc_enabled,
+            created_by=agent,
+            customer_answers=answers | {"gcc_validation": code},
+            lines=[OrderLine(G3, 10), OrderLine(COMMERCIAL, 5)],
+            idempotency_key=uuid.uuid4(),
+        )
+    for refused in (reviewed, created):
+        assert refused.value.message_dict == {f"quantity_{COMMERCIAL}": [COMMERCIAL_REFUSED]}
+    # and nothing is created, the code untouched
+    assert snapshot() == before
 
 
 def test_quantity_out_of_range_at_submit_creates_nothing(catalogue, agent, code, submit):

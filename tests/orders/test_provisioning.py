@@ -21,7 +21,7 @@ from tests.worker import WorkerDied, task_deliver
 
 G3 = "gcc-o365-g3"
 POWER_BI = "gcc-powerbi-pro"
-COMMERCIAL = "com-m365-basic"
+EMS = "gcc-ems-e3"
 Line = OrderLineItem.Status
 
 
@@ -295,7 +295,7 @@ def test_the_provisioning_task_gives_up_after_n_deliveries_and_fails_the_order(
     # Given 2 deliveries allowed per message, and a task whose worker died on both
     settings.CELERY_TASK_MAX_DELIVERIES = 2
     settings.ORDERS_LINE_MAX_ATTEMPTS = 10
-    order = order_of(G3, POWER_BI, COMMERCIAL)
+    order = order_of(G3, POWER_BI, EMS)
     for _ in range(2):
         with pytest.raises(WorkerDied):
             task_deliver(order_provision_task, "task-1", order.pk)

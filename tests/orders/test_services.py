@@ -11,7 +11,7 @@ from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from orders import services
 from orders.catalogue import CATALOGUE
 from orders.models import Offer, Order, Subscription
-from orders.selectors import offer_choice_for_customer
+from orders.selectors import OfferChoice, offer_choice_for_customer, offers_by_family
 from orders.services import OrderLine
 from partners.models import Membership
 from reviews.models import AuditEvent
@@ -123,23 +123,87 @@ def test_another_organizations_customer_is_refused(
     assert not Order.objects.exists()
 
 
-def test_gcc_offers_are_listed_only_for_gcc_customers_of_gcc_partners(
+def test_the_offers_listed_are_those_the_customers_tenant_runs(
     catalogue, organization, gcc_customer
 ):
     plain = customer_of(organization, gcc=False)
+    gcc_offers = {o.offer_id for o in catalogue.values() if o.requires_gcc}
+    commercial_offers = {o.offer_id for o in catalogue.values() if not o.requires_gcc}
 
-    def gcc_listed(customer) -> list[str]:
-        choice = offer_choice_for_customer(organization=organization, customer=customer)
-        return [offer.offer_id for offer in choice.offers if offer.requires_gcc]
+    def listed(customer) -> OfferChoice:
+        return offer_choice_for_customer(organization=organization, customer=customer)
 
-    # Not GCC-enabled: commercial offers only, even for a GCC customer
-    assert gcc_listed(gcc_customer) == []
+    # Not GCC-enabled: nothing for a GCC tenant (it runs GCC offers only), commercial offers
+    # for a commercial one
+    assert (listed(gcc_customer).offers, listed(gcc_customer).gcc_tenant) == ([], True)
+    assert listed(gcc_customer).gcc_reason
+    assert {o.offer_id for o in listed(plain).offers} == commercial_offers
     ResellerQualificationFactory(organization=organization)
 
-    listed = offer_choice_for_customer(organization=organization, customer=gcc_customer)
-    assert {offer.offer_id for offer in listed.offers} == set(catalogue)
-    assert listed.gcc_reason is None
-    assert gcc_listed(plain) == []
+    # GCC-enabled: GCC offers only for the GCC customer, commercial only for the other one
+    choice = listed(gcc_customer)
+    assert {o.offer_id for o in choice.offers} == gcc_offers
+    assert (choice.gcc_tenant, choice.gcc_reason) == (True, None)
+    choice = listed(plain)
+    assert {o.offer_id for o in choice.offers} == commercial_offers
+    assert choice.gcc_tenant is False
+    assert choice.gcc_reason == (
+        f"{plain.company_name} is not validated for GCC. GCC offers are only for customers "
+        "with the Government Community Cloud (GCC) qualification."
+    )
+
+
+def test_the_offers_are_grouped_by_product_family_without_a_query(
+    catalogue, gcc_enabled, gcc_customer, django_assert_num_queries
+):
+    choice = offer_choice_for_customer(organization=gcc_enabled, customer=gcc_customer)
+
+    with django_assert_num_queries(0):
+        groups = offers_by_family(choice.offers)
+
+    assert [(family, [o.offer_id for o in offers]) for family, offers in groups] == [
+        ("Office 365", ["gcc-o365-g1", "gcc-o365-g3", "gcc-o365-g5"]),
+        ("Microsoft 365", ["gcc-m365-g3", "gcc-m365-g5"]),
+        ("Enterprise Mobility + Security", ["gcc-ems-e3", "gcc-ems-e5"]),
+        ("Power BI", ["gcc-powerbi-pro"]),
+        ("Dynamics 365", ["gcc-d365-service", "gcc-d365-sales"]),
+    ]
+
+
+def test_a_commercial_offer_for_a_gcc_customer_is_refused_next_to_its_row(
+    catalogue, gcc_enabled, gcc_customer, place
+):
+    # When a commercial offer is ordered for a GCC customer, with a GCC one
+    with pytest.raises(ValidationError) as refused:
+        place(gcc_customer, [OrderLine(G3, 10), OrderLine(COMMERCIAL, 3)])
+
+    # Then it is refused, the message for its row; nothing is ordered
+    assert refused.value.message_dict == {
+        f"quantity_{COMMERCIAL}": [
+            f"Microsoft 365 Business Basic is a commercial offer: it can't run in "
+            f"{gcc_customer.company_name}'s GCC tenant. Choose a GCC offer."
+        ]
+    }
+    assert not Order.objects.exists()
+    # And the review refuses it the same way
+    with pytest.raises(ValidationError) as reviewed:
+        services.order_review(
+            organization=gcc_enabled, customer=gcc_customer, lines=[OrderLine(COMMERCIAL, 3)]
+        )
+    assert list(reviewed.value.message_dict) == [f"quantity_{COMMERCIAL}"]
+
+
+def test_commercial_offers_are_ordered_for_a_commercial_customer(catalogue, gcc_enabled, place):
+    plain = customer_of(gcc_enabled, gcc=False)
+
+    order = place(plain, [OrderLine(COMMERCIAL, 3), OrderLine("com-o365-e3", 2)])
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.COMPLETED
+    assert sorted(Subscription.objects.values_list("offer__offer_id", flat=True)) == [
+        COMMERCIAL,
+        "com-o365-e3",
+    ]
 
 
 def test_dynamics_ems_and_power_bi_gcc_use_the_same_validation(
@@ -157,14 +221,14 @@ def test_dynamics_ems_and_power_bi_gcc_use_the_same_validation(
 def test_order_lines_follow_partner_centers_shape(
     catalogue, gcc_enabled, gcc_customer, place, sales_agent
 ):
-    order = place(gcc_customer, [OrderLine(G3, 25, "G3 seats"), OrderLine(COMMERCIAL, 3)])
+    order = place(gcc_customer, [OrderLine(G3, 25, "G3 seats"), OrderLine(POWER_BI, 3)])
 
     lines = list(order.line_items.order_by("line_item_number"))
     assert [
         (li.line_item_number, li.offer.offer_id, li.quantity, li.friendly_name) for li in lines
     ] == [
         (0, G3, 25, "G3 seats"),
-        (1, COMMERCIAL, 3, ""),
+        (1, POWER_BI, 3, ""),
     ]
     assert order.partner_id_on_record == gcc_enabled.partner_id
     assert lines[0].unit_price == Decimal("20.00")

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import localtime
 
-from orders.models import Order, OrderLineItem, Subscription
+from orders.models import Offer, Order, OrderLineItem, Subscription
 from partners.models import Membership
 from reviews.models import AuditEvent
 from tests.factories import MembershipFactory, ResellerQualificationFactory
@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 G3 = "gcc-o365-g3"
 D365 = "gcc-d365-sales"
+POWER_BI = "gcc-powerbi-pro"
 COMMERCIAL = "com-m365-basic"
 
 
@@ -83,7 +84,19 @@ def order_with_subscription(organization, customer, user, offer, *, quantity=5):
 # -- Add subscriptions -----------------------------------------------------------------------
 
 
-def test_add_page_lists_every_offer_with_a_quantity_field(
+def offer_ids_by_family(response) -> list[tuple[str, list[str]]]:
+    """(family heading, its offers' row IDs) of each group of the Add subscriptions page."""
+    groups = elements(response, tag="section", within=element(response, id="offer-table"))
+    return [
+        (
+            text(elements(None, tag="h2", within=group)[0]),
+            [attr(row, "id") for row in elements(None, css_class="offer", within=group)],
+        )
+        for group in groups
+    ]
+
+
+def test_add_page_for_a_gcc_customer_lists_its_gcc_offers_by_family(
     client, catalogue, gcc_enabled, gcc_customer, sales_agent
 ):
     # Given a Sales agent of a GCC-enabled partner and a GCC customer
@@ -92,17 +105,28 @@ def test_add_page_lists_every_offer_with_a_quantity_field(
     # When the agent opens Add subscriptions
     response = client.get(add_url(gcc_customer))
 
-    # Then every offer is a row, GCC ones first, each with its range and its inputs
+    # Then the GCC offers are listed, grouped under their product family's heading, the
+    # page saying once which cloud they run in; no commercial offer
     assert response.status_code == 200
-    rows = elements(response, tag="tr", within=element(response, id="offer-table"))[1:]
-    assert [attr(row, "id") for row in rows] == [
-        f"offer-{o.offer_id}"
-        for o in sorted(catalogue.values(), key=lambda o: (not o.requires_gcc, o.family, o.name))
+    assert offer_ids_by_family(response) == [
+        ("Office 365", ["offer-gcc-o365-g1", "offer-gcc-o365-g3", "offer-gcc-o365-g5"]),
+        ("Microsoft 365", ["offer-gcc-m365-g3", "offer-gcc-m365-g5"]),
+        ("Enterprise Mobility + Security", ["offer-gcc-ems-e3", "offer-gcc-ems-e5"]),
+        ("Power BI", ["offer-gcc-powerbi-pro"]),
+        ("Dynamics 365", ["offer-gcc-d365-service", "offer-gcc-d365-sales"]),
     ]
+    assert text(element(response, id="offer-cloud")) == (
+        f"GCC offers for {gcc_customer.company_name}'s GCC tenant. Commercial offers are not "
+        "listed: they can't run in a GCC tenant."
+    )
+    assert elements(response, id="gcc-offers-hidden") == []
+    # Each offer once, its name without a "GCC" badge repeating it
+    assert elements(response, css_class="badge", within=element(response, id="offer-table")) == []
     g3 = element(response, id=f"offer-{G3}")
     assert text(g3) == (
-        "Office 365 G3 GCC GCC gcc-o365-g3 Office 365 Monthly $20.00 1 to 10,000 "
-        "Quantity of Office 365 G3 GCC Friendly name for Office 365 G3 GCC"
+        "Office 365 G3 GCC gcc-o365-g3 $20.00 each, monthly Allowed quantities: 1 to 10,000 "
+        "Quantity Quantity of Office 365 G3 GCC "
+        "Friendly name (optional) Friendly name for Office 365 G3 GCC"
     )
     quantity = element(response, id=f"id_quantity_{G3}")
     assert (attr(quantity, "type"), attr(quantity, "min"), attr(quantity, "max")) == (
@@ -111,25 +135,43 @@ def test_add_page_lists_every_offer_with_a_quantity_field(
         "10000",
     )
     assert attr(quantity, "value") == ""
-    assert elements(response, id="gcc-offers-hidden") == []
+    assert attr(quantity, "aria-describedby") == f"range-{G3}"
+    assert text(element(response, id=f"range-{G3}")) == "Allowed quantities: 1 to 10,000"
 
 
-@pytest.mark.parametrize("partner_gcc", [True, False])
-def test_add_page_says_why_gcc_offers_are_hidden(client, catalogue, organization, partner_gcc):
-    # Given a customer without GCC (or a partner not GCC-enabled)
+@pytest.mark.parametrize(
+    ("partner_gcc", "customer_gcc"), [(True, False), (False, False), (False, True)]
+)
+def test_add_page_says_why_gcc_offers_are_hidden(
+    client, catalogue, organization, partner_gcc, customer_gcc
+):
+    # Given a customer without GCC, or a partner not GCC-enabled
     if partner_gcc:
         ResellerQualificationFactory(organization=organization)
-    customer = customer_of(organization, gcc=not partner_gcc)
+    customer = customer_of(organization, gcc=customer_gcc)
     client.force_login(MembershipFactory(organization=organization).user)
 
     # When the agent opens Add subscriptions
     response = client.get(add_url(customer))
 
-    # Then only commercial offers are listed, and the page says why
-    rows = elements(response, tag="tr", within=element(response, id="offer-table"))[1:]
-    assert {attr(row, "id") for row in rows} == {
-        f"offer-{o.offer_id}" for o in catalogue.values() if not o.requires_gcc
-    }
+    # Then a commercial customer's commercial offers are listed, by family; a GCC tenant's
+    # commercial offers never are (nor its GCC offers, for this partner): the page says why
+    listed = [
+        offer_id for _family, offer_ids in offer_ids_by_family(response) for offer_id in offer_ids
+    ]
+    if customer_gcc:
+        assert listed == []
+        assert text(element(response, id="no-offers")) == (
+            "No offer can be ordered for this customer now."
+        )
+    else:
+        assert offer_ids_by_family(response) == [
+            ("Office 365", ["offer-com-o365-e3"]),
+            ("Microsoft 365", ["offer-com-m365-basic", "offer-com-m365-standard"]),
+        ]
+        assert text(element(response, id="offer-cloud")) == (
+            f"Commercial offers for {customer.company_name}'s tenant."
+        )
     reason = (
         f"{customer.company_name} is not validated for GCC. GCC offers are only for customers "
         "with the Government Community Cloud (GCC) qualification."
@@ -139,6 +181,29 @@ def test_add_page_says_why_gcc_offers_are_hidden(client, catalogue, organization
     assert text(element(response, id="gcc-offers-hidden")) == (
         f"GCC offers are not listed. {reason}"
     )
+
+
+def test_the_add_page_makes_the_same_number_of_queries_for_few_or_many_offers(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent
+):
+    client.force_login(sales_agent)
+    with CaptureQueriesContext(connection) as with_catalogue:
+        client.get(add_url(gcc_customer))
+    for n in range(20):
+        Offer.objects.create(
+            offer_id=f"gcc-extra-{n}",
+            name=f"Extra {n} GCC",
+            family=Offer.Family.values[n % 5],
+            unit_price=1,
+            billing_cycle=Offer.BillingCycle.MONTHLY,
+            requires_gcc=True,
+        )
+
+    with CaptureQueriesContext(connection) as with_more:
+        response = client.get(add_url(gcc_customer))
+
+    assert len(elements(response, css_class="offer")) == len(catalogue) - 3 + 20
+    assert len(with_more) == len(with_catalogue)
 
 
 # -- the gating, whatever is posted -----------------------------------------------------------
@@ -225,6 +290,50 @@ def test_review_and_submit_take_only_posts(client, gcc_enabled, gcc_customer, sa
     assert response.status_code == 405
 
 
+def test_a_commercial_offer_posted_for_a_gcc_customer_is_refused_next_to_its_row(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent, post_order
+):
+    client.force_login(sales_agent)
+
+    # When a commercial offer is posted for the GCC customer anyway (a stale or tampered form)
+    response = post_order(gcc_customer, {G3: 10, COMMERCIAL: 3})
+
+    # Then the add page comes back with the message next to that offer's row (shown for it),
+    # the values kept; nothing is ordered
+    assert response.status_code == 200
+    assert response.templates[0].name == "orders/subscriptions_add.html"
+    message = (
+        f"Microsoft 365 Business Basic is a commercial offer: it can't run in "
+        f"{gcc_customer.company_name}'s GCC tenant. Choose a GCC offer."
+    )
+    assert text(element(response, id=f"id_quantity_{COMMERCIAL}_error")) == message
+    quantity = element(response, id=f"id_quantity_{COMMERCIAL}")
+    assert attr(quantity, "aria-invalid") == "true"
+    assert attr(quantity, "value") == "3"
+    assert elements(
+        None, id=f"id_quantity_{COMMERCIAL}", within=element(response, id=f"offer-{COMMERCIAL}")
+    )
+    assert attr(element(response, id=f"id_quantity_{G3}"), "value") == "10"
+    assert text(element(response, id="form-errors")) == (
+        "Some quantities need your attention. Each is marked below. Quantity of Microsoft 365 "
+        f"Business Basic: {message}"
+    )
+    assert not Order.objects.exists()
+
+
+def test_commercial_offers_are_ordered_for_a_commercial_customer(
+    client, catalogue, gcc_enabled, sales_agent, submit
+):
+    plain = customer_of(gcc_enabled, gcc=False)
+    client.force_login(sales_agent)
+
+    response = submit(plain, {COMMERCIAL: 3})
+
+    order = Order.objects.get()
+    assert response["Location"] == reverse("orders:order_detail", args=[order.pk])
+    assert [(li.offer.offer_id, li.quantity) for li in order.line_items.all()] == [(COMMERCIAL, 3)]
+
+
 # -- review -----------------------------------------------------------------------------------
 
 
@@ -277,13 +386,13 @@ def test_review_shows_the_lines_and_the_totals_per_billing_cycle(
 ):
     client.force_login(sales_agent)
 
-    # When the agent reviews 25 G3 ($20.00), 3 Business Basic ($6.00) and 2 Dynamics ($95.00/yr)
+    # When the agent reviews 25 G3 ($20.00), 3 Power BI Pro ($10.00) and 2 Dynamics ($95.00/yr)
     response = client.post(
         review_url(gcc_customer),
         {
             f"quantity_{G3}": "25",
             f"name_{G3}": "Clerks",
-            f"quantity_{COMMERCIAL}": "3",
+            f"quantity_{POWER_BI}": "3",
             f"quantity_{D365}": "2",
         },
     )
@@ -295,8 +404,8 @@ def test_review_shows_the_lines_and_the_totals_per_billing_cycle(
         "Offer Friendly name Billing cycle Unit price Quantity Amount",
         "Dynamics 365 Sales Enterprise GCC GCC — Annual $95.00 2 $190.00",
         "Office 365 G3 GCC GCC Clerks Monthly $20.00 25 $500.00",
-        "Microsoft 365 Business Basic — Monthly $6.00 3 $18.00",
-        "Total per month $518.00",
+        "Power BI Pro GCC GCC — Monthly $10.00 3 $30.00",
+        "Total per month $530.00",
         "Total per year $190.00",
     ]
     # And the Submit form carries the lines and a fresh key; nothing is ordered yet
@@ -312,7 +421,7 @@ def test_review_shows_the_lines_and_the_totals_per_billing_cycle(
         f"quantity_{D365}": "2",
         f"quantity_{G3}": "25",
         f"name_{G3}": "Clerks",
-        f"quantity_{COMMERCIAL}": "3",
+        f"quantity_{POWER_BI}": "3",
     }
     assert not Order.objects.exists()
 
@@ -341,7 +450,7 @@ def test_submitting_places_the_order_and_shows_it(
     client.force_login(sales_agent)
 
     # When the agent submits the reviewed order
-    response = submit(gcc_customer, {G3: 25, COMMERCIAL: 3}, names={G3: "Clerks"})
+    response = submit(gcc_customer, {G3: 25, POWER_BI: 3}, names={G3: "Clerks"})
 
     # Then one order is placed and provisioned, and the agent lands on its page
     order = Order.objects.get()
@@ -353,7 +462,7 @@ def test_submitting_places_the_order_and_shows_it(
         (li.offer.offer_id, li.quantity, li.friendly_name) for li in order.line_items.all()
     ] == [
         (G3, 25, "Clerks"),
-        (COMMERCIAL, 3, ""),
+        (POWER_BI, 3, ""),
     ]
     page = client.get(response["Location"])
     assert messages_of(page) == [
@@ -361,12 +470,12 @@ def test_submitting_places_the_order_and_shows_it(
         "are being provisioned; the confirmation goes to you by email."
     ]
     assert text(element(page, id="order-status")) == "Status: Completed"
-    g3_sub, basic_sub = (li.subscription for li in order.line_items.all())
+    g3_sub, power_bi_sub = (li.subscription for li in order.line_items.all())
     assert text(element(page, id="line-0")) == (
         f"1 Office 365 G3 GCC Clerks 25 $500.00 $20.00 each, monthly {g3_sub.subscription_id}"
     )
     assert text(element(page, id="line-1")) == (
-        f"2 Microsoft 365 Business Basic 3 $18.00 $6.00 each, monthly {basic_sub.subscription_id}"
+        f"2 Power BI Pro GCC 3 $30.00 $10.00 each, monthly {power_bi_sub.subscription_id}"
     )
     timeline = elements(page, tag="li", within=elements(page, tag="ol")[-1])
     assert [text(elements(None, tag="div", within=li)[0]) for li in timeline] == [
@@ -466,8 +575,8 @@ def test_a_failing_line_shows_the_failure_and_retry_completes_the_order(
     settings.ORDERS_SIMULATED_FAILING_OFFER_IDS = [G3]
     client.force_login(sales_agent)
 
-    # When the agent orders it with a commercial offer
-    response = submit(gcc_customer, {G3: 10, COMMERCIAL: 2})
+    # When the agent orders it with another offer
+    response = submit(gcc_customer, {G3: 10, POWER_BI: 2})
 
     # Then the order failed, with the reason and a Retry button; the other line is done
     order = Order.objects.get()
@@ -544,9 +653,7 @@ def test_another_organizations_order_is_not_found(
     client, catalogue, gcc_enabled, sales_agent, other_organization, other_admin_agent
 ):
     theirs = customer_of(other_organization, gcc=True)
-    order = order_with_subscription(
-        other_organization, theirs, other_admin_agent, catalogue[COMMERCIAL]
-    )
+    order = order_with_subscription(other_organization, theirs, other_admin_agent, catalogue[G3])
     client.force_login(sales_agent)
 
     assert client.get(reverse("orders:order_detail", args=[order.pk])).status_code == 404
