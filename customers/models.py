@@ -60,10 +60,25 @@ class Customer(models.Model):
 
 
 class CustomerRelationship(models.Model):
-    """A partner organization manages (resells to) a customer."""
+    """A partner organization manages (resells to) a customer.
+
+    An indirect reseller's customer (added, or gained through an accepted invitation) is its
+    indirect provider's too: the provider is the partner of record (Partner Center's indirect
+    model). The provider's relationship names the reseller (`indirect_reseller`), which acts
+    for the customer: the provider sees it, read-only.
+    """
 
     organization = organization_reference(related_name="customer_relationships")
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="relationships")
+    indirect_reseller = organization_reference(
+        _("through the indirect reseller"),
+        related_name="provider_customer_relationships",
+        optional=True,
+        help_text=_(
+            "For an indirect provider's relationship: the indirect reseller that acts for the "
+            "customer. Empty when the organization itself acts."
+        ),
+    )
     created_at = models.DateTimeField(_("since"), auto_now_add=True)
     # The one-time key of the form that created the customer with this relationship (Add
     # customer, or the Submit of a new customer's first order), unique per organization: a

@@ -4,14 +4,14 @@ the organization."""
 
 import uuid
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from partners.models import Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD
 from partners.selectors import organization_is_gcc_approved
 
-from .models import Customer, CustomerQualification
+from .models import Customer, CustomerQualification, CustomerRelationship
 
 
 def transacting_partner_for(*, organization: Organization) -> Organization:
@@ -58,18 +58,43 @@ def _qualifications_prefetch() -> Prefetch:
 
 
 def customer_list_for_org(*, organization: Organization, search: str = "") -> QuerySet[Customer]:
+    """Every customer `organization` sees: those it manages and, for an indirect provider,
+    its resellers' (each annotated with `indirect_reseller_id` and `indirect_reseller_name`:
+    the reseller that acts for it, or None when `organization` itself does)."""
     customers = Customer.objects.filter(relationships__organization=organization)
     search = search.strip()
     if search:
         customers = customers.filter(
             Q(company_name__icontains=search) | Q(primary_domain__icontains=search)
         )
-    return customers.prefetch_related(_qualifications_prefetch()).order_by("company_name", "pk")
+    relationship = CustomerRelationship.objects.filter(
+        customer=OuterRef("pk"), organization=organization
+    )
+    return (
+        customers.annotate(
+            indirect_reseller_id=Subquery(relationship.values("indirect_reseller")[:1]),
+            indirect_reseller_name=Subquery(
+                relationship.values("indirect_reseller__legal_name")[:1]
+            ),
+        )
+        .prefetch_related(_qualifications_prefetch())
+        .order_by("company_name", "pk")
+    )
+
+
+def customer_get_visible_for_org(*, organization: Organization, customer_id: int) -> Customer:
+    """A customer `organization` sees (its own, or one of its resellers' for an indirect
+    provider: `indirect_reseller_name` says which). Raises Customer.DoesNotExist for any
+    other."""
+    return customer_list_for_org(organization=organization).get(pk=customer_id)
 
 
 def customer_get_for_org(*, organization: Organization, customer_id: int) -> Customer:
-    """Raises Customer.DoesNotExist for another organization's customer."""
-    return customer_list_for_org(organization=organization).get(pk=customer_id)
+    """A customer `organization` manages and acts for (orders): not one it only sees through
+    an indirect reseller. Raises Customer.DoesNotExist for any other."""
+    return customer_list_for_org(organization=organization).get(
+        pk=customer_id, indirect_reseller_id__isnull=True
+    )
 
 
 def customer_for_idempotency_key(

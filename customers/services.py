@@ -14,12 +14,18 @@ from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD
 from partners.services import gcc_actor_require
 from reviews.services import audit_event_record
 
+from .codes import emails as code_emails
 from .codes.models import GccValidation
 from .codes.selectors import gcc_validation_list_visible
 from .codes.services import CodeExhausted, gcc_validation_take
 from .domains import domain_unavailable_message
 from .models import Customer, CustomerQualification, CustomerRelationship
-from .selectors import customer_domain_taken, customer_for_idempotency_key, gcc_block_reason
+from .selectors import (
+    customer_domain_taken,
+    customer_for_idempotency_key,
+    gcc_block_reason,
+    transacting_partner_for,
+)
 
 NO_QUALIFICATION = "none"
 
@@ -63,6 +69,27 @@ def _code_visible(organization: Organization, gcc_validation: GccValidation):
 
 def _domain_unavailable(domain: str) -> ValidationError:
     return ValidationError({"primary_domain": domain_unavailable_message(domain)})
+
+
+def provider_relationship_create(*, reseller: Organization, customer: Customer) -> bool:
+    """For an indirect reseller's new customer: its indirect provider's relationship too,
+    through the reseller (the provider sees the customer; the reseller acts). Nothing for
+    another kind of partner, nor when the provider already has one. True when created."""
+    provider = transacting_partner_for(organization=reseller)
+    if provider.pk == reseller.pk:
+        return False
+    _relationship, created = CustomerRelationship.objects.get_or_create(
+        organization=provider, customer=customer, defaults={"indirect_reseller": reseller}
+    )
+    if created:
+        audit_event_record(
+            subject=customer,
+            organization=provider,
+            actor=None,
+            action="provider_relationship_created",
+            note=reseller.legal_name,
+        )
+    return created
 
 
 @transaction.atomic
@@ -156,6 +183,7 @@ def customer_insert(
             CustomerRelationship.objects.create(
                 organization=organization, customer=customer, idempotency_key=idempotency_key
             )
+            provider_relationship_create(reseller=organization, customer=customer)
     except (IntegrityError, CodeExhausted) as exc:
         replayed = customer_for_idempotency_key(organization=organization, key=idempotency_key)
         if replayed:
@@ -167,6 +195,13 @@ def customer_insert(
     audit_event_record(
         subject=customer, organization=organization, actor=created_by, action="customer_created"
     )
+    if gcc and gcc_validation.partner_id != organization.pk:
+        # An indirect reseller used its provider's code: the provider, the code's holder and
+        # the partner of record, is told.
+        gcc_validation.refresh_from_db(fields=["remaining_creates"])
+        code_emails.code_used_by_reseller(
+            code=gcc_validation, customer=customer, reseller=organization
+        )
     if special_qualification != NO_QUALIFICATION:
         qualification = CustomerQualification.objects.create(
             customer=customer,

@@ -25,7 +25,7 @@ from .forms import CustomerForm
 from .models import Customer
 from .selectors import (
     customer_for_idempotency_key,
-    customer_get_for_org,
+    customer_get_visible_for_org,
     customer_is_gcc_validated,
     customer_list_for_org,
     transacting_partner_for,
@@ -137,7 +137,10 @@ def customer_domain_check(request):
 
 @partner_member_required
 def customer_account(request, pk: int):
-    customer = found_or_404(customer_get_for_org, organization=request.organization, customer_id=pk)
+    # Also one of an indirect provider's resellers' customers: shown read-only.
+    customer = found_or_404(
+        customer_get_visible_for_org, organization=request.organization, customer_id=pk
+    )
     qualification = next(iter(customer.qualifications.all()), None)
     return render(
         request,

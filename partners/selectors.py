@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,19 @@ def membership_for_user(*, user) -> Membership | None:
         Membership.objects.select_related("organization", "organization__indirect_provider")
         .filter(user=user)
         .first()
+    )
+
+
+def admin_agent_users(*, organization: Organization) -> QuerySet:
+    """The active users who are `organization`'s Admin agents: whom it is told things by."""
+    return (
+        get_user_model()
+        .objects.filter(
+            membership__organization=organization,
+            membership__role=Membership.Role.ADMIN_AGENT,
+            is_active=True,
+        )
+        .order_by("pk")
     )
 
 

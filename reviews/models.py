@@ -157,6 +157,8 @@ ACTION_LABELS = {
     "invitation_accepted": _("Accepted by the customer"),
     "invitation_expired": _("Expired"),
     "relationship_created": _("Reseller relationship created"),
+    "provider_relationship_created": _("Indirect provider's relationship created"),
+    "validation_code_used": _("Validation code used"),
     "order_submitted": _("Order submitted"),
     "provisioning_started": _("Provisioning started"),
     "order_completed": _("Order completed"),

@@ -17,6 +17,7 @@ from customers.domains import email_is_at_domain
 from customers.links import LinkInvalid
 from customers.models import Customer, CustomerRelationship
 from customers.selectors import transacting_partner_for
+from customers.services import provider_relationship_create
 from gccportal.exceptions import ServiceError
 from partners.models import Organization
 from partners.services import gcc_actor_require
@@ -295,9 +296,16 @@ def invitation_accept(
             )
     except IntegrityError:  # created by a concurrent acceptance a moment ago
         customer = Customer.objects.get(primary_domain=domain)
-    _relationship, created = CustomerRelationship.objects.get_or_create(
+    relationship, created = CustomerRelationship.objects.get_or_create(
         organization=invitation.organization, customer=customer
     )
+    if relationship.indirect_reseller_id is not None:
+        # A provider that saw the customer through one of its resellers now manages it itself.
+        relationship.indirect_reseller = None
+        relationship.save(update_fields=["indirect_reseller"])
+        created = True
+    # An indirect reseller's customer is its provider's too.
+    provider_relationship_create(reseller=invitation.organization, customer=customer)
     name, email = answers["accepted_by_name"][:100], answers["accepted_by_email"]
     transition_make(
         invitation,

@@ -2102,6 +2102,7 @@ def test_no_service_removes_or_changes_a_qualification():
         "invitation_link",
         "invitation_revoke",
         "invitation_send",
+        "provider_relationship_create",
     ]
 
 

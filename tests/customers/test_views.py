@@ -1188,7 +1188,11 @@ def test_indirect_reseller_sees_the_providers_codes_from_its_own_requests_only(
     assert created.status_code == 302
     customer = Customer.objects.get()
     assert customer.qualifications.get().validation == mine
-    assert list(customer.relationships.values_list("organization", flat=True)) == [reseller.pk]
+    # the reseller's customer, and its provider's through it (the partner of record)
+    assert set(customer.relationships.values_list("organization", "indirect_reseller")) == {
+        (reseller.pk, None),
+        (provider.pk, reseller.pk),
+    }
 
 
 def test_indirect_reseller_request_form_carries_the_providers_tenant_id(
