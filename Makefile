@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The embedded shape's local state (bin/run-embedded and settings/local.py use the same).
+VAR := $(or $(GCCPORTAL_VAR_DIR),var)
 
 .PHONY: run test test-clock venv assets migrate demo services chromium lint format check-deploy lock clean benchmark
 
@@ -23,7 +25,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 assets: node_modules/.package-lock.json
 
 migrate: venv assets
-	@mkdir -p var
+	@# The filesystem broker's folders too: demo_data queues its emails there before the
+	@# worker starts.
+	@mkdir -p $(VAR)/broker/queue $(VAR)/broker/processed $(VAR)/broker/control $(VAR)/emails $(VAR)/log
 	$(PY) manage.py migrate --noinput
 
 demo: migrate

@@ -75,6 +75,8 @@ def task_publish_many(task, calls: list[tuple], *, deadline: float | None = None
     except (
         BrokerUnavailable,
         TimeoutError,
+        # The filesystem broker (the embedded shape) without its folders.
+        OSError,
         *connection.connection_errors,
         *connection.channel_errors,
     ) as exc:

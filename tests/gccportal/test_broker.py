@@ -9,6 +9,7 @@ import time
 import pytest
 
 from gccportal.broker import task_publish, task_publish_many
+from gccportal.celery import app as celery_app
 from gccportal.health import health_report
 from notifications.tasks import outbox_sweep_task
 from tests.worker import celery_use_broker
@@ -78,3 +79,22 @@ def test_a_slow_broker_gets_the_publishing_deadline_then_a_pause(
     assert published == 3  # 0.6, 1.2, 1.8 s: the fourth would start past 1.5 s
     assert took < settings.CELERY_PUBLISH_DEADLINE_SECONDS + 0.7
     assert task_publish_many(outbox_sweep_task, [()]) == 0
+
+
+def test_a_filesystem_broker_without_its_folders_is_logged_not_raised(
+    celery_not_eager, tmp_path, caplog
+):
+    # Given the embedded shape's broker whose queue folder does not exist (a fresh var/)
+    missing = tmp_path / "broker" / "queue"
+    celery_app.conf.broker_transport_options = {
+        "data_folder_in": str(missing),
+        "data_folder_out": str(missing),
+        "control_folder": str(tmp_path / "broker" / "control"),
+    }
+    celery_use_broker("filesystem://")
+    try:
+        # When a task is published / Then it is left for the sweep, not raised at the caller
+        assert task_publish(outbox_sweep_task) is False
+        assert "Broker unavailable" in caplog.text
+    finally:
+        celery_app.conf.broker_transport_options = {}

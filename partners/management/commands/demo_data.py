@@ -1,14 +1,18 @@
-"""Load the demo organizations and users (idempotent: safe to run on every `make run`)."""
+"""Load the demo organizations and users, and the demo scenario of gccportal/demo.py
+(idempotent: safe to run on every `make run`)."""
 
 import uuid
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from gccportal.demo import demo_scenario_load, demo_summary
+from gccportal.exceptions import ServiceError
 from partners.models import Membership, Organization, ResellerQualification
 
 DEMO_PASSWORD = "gcc-demo-2026!"  # noqa: S105 - demo data for the embedded shape only
@@ -55,7 +59,7 @@ REVIEWERS = [
 
 
 class Command(BaseCommand):
-    help = "Create the demo partner organizations, partner users and reviewers."
+    help = "Create the demo organizations, users and reviewers, and the demo scenario (once)."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -76,6 +80,7 @@ class Command(BaseCommand):
             self.stdout.write(f"    {email:<28} {role.label}, {org}")
         for email, _first, _last, group in REVIEWERS:
             self.stdout.write(f"    {email:<28} {group} (admin site)")
+        self.stdout.write(f"  {demo_summary()}")
 
     @transaction.atomic
     def _load(self) -> None:
@@ -110,7 +115,24 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=group_name))
             if group_name == settings.REVIEWER_LEAD_GROUP_NAME:
                 user.groups.add(Group.objects.get(name=settings.REVIEWER_GROUP_NAME))
+        self._scenario(orgs)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
+
+    def _scenario(self, orgs: dict[str, Organization]) -> None:
+        """Customers, requests, an order and invitations, as Northwind's Sales agent (once).
+        Contoso gets none: the partner walk-through starts from its clean state."""
+        User = get_user_model()
+        try:
+            demo_scenario_load(
+                reseller=orgs["northwind"],
+                agent=User.objects.get(email="sales@northwind.example"),
+                reviewer=User.objects.get(email="reviewer@gccreview.example"),
+            )
+        except (ValidationError, ServiceError) as exc:
+            # E.g. a catalogue without one of its offers: the portal starts anyway, without
+            # the scenario (its part is rolled back whole; the next start tries again).
+            messages = getattr(exc, "messages", None) or [str(exc)]
+            self.stdout.write(self.style.WARNING(f"Demo scenario not loaded: {' '.join(messages)}"))
 
     def _user(self, User, email, first, last, **extra):
         user, created = User.objects.get_or_create(
