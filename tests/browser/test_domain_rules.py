@@ -56,8 +56,14 @@ def test_add_customer_for_a_domain_in_the_portal_says_what_to_do_instead(new_pag
 
     expect(page.locator("#error_1_id_primary_domain")).to_have_text(
         "A new customer can't be created with springfield.gov. If the organization already "
-        "works with Microsoft, send it a reseller relationship request instead."
+        "works with Microsoft, send it a reseller relationship request instead. Request a "
+        "reseller relationship"
     )
+    # the way forward, in the error and in the field's help
+    error_link = page.locator("#error_1_id_primary_domain").get_by_role(
+        "link", name="Request a reseller relationship"
+    )
+    expect(error_link).to_have_attribute("href", "/customers/relationship-requests/")
     link = page.get_by_role("link", name="Send it a reseller relationship request.")
     expect(link).to_be_visible()
     check_page(page, "domain-03-add-customer-domain-unavailable")
