@@ -7,6 +7,14 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --loglevel=error --omit=dev
 
+# The translations, compiled with Debian's gettext, which stays out of the final image.
+FROM debian:bookworm-slim AS messages
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY locale ./locale
+RUN for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o "${po%.po}.mo" "$po"; done
+
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -18,6 +26,7 @@ RUN pip install --no-cache-dir -r requirements/lock.txt
 # .dockerignore keeps out .env, .git, var/, tests, node_modules and other local files.
 COPY . .
 COPY --from=assets /app/node_modules/bootstrap/dist ./node_modules/bootstrap/dist
+COPY --from=messages /app/locale ./locale
 # collectstatic imports the settings, which need values but no real service or secret.
 RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 CELERY_BROKER_URL=memory:// \

@@ -9,7 +9,7 @@ PORT ?= 8000
 # The embedded shape's local state (bin/run-embedded and settings/local.py use the same).
 VAR := $(or $(GCCPORTAL_VAR_DIR),var)
 
-.PHONY: run test test-clock venv assets migrate demo services chromium lint format check-deploy lock clean benchmark
+.PHONY: run test test-clock venv assets migrate demo services chromium gettext messages compilemessages lint format check-deploy lock clean benchmark
 
 $(STAMP): requirements/lock.txt requirements/dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,20 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 assets: node_modules/.package-lock.json
 
-migrate: venv assets
+# The translations: Debian's gettext compiles locale/*/LC_MESSAGES/django.po into the .mo
+# files Django reads (not committed: the build makes them). `make messages` extracts the
+# strings again after a change (then translate the new entries: locale/GLOSSARY.md).
+gettext:
+	@command -v msgfmt >/dev/null || { echo "Installing Debian gettext for the translations"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext; }
+
+compilemessages: gettext
+	@for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check -o "$${po%.po}.mo" "$$po" || exit 1; done
+
+messages: venv gettext
+	$(PY) manage.py makemessages -l fr
+
+migrate: venv assets compilemessages
 	@# The filesystem broker's folders too: demo_data queues its emails there before the
 	@# worker starts.
 	@mkdir -p $(VAR)/broker/queue $(VAR)/broker/processed $(VAR)/broker/control $(VAR)/emails $(VAR)/log
@@ -48,10 +61,10 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=gccportal.settings.test
 # The suite passes at any hour: first the in-process tests with the clock moved (time-machine)
 # to 02:30 UTC (the review time zone's date is still yesterday) and to 23:30 UTC (past the
 # 17:00 due hour there), then the whole suite, browser and worker tests included.
-test: venv assets chromium services test-clock
+test: venv assets compilemessages chromium services test-clock
 	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
-test-clock: venv assets services
+test-clock: venv assets compilemessages services
 	@for clock in 02:30 23:30; do \
 	  echo "== in-process tests with the clock at $$clock UTC"; \
 	  $(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -m "not browser and not worker and not processes and not faults" \

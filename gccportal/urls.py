@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 
+from .language import language_set
+
 admin.site.site_header = _("GCC Portal review")
 admin.site.site_title = _("GCC Portal review")
 admin.site.index_title = _("GCC review queues")
@@ -23,7 +25,9 @@ urlpatterns = [
     path("favicon.ico", favicon),
     # Sign-in, sign-out, password reset and change, the session's status.
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The footer's language picker: Django's set_language, saving a user's choice on the
+    # profile too.
+    path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("customers.urls")),
     path("", include("orders.urls")),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import transacting_partner_for
 from gccportal.forms import errors_onto_form
+from gccportal.language import link_language_activate
 from gccportal.ratelimits import email_post_rate_limited
 from gccportal.views import (
     audit_trail_context,
@@ -191,6 +192,7 @@ def invitation_accept(request, token: str):
         return _invitation_problem(request, "invalid")
     except services.InvitationUnavailable as exc:
         return _invitation_problem(request, exc.reason)
+    link_language_activate(request, invitation.language)
 
     if request.method == "POST":
         form = InvitationAcceptForm(request.POST)
@@ -231,6 +233,7 @@ def invitation_confirm(request, token: str):
         return _invitation_problem(request, "invalid")
     except services.InvitationUnavailable as exc:
         return _invitation_problem(request, exc.reason)
+    link_language_activate(request, invitation.language)
     if request.method == "POST":
         try:
             result = services.invitation_accept(token=invitation_token, answers=answers)

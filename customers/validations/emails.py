@@ -9,12 +9,10 @@ from reviews.emails import review_email_context, review_email_enqueue
 from .links import info_link_path
 from .models import CustomerValidationRequest
 
-# The customer contact has no account: emails to it are in the portal's default language.
-CONTACT_LANGUAGE = "en"
-
 
 def _contact(request: CustomerValidationRequest) -> list[tuple[str, str]]:
-    return [(request.contact_email, CONTACT_LANGUAGE)]
+    # The customer contact has no account: the language it is asked in (the submitter's).
+    return [(request.contact_email, request.contact_language)]
 
 
 def info_requested(request: CustomerValidationRequest) -> None:

@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +56,18 @@ class CustomerValidationRequest(ReviewableRequest):
     contact_name = models.CharField(_("customer contact name"), max_length=100)
     contact_email = models.EmailField(_("customer contact email"))
     contact_phone = models.CharField(_("customer contact phone"), max_length=30)
+    # The customer contact has no account: its emails and its answer page are in the
+    # language of the partner user who submitted the request.
+    contact_language = models.CharField(
+        _("customer contact's language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_(
+            "Emails to the customer contact and its answer page are in this language: the "
+            "submitting partner user's."
+        ),
+    )
     commercial_tenant_id = models.UUIDField(_("transacting partner tenant ID"))
     # Single-use link to the customer's answer page: the nonce is in the signed token and is
     # cleared when the answer is given (or a new question replaces it).

@@ -135,6 +135,7 @@ def customer_validation_submit(
         contact_name=contact_name,
         contact_email=contact_email.strip().lower(),
         contact_phone=contact_phone,
+        contact_language=submitted_by.language,
         commercial_tenant_id=transacting.commercial_tenant_id,
     )
     if created:

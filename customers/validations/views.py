@@ -14,6 +14,7 @@ from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import gcc_block_reason, transacting_partner_for
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.forms import errors_onto_form
+from gccportal.language import link_language_activate
 from gccportal.ratelimits import email_post_rate_limited
 from gccportal.views import (
     audit_trail_context,
@@ -208,6 +209,7 @@ def info_answer(request, token: str):
         validation = customer_validation_for_info_link(token=token)
     except (LinkInvalid, LinkExpired, InvalidTransition) as exc:
         return _link_problem(request, exc)
+    link_language_activate(request, validation.contact_language)
 
     if request.method == "POST":
         if form.is_valid():

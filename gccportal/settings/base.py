@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # The project's own commands (makemessages with the portal's options).
+    "gccportal",
     "accounts",
     "notifications",
     "reviews",
@@ -64,6 +66,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     # Signs out after the idle or absolute session timeout (needs the user and messages).
     "accounts.session_timeout.SessionTimeoutMiddleware",
+    # A signed-in user's pages in their profile's language (after LocaleMiddleware's guess;
+    # after the timeout, which reads the session first and answers a lost database).
+    "gccportal.language.UserLanguageMiddleware",
     # A signed-in user who must pass the second factor reaches nothing else until done
     # (accounts/mfa.py): the admin included. After the timeout, which may sign out.
     "accounts.mfa.SecondFactorRequiredMiddleware",

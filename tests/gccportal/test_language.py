@@ -1,0 +1,125 @@
+"""Which language the pages are in: a signed-in user's profile language (the footer's picker
+saves it there, so it follows them to another browser, and their emails use it); a visitor's
+pick (a cookie) or browser; the public link pages in the language the link was sent in,
+unless the visitor picked one."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from accounts.models import User
+from customers.invitations.services import invitation_link
+from customers.validations import services as validation_services
+from customers.validations.links import info_link_path
+from customers.validations.models import CustomerValidationRequest
+from notifications.models import OutboxMessage
+from reviews.services import review_start
+from tests.factories import customer_validation_answers
+from tests.helpers import invitation_sent, reload
+from tests.html import attr, element, elements, text
+from tests.mfa import PortalClient
+
+pytestmark = pytest.mark.django_db
+
+
+def lang_of(response) -> str:
+    """The page's language, as its <html lang> says."""
+    return re.search(r'<html lang="([a-z-]+)"', response.content.decode())[1]
+
+
+def pick(client, language: str, next_url: str = "/"):
+    return client.post(reverse("set_language"), {"language": language, "next": next_url})
+
+
+def test_the_picker_saves_a_signed_in_users_choice_on_the_profile(client, admin_agent):
+    client.force_login(admin_agent)
+
+    response = pick(client, "fr", "/customers/")
+
+    assert response.status_code == 302 and response["Location"] == "/customers/"
+    assert reload(admin_agent).language == "fr"
+    page = client.get("/customers/")
+    assert (lang_of(page), page["Content-Language"]) == ("fr", "fr")
+    assert text(element(page, tag="h1")) == "Clients"
+
+
+def test_the_profiles_language_follows_the_user_to_another_browser(admin_agent):
+    User.objects.filter(pk=admin_agent.pk).update(language="fr")
+    browser = PortalClient(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    browser.force_login(admin_agent)
+
+    page = browser.get("/customers/")
+
+    assert lang_of(page) == "fr"
+
+
+def test_a_visitors_pick_is_a_cookie_and_the_browsers_language_the_default(client):
+    assert lang_of(client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="fr-FR")) == "fr"
+    assert lang_of(client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US")) == "en"
+
+    pick(client, "fr")
+
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert lang_of(client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US")) == "fr"
+
+
+def test_an_unknown_language_changes_nothing(client, admin_agent):
+    client.force_login(admin_agent)
+
+    pick(client, "de")
+
+    assert reload(admin_agent).language == "en"
+    assert lang_of(client.get("/customers/")) == "en"
+
+
+def test_the_picker_names_each_language_in_itself(client):
+    page = client.get(reverse("login"))
+
+    options = elements(None, tag="option", within=element(page, id="language-select"))
+    assert [(attr(o, "value"), attr(o, "lang"), text(o)) for o in options] == [
+        ("en", "en", "English"),
+        ("fr", "fr", "Français"),
+    ]
+
+
+def test_an_invitation_link_opens_in_the_language_it_was_sent_in(client, organization, db):
+    invitation = invitation_sent(organization)
+    invitation.language = "fr"
+    invitation.save(update_fields=["language"])
+    path = invitation_link(invitation).removeprefix(settings.PORTAL_BASE_URL.rstrip("/"))
+
+    page = client.get(path, HTTP_ACCEPT_LANGUAGE="en-US")
+
+    assert lang_of(page) == "fr"
+    # unless the visitor picked another
+    pick(client, "en")
+    assert lang_of(client.get(path)) == "en"
+
+
+def test_a_validation_request_asks_the_contact_in_the_submitters_language(
+    gcc_enabled, admin_agent, reviewer, client, run
+):
+    User.objects.filter(pk=admin_agent.pk).update(language="fr")
+    admin_agent.refresh_from_db()
+    request = run(
+        validation_services.customer_validation_submit,
+        organization=gcc_enabled,
+        submitted_by=admin_agent,
+        **customer_validation_answers(gcc_enabled),
+    )
+    assert request.contact_language == "fr"
+    review_start(model=CustomerValidationRequest, request_id=request.pk, reviewer=reviewer)
+    run(
+        validation_services.customer_validation_request_info,
+        request_id=request.pk,
+        reviewer=reviewer,
+        message="Send your charter.",
+    )
+    request.refresh_from_db()
+
+    (to_contact,) = OutboxMessage.objects.filter(to_email=request.contact_email)
+    assert to_contact.language == "fr"
+    page = client.get(info_link_path(request_id=request.pk, nonce=request.info_link_nonce))
+    assert lang_of(page) == "fr"
