@@ -30,7 +30,7 @@ class CustomerRelationshipInline(admin.TabularInline):
     model = CustomerRelationship
     extra = 0
     can_delete = False
-    readonly_fields = ["organization", "created_at"]
+    readonly_fields = ["organization", "indirect_reseller", "created_at"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
