@@ -123,3 +123,27 @@ def test_a_validation_request_asks_the_contact_in_the_submitters_language(
     assert to_contact.language == "fr"
     page = client.get(info_link_path(request_id=request.pk, nonce=request.info_link_nonce))
     assert lang_of(page) == "fr"
+
+
+# A few English words that are not French: an email in French has none of them.
+ENGLISH_WORDS = re.compile(r"\b(the|your|request|submitted|review|within|business days)\b")
+
+
+def test_emails_go_out_in_each_recipients_language(
+    submit_validation, admin_agent, reviewer, organization
+):
+    # Given a French-speaking Admin agent and an English-speaking reviewer
+    User.objects.filter(pk=admin_agent.pk).update(language="fr")
+    admin_agent.refresh_from_db()
+
+    # When the agent applies for GCC approval
+    submit_validation(admin_agent)
+
+    # Then the agent's confirmation is in French, the reviewers' notice in English
+    to_agent = OutboxMessage.objects.get(to_email=admin_agent.email)
+    to_reviewer = OutboxMessage.objects.get(to_email=reviewer.email)
+    assert to_agent.language == "fr"
+    assert not ENGLISH_WORDS.search(to_agent.subject + to_agent.body_text), to_agent.body_text
+    assert "demande" in to_agent.body_text
+    assert to_reviewer.language == "en"
+    assert "request" in to_reviewer.subject.lower() + to_reviewer.body_text.lower()
