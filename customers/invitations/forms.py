@@ -29,8 +29,12 @@ class InvitationEmailForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, language: str, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The email is written in the invitation's language, which may not be the page's:
+        # marked as such for screen readers and spell checkers.
+        for name in ("subject", "body"):
+            self.fields[name].widget.attrs["lang"] = language
         self.helper = FormHelper()
         # The page's own <form> holds the fields and the Done, mail-app and copy buttons.
         self.helper.form_tag = False

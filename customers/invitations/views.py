@@ -86,7 +86,10 @@ def invitation_detail(request, pk: int):
         invitation.status == ResellerInvitation.Status.DRAFT
         and request.membership.can_take_gcc_actions
     ):
-        form = InvitationEmailForm(initial={"subject": invitation.subject, "body": invitation.body})
+        form = InvitationEmailForm(
+            initial={"subject": invitation.subject, "body": invitation.body},
+            language=invitation.language,
+        )
     return _invitation_page(request, invitation, form)
 
 
@@ -94,7 +97,7 @@ def invitation_detail(request, pk: int):
 def _invitation_done(request, pk: int):
     """Done: the partner sent the email (possibly edited) and the link starts working."""
     invitation = _invitation_for_org(request, pk)
-    form = InvitationEmailForm(request.POST)
+    form = InvitationEmailForm(request.POST, language=invitation.language)
     if form.is_valid():
         try:
             # Refused if sent, revoked or accepted meanwhile (another tab, another agent).

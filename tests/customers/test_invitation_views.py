@@ -493,7 +493,7 @@ def test_done_records_the_edited_email_as_sent_with_its_expiry(
     assert text(elements(shown, tag="h1")[0]) == f"Reseller relationship request #{draft.pk}"
     assert text(element(shown, id="invitation-status")) == "Status: Sent"
     assert text(element(shown, id="sent-subject")) == "Our request"
-    assert f'id="sent-body">{escape(draft.body)}</div>' in shown.content.decode()
+    assert f'id="sent-body" lang="en">{escape(draft.body)}</div>' in shown.content.decode()
     assert attr(
         elements(None, tag="time", within=element(shown, id="expires-at"))[0], "datetime"
     ) == (timezone.localtime(draft.expires_at).isoformat())

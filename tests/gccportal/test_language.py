@@ -10,14 +10,16 @@ from django.conf import settings
 from django.urls import reverse
 
 from accounts.models import User
+from customers.invitations import services as invitation_services
 from customers.invitations.services import invitation_link
 from customers.validations import services as validation_services
 from customers.validations.links import info_link_path
 from customers.validations.models import CustomerValidationRequest
 from notifications.models import OutboxMessage
+from partners.models import Membership
 from reviews.services import review_start
 from tests.factories import customer_validation_answers
-from tests.helpers import invitation_sent, reload
+from tests.helpers import agent_of, invitation_sent, reload
 from tests.html import attr, element, elements, text
 from tests.mfa import PortalClient
 
@@ -147,3 +149,23 @@ def test_emails_go_out_in_each_recipients_language(
     assert "demande" in to_agent.body_text
     assert to_reviewer.language == "en"
     assert "request" in to_reviewer.subject.lower() + to_reviewer.body_text.lower()
+
+
+def test_an_email_in_another_language_is_marked_with_its_language(
+    client, organization, admin_agent
+):
+    # Given a draft written in French, opened by an English-speaking colleague
+    french = agent_of(organization, Membership.Role.ADMIN_AGENT, language="fr")
+    draft = invitation_services.invitation_create(organization=organization, created_by=french)
+    client.force_login(admin_agent)
+
+    page = client.get(reverse("customers:invitation_detail", args=[draft.pk]))
+
+    assert lang_of(page) == "en"
+    assert attr(element(page, id="id_subject"), "lang") == "fr"
+    assert attr(element(page, id="id_body"), "lang") == "fr"
+    # and once sent
+    sent = invitation_sent(organization, french)
+    page = client.get(reverse("customers:invitation_detail", args=[sent.pk]))
+    assert attr(element(page, id="sent-subject"), "lang") == "fr"
+    assert attr(element(page, id="sent-body"), "lang") == "fr"
