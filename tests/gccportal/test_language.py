@@ -3,11 +3,15 @@ saves it there, so it follows them to another browser, and their emails use it);
 pick (a cookie) or browser; the public link pages in the language the link was sent in,
 unless the visitor picked one."""
 
+import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import User
 from customers.invitations import services as invitation_services
@@ -16,6 +20,7 @@ from customers.validations import services as validation_services
 from customers.validations.links import info_link_path
 from customers.validations.models import CustomerValidationRequest
 from notifications.models import OutboxMessage
+from orders.templatetags.orders_tags import usd
 from partners.models import Membership
 from reviews.services import review_start
 from tests.factories import customer_validation_answers
@@ -169,3 +174,21 @@ def test_an_email_in_another_language_is_marked_with_its_language(
     page = client.get(reverse("customers:invitation_detail", args=[sent.pk]))
     assert attr(element(page, id="sent-subject"), "lang") == "fr"
     assert attr(element(page, id="sent-body"), "lang") == "fr"
+
+
+@pytest.mark.parametrize(
+    ("language", "price", "moment"),
+    [
+        ("en", "$1,234.50", "Nov. 30, 2026, 5 p.m. (EST)"),
+        ("fr", "1 234,50 $ US", "30 novembre 2026 17:00 (EST)"),
+    ],
+)
+def test_prices_and_times_are_written_the_languages_way(language, price, moment):
+    when = dt.datetime(2026, 11, 30, 22, 0, tzinfo=dt.UTC)  # 5 p.m. in the review time zone
+    with translation.override(language):
+        shown_price = usd(Decimal("1234.5"))
+        shown_moment = render_to_string("includes/datetime.html", {"value": when})
+
+    assert shown_price.replace("\u00a0", " ") == price
+    # the moment, with the review time zone named
+    assert re.sub(r"<[^>]+>", "", shown_moment).strip() == moment
