@@ -45,7 +45,7 @@ class Customer(models.Model):
     contact_last_name = models.CharField(_("contact last name"), max_length=50, blank=True)
     contact_email = models.EmailField(_("contact email"), blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
-    created_by = user_reference(optional=True)
+    created_by = user_reference(_("created by"), optional=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     history = HistoricalRecords()
@@ -68,8 +68,10 @@ class CustomerRelationship(models.Model):
     for the customer: the provider sees it, read-only.
     """
 
-    organization = organization_reference(related_name="customer_relationships")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="relationships")
+    organization = organization_reference(_("partner"), related_name="customer_relationships")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="relationships", verbose_name=_("customer")
+    )
     indirect_reseller = organization_reference(
         _("through the indirect reseller"),
         related_name="provider_customer_relationships",
@@ -117,7 +119,12 @@ class CustomerQualification(models.Model):
         IN_REVIEW = "InReview", _("In review")
         APPROVED = "Approved", _("Approved")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="qualifications")
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="qualifications",
+        verbose_name=_("customer"),
+    )
     qualification = models.CharField(
         _("qualification"), max_length=40, choices=Qualification.choices
     )
@@ -131,7 +138,7 @@ class CustomerQualification(models.Model):
         optional=True,
     )
     granted_at = models.DateTimeField(_("granted at"))
-    granted_by = user_reference(optional=True)
+    granted_by = user_reference(_("granted by"), optional=True)
 
     class Meta:
         verbose_name = _("customer qualification")

@@ -63,11 +63,12 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         return links_redacted(message.last_error).text
 
     @admin.display(description=_("single-use link"))
-    def link_sent(self, message: OutboxMessage) -> str | None:
-        """That the email carries a single-use link, which is hidden (None: it carries none)."""
+    def link_sent(self, message: OutboxMessage) -> str:
+        """That the email carries a single-use link, which is hidden ("-": it carries none)."""
         hidden = links_redacted(message.body_text).hidden
         if not hidden:
-            return None
+            # Not None: a read-only field would print "None" (in English) on the detail page.
+            return self.get_empty_value_display()
         return ngettext(
             "%(count)d link sent (hidden here)", "%(count)d links sent (hidden here)", hidden
         ) % {"count": hidden}

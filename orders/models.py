@@ -131,9 +131,13 @@ class OrderLineItem(models.Model):
         PROVISIONED = "provisioned", _("Provisioned")
         FAILED = "failed", _("Failed")
 
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="line_items")
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="line_items", verbose_name=_("order")
+    )
     line_item_number = models.PositiveIntegerField(_("line"))
-    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, related_name="+", verbose_name=_("offer")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     friendly_name = models.CharField(_("friendly name"), max_length=100, blank=True)
     unit_price = models.DecimalField(_("unit price (USD)"), max_digits=10, decimal_places=2)
@@ -179,13 +183,21 @@ class Subscription(models.Model):
 
     subscription_id = models.UUIDField(_("subscription ID"), default=uuid.uuid4, unique=True)
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="subscriptions"
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+        verbose_name=_("customer"),
     )
-    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, related_name="+", verbose_name=_("offer")
+    )
     quantity = models.PositiveIntegerField(_("quantity"))
     friendly_name = models.CharField(_("friendly name"), max_length=100, blank=True)
     line_item = models.OneToOneField(
-        OrderLineItem, on_delete=models.PROTECT, related_name="subscription"
+        OrderLineItem,
+        on_delete=models.PROTECT,
+        related_name="subscription",
+        verbose_name=_("line item"),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

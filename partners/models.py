@@ -69,8 +69,8 @@ class Organization(models.Model):
             "organization's Admin agent."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -104,13 +104,16 @@ class ResellerQualification(models.Model):
             qualifications.GOVERNMENT_COMMUNITY_CLOUD_LABEL,
         )
 
-    organization = organization_reference(related_name="reseller_qualifications")
+    organization = organization_reference(_("organization"), related_name="reseller_qualifications")
     qualification = models.CharField(
         _("qualification"), max_length=50, choices=Qualification.choices
     )
     granted_at = models.DateTimeField(_("granted at"))
     source_request = protected_reference(
-        "partners.PartnerValidationRequest", related_name="+", optional=True
+        "partners.PartnerValidationRequest",
+        _("source request"),
+        related_name="+",
+        optional=True,
     )
 
     class Meta:
@@ -139,9 +142,12 @@ class Membership(models.Model):
     GCC_ROLES = (Role.ADMIN_AGENT, Role.SALES_AGENT)
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="membership",
+        verbose_name=_("user"),
     )
-    organization = organization_reference(related_name="memberships")
+    organization = organization_reference(_("organization"), related_name="memberships")
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
 
     history = HistoricalRecords()

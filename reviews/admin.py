@@ -9,7 +9,8 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed
@@ -17,6 +18,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
@@ -24,6 +26,7 @@ from gccportal.admin import ReadOnlyAdminMixin, YesNoFilter
 from gccportal.exceptions import ServiceError
 
 from .models import (
+    ACTION_LABELS,
     CLOCK_RUNNING_STATUSES,
     OPEN_STATUSES,
     AuditEvent,
@@ -417,24 +420,117 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
         return TemplateResponse(request, self.decision_unconfirmed_template, context, status=503)
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """By action, named as the timelines name it (not the stored code)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        used = AuditEvent.objects.values_list("action", flat=True).distinct()
+        return sorted(((action, audit_action_label(action)) for action in used), key=str)
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+class AuditSubjectFilter(admin.SimpleListFilter):
+    """By kind of subject (request, order…): only the kinds audited, by their own names."""
+
+    title = _("subject")
+    parameter_name = "content_type"
+
+    def lookups(self, request, model_admin):
+        kinds = ContentType.objects.filter(
+            pk__in=AuditEvent.objects.values("content_type").distinct()
+        )
+        return sorted(((str(kind.pk), capfirst(kind.name)) for kind in kinds), key=lambda c: c[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(content_type_id=self.value()) if self.value() else queryset
+
+
+def audit_action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def audit_status_label(event: AuditEvent, status: str) -> str:
+    """A status as the subject's model names it ("In review", not "in_review")."""
+    model = event.content_type.model_class()
+    try:
+        choices = dict(model._meta.get_field("status").flatchoices) if model else {}
+    except FieldDoesNotExist:
+        choices = {}
+    return str(choices.get(status, status))
+
+
+def audit_event_title(event: AuditEvent) -> str:
+    """What happened, by its labels: "Review started (Submitted → In review)"."""
+    statuses = [
+        audit_status_label(event, status)
+        for status in (event.from_status, event.to_status)
+        if status
+    ]
+    label = audit_action_label(event.action)
+    return f"{label} ({' → '.join(statuses)})" if statuses else label
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """The audit trail, append-only: read here, written only by services."""
+    """The audit trail, append-only: read here, written only by services.
+
+    Shown in the reviewer's language: the action and the statuses by their labels, the
+    subject by its kind's name and number (not the stored codes, content type and id).
+    """
 
     list_display = [
         "created_at",
         "organization",
-        "content_type",
-        "object_id",
-        "action",
-        "from_status",
-        "to_status",
+        "subject_shown",
+        "action_shown",
+        "from_shown",
+        "to_shown",
         "actor",
     ]
-    list_filter = ["action", "content_type"]
+    list_filter = [AuditActionFilter, AuditSubjectFilter]
     search_fields = ["organization__legal_name", "actor__email", "note"]
     list_select_related = ["organization", "actor", "content_type"]
     ordering = ["-created_at"]
+    fields = [
+        "created_at",
+        "organization",
+        "subject_shown",
+        "action_shown",
+        "from_shown",
+        "to_shown",
+        "actor",
+        "note",
+    ]
+    readonly_fields = fields
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in AuditEvent._meta.fields]
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page's heading and breadcrumb (admin/reviews/auditevent/change_form.html) say
+        # what happened by its labels; the model's str() is its codes ("review_started ...").
+        event = self.get_object(request, unquote(object_id))
+        if event is not None:
+            extra_context = {**(extra_context or {}), "subtitle": audit_event_title(event)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description=_("subject"), ordering="content_type")
+    def subject_shown(self, event: AuditEvent) -> str:
+        return _("%(kind)s #%(number)s") % {
+            "kind": capfirst(event.content_type.name),
+            "number": event.object_id,
+        }
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_shown(self, event: AuditEvent) -> str:
+        return audit_action_label(event.action)
+
+    @admin.display(description=_("from"), ordering="from_status")
+    def from_shown(self, event: AuditEvent) -> str:
+        return audit_status_label(event, event.from_status) or "-"
+
+    @admin.display(description=_("to"), ordering="to_status")
+    def to_shown(self, event: AuditEvent) -> str:
+        return audit_status_label(event, event.to_status) or "-"

@@ -83,11 +83,11 @@ class ReviewableRequest(models.Model):
     # after a timeout) is shown the same result, and nothing is recorded or sent twice. Kept
     # when a new question is asked, so that a late re-post of the previous answer is not
     # taken for the answer to the new question.
-    info_answer_key = models.UUIDField(null=True, blank=True, editable=False)
-    reminder_sent_at = optional_timestamp(editable=False)
-    escalated_at = optional_timestamp(editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    info_answer_key = models.UUIDField(_("answer key"), null=True, blank=True, editable=False)
+    reminder_sent_at = optional_timestamp(_("reminder sent at"), editable=False)
+    escalated_at = optional_timestamp(_("escalated at"), editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         abstract = True
@@ -174,8 +174,10 @@ class AuditEvent(models.Model):
     Rows are never updated or deleted (enforced here and, on PostgreSQL, by a trigger).
     """
 
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("subject type")
+    )
+    object_id = models.PositiveBigIntegerField(_("subject ID"))
     subject = GenericForeignKey("content_type", "object_id")
     organization = organization_reference(
         _("organization"), related_name="audit_events", optional=True

@@ -23,6 +23,7 @@ class GccValidation(models.Model):
         "customers.CustomerValidationRequest",
         on_delete=models.PROTECT,
         related_name="validation_code",
+        verbose_name=_("source request"),
     )
     created_at = models.DateTimeField(_("issued at"), auto_now_add=True)
 

@@ -37,11 +37,11 @@ class ResellerInvitation(models.Model):
         _("on behalf of (indirect provider)"), related_name="+", optional=True
     )
     status = FSMField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    nonce = models.CharField(max_length=64, unique=True, editable=False)
+    nonce = models.CharField(_("link nonce"), max_length=64, unique=True, editable=False)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     language = models.CharField(_("language"), max_length=8)
-    created_by = user_reference()
+    created_by = user_reference(_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = optional_timestamp(_("sent at"))
     expires_at = optional_timestamp(_("expires at"))
@@ -52,7 +52,7 @@ class ResellerInvitation(models.Model):
         "customers.Customer", _("customer"), related_name="invitations", optional=True
     )
     revoked_at = optional_timestamp(_("revoked at"))
-    revoked_by = user_reference(optional=True)
+    revoked_by = user_reference(_("revoked by"), optional=True)
 
     class Meta:
         verbose_name = _("reseller relationship request")

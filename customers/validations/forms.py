@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
 from django.utils.html import escape
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -51,8 +52,7 @@ def documents_field() -> MultipleFileField:
     return MultipleFileField(label=_("Documents (optional)"), required=False)
 
 
-def documents_help_text(*, audience: str) -> str:
-    """Set per form instance: the limits are settings, the language is the request's."""
+def _documents_help_text(audience) -> str:
     return gettext(
         "PDF, PNG or JPEG files, at most %(count)s, each up to %(size)s. %(audience)s"
     ) % {
@@ -60,6 +60,12 @@ def documents_help_text(*, audience: str) -> str:
         "size": filesizeformat(settings.CUSTOMER_DOCUMENT_MAX_BYTES),
         "audience": audience,
     }
+
+
+def documents_help_text(*, audience) -> str:
+    """Set per form instance (the limits are settings), and lazy: written in the language
+    active when the page is rendered, which a public page sets after building its form."""
+    return lazy(_documents_help_text, str)(audience)
 
 
 def clean_documents(files: list) -> list:
@@ -134,7 +140,7 @@ class CustomerValidationForm(ValidationRequestForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["documents"].help_text = documents_help_text(
-            audience=gettext("Only your organization and the GCC review team can see them.")
+            audience=_("Only your organization and the GCC review team can see them.")
         )
         transacting = self.transacting_partner
         if transacting.pk != self.organization.pk:
@@ -198,7 +204,7 @@ class CustomerAnswerForm(IdempotentForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["documents"].help_text = documents_help_text(
-            audience=gettext("Only the partner and the GCC review team can see them.")
+            audience=_("Only the partner and the GCC review team can see them.")
         )
         self.helper = page_form_helper(form_id="customer-answer-form", submit=_("Submit"))
 

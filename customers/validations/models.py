@@ -71,7 +71,9 @@ class CustomerValidationRequest(ReviewableRequest):
     commercial_tenant_id = models.UUIDField(_("transacting partner tenant ID"))
     # Single-use link to the customer's answer page: the nonce is in the signed token and is
     # cleared when the answer is given (or a new question replaces it).
-    info_link_nonce = models.CharField(max_length=64, blank=True, editable=False)
+    info_link_nonce = models.CharField(
+        _("answer link nonce"), max_length=64, blank=True, editable=False
+    )
 
     class Meta(ReviewableRequest.Meta):
         verbose_name = _("customer validation request")
@@ -104,9 +106,12 @@ class CustomerValidationDocument(models.Model):
         CUSTOMER = "customer", _("Customer contact")
 
     request = models.ForeignKey(
-        CustomerValidationRequest, on_delete=models.PROTECT, related_name="documents"
+        CustomerValidationRequest,
+        on_delete=models.PROTECT,
+        related_name="documents",
+        verbose_name=_("request"),
     )
-    file = models.FileField(upload_to=_document_path)
+    file = models.FileField(_("file"), upload_to=_document_path)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size (bytes)"))

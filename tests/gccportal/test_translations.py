@@ -41,8 +41,9 @@ def test_makemessages_leaves_the_catalogue_unchanged(monkeypatch):
 
 
 def test_every_entry_is_translated_and_none_is_fuzzy():
-    untranslated = re.findall(r'^msgid "(.+)"$', _entries(["--untranslated", "--no-obsolete"]), re.M)
-    fuzzy = re.findall(r'^msgid "(.+)"$', _entries(["--only-fuzzy", "--no-obsolete"]), re.M)
+    msgid = re.compile(r'^msgid "(.+)"$', re.M)
+    untranslated = msgid.findall(_entries(["--untranslated", "--no-obsolete"]))
+    fuzzy = msgid.findall(_entries(["--only-fuzzy", "--no-obsolete"]))
 
     assert untranslated == []
     assert fuzzy == []
@@ -63,14 +64,14 @@ def test_the_catalogue_keeps_every_placeholder_and_compiles(tmp_path):
         ("Add customer", "Ajouter un client"),
         ("Special qualifications", "Qualifications spéciales"),
         ("GCC validation code", "Code de validation GCC"),
-        ("What's this?", "Qu’est-ce que cela ?"),
+        ("What's this?", "Qu\u2019est-ce que cela ?"),
         ("Submit a new request", "Envoyer une nouvelle demande"),
         ("Next: Subscriptions", "Suivant : Abonnements"),
         ("Add subscriptions", "Ajouter des abonnements"),
         ("Done", "Terminé"),
         ("Request a reseller relationship", "Demander une relation de revendeur"),
         ("Account", "Compte"),
-        ("Admin agent", "Agent d’administration"),
+        ("Admin agent", "Agent d\u2019administration"),
         ("Sales agent", "Commercial"),
     ],
 )
