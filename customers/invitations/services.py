@@ -148,9 +148,11 @@ def invitation_revoke(
 class InvitationUnavailable(ServiceError):
     """The link can't be used: revoked, expired, already used, or not sent."""
 
-    def __init__(self, message: str, *, reason: str) -> None:
+    def __init__(self, message: str, *, reason: str, language: str | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        # The language the link was sent in: its page says why in that language.
+        self.language = language
 
 
 def invitation_for_token(*, token: str, now: dt.datetime | None = None) -> ResellerInvitation:
@@ -175,12 +177,15 @@ def _invitation_usable_require(invitation: ResellerInvitation, *, now: dt.dateti
     Status = ResellerInvitation.Status
     if invitation.status == Status.ACCEPTED:
         raise InvitationUnavailable(
-            _("This invitation was already accepted. The link works only once."), reason="accepted"
+            _("This invitation was already accepted. The link works only once."),
+            reason="accepted",
+            language=invitation.language,
         )
     if invitation.status == Status.REVOKED:
         raise InvitationUnavailable(
             _("The partner withdrew this invitation. Ask it for a new one if needed."),
             reason="revoked",
+            language=invitation.language,
         )
     if invitation.status == Status.EXPIRED or (
         invitation.status == Status.SENT and invitation.expires_at <= now
@@ -188,9 +193,14 @@ def _invitation_usable_require(invitation: ResellerInvitation, *, now: dt.dateti
         raise InvitationUnavailable(
             _("This invitation has expired. Ask the partner to send you a new one."),
             reason="expired",
+            language=invitation.language,
         )
     if invitation.status != Status.SENT:
-        raise InvitationUnavailable(_("This invitation has not been sent yet."), reason="not_sent")
+        raise InvitationUnavailable(
+            _("This invitation has not been sent yet."),
+            reason="not_sent",
+            language=invitation.language,
+        )
 
 
 class AcceptanceAnswers(TypedDict):

@@ -178,6 +178,13 @@ def invitation_revoke(request, pk: int):
     )
 
 
+def _invitation_unavailable(request, exc: services.InvitationUnavailable):
+    """A link that can no longer be used: why, in the language it was sent in."""
+    if exc.language:
+        link_language_activate(request, exc.language)
+    return _invitation_problem(request, exc.reason)
+
+
 def _invitation_problem(request, reason: str):
     # Each page says only what happened to the link: never the partner nor the customer.
     status = 404 if reason == "invalid" else 410
@@ -194,7 +201,7 @@ def invitation_accept(request, token: str):
     except LinkInvalid:
         return _invitation_problem(request, "invalid")
     except services.InvitationUnavailable as exc:
-        return _invitation_problem(request, exc.reason)
+        return _invitation_unavailable(request, exc)
     link_language_activate(request, invitation.language)
 
     if request.method == "POST":
@@ -207,7 +214,7 @@ def invitation_accept(request, token: str):
                 return _invitation_problem(request, "invalid")
             except services.InvitationUnavailable as exc:
                 # Accepted, revoked or expired between the page and the click.
-                return _invitation_problem(request, exc.reason)
+                return _invitation_unavailable(request, exc)
             except ValidationError as exc:
                 errors_onto_form(form, exc)
             else:
@@ -235,13 +242,13 @@ def invitation_confirm(request, token: str):
     except LinkInvalid:
         return _invitation_problem(request, "invalid")
     except services.InvitationUnavailable as exc:
-        return _invitation_problem(request, exc.reason)
+        return _invitation_unavailable(request, exc)
     link_language_activate(request, invitation.language)
     if request.method == "POST":
         try:
             result = services.invitation_accept(token=invitation_token, answers=answers)
         except services.InvitationUnavailable as exc:
-            return _invitation_problem(request, exc.reason)
+            return _invitation_unavailable(request, exc)
         except (LinkInvalid, ValidationError):
             return _invitation_problem(request, "invalid")
         return render(

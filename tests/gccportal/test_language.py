@@ -192,3 +192,17 @@ def test_prices_and_times_are_written_the_languages_way(language, price, moment)
     assert shown_price.replace("\u00a0", " ") == price
     # the moment, with the review time zone named
     assert re.sub(r"<[^>]+>", "", shown_moment).strip() == moment
+
+
+def test_a_used_invitation_link_says_so_in_the_language_it_was_sent_in(client, organization):
+    invitation = invitation_sent(organization)
+    path = invitation_link(invitation).removeprefix(settings.PORTAL_BASE_URL.rstrip("/"))
+    invitation_services.invitation_revoke(
+        invitation_id=invitation.pk, organization=organization, actor=invitation.created_by
+    )
+    type(invitation).objects.filter(pk=invitation.pk).update(language="fr")
+
+    page = client.get(path, HTTP_ACCEPT_LANGUAGE="en-US")
+
+    assert page.status_code == 410
+    assert lang_of(page) == "fr"
