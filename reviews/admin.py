@@ -496,16 +496,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["organization__legal_name", "actor__email", "note"]
     list_select_related = ["organization", "actor", "content_type"]
     ordering = ["-created_at"]
-    fields = [
-        "created_at",
-        "organization",
-        "subject_shown",
-        "action_shown",
-        "from_shown",
-        "to_shown",
-        "actor",
-        "note",
-    ]
+    fields = [*list_display, "note"]
     readonly_fields = fields
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

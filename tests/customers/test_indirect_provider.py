@@ -73,6 +73,21 @@ def reseller_adds(run, reseller, agent, code=None, **overrides):
     )
 
 
+def ogden_city_accepts(run, invitation):
+    """Ogden City accepts `invitation` through its link (a mailbox at its domain)."""
+    token = invitation_services.invitation_link(invitation).rstrip("/").rsplit("/", 1)[-1]
+    return run(
+        invitation_services.invitation_accept,
+        token=token,
+        answers={
+            "company_name": "Ogden City",
+            "primary_domain": "ogden-city.gov",
+            "accepted_by_name": "Robin Clerk",
+            "accepted_by_email": "robin@ogden-city.gov",
+        },
+    )
+
+
 # -- linked to both ----------------------------------------------------------------------
 
 
@@ -105,18 +120,8 @@ def test_a_direct_resellers_customer_is_its_own_only(run, organization, admin_ag
 def test_an_accepted_invitation_of_an_indirect_reseller_links_the_customer_to_both(run, people):
     provider, reseller, agent = people
     invitation = invitation_sent(reseller, agent)
-    token = invitation_services.invitation_link(invitation).rstrip("/").rsplit("/", 1)[-1]
 
-    acceptance = run(
-        invitation_services.invitation_accept,
-        token=token,
-        answers={
-            "company_name": "Ogden City",
-            "primary_domain": "ogden-city.gov",
-            "accepted_by_name": "Robin Clerk",
-            "accepted_by_email": "robin@ogden-city.gov",
-        },
-    )
+    acceptance = ogden_city_accepts(run, invitation)
 
     assert rows(acceptance.customer) == {(reseller.pk, None), (provider.pk, reseller.pk)}
 
@@ -125,18 +130,8 @@ def test_a_providers_own_invitation_makes_a_customer_it_saw_through_a_reseller_i
     provider, reseller, agent = people
     customer = reseller_adds(run, reseller, agent, primary_domain="ogden-city.gov")
     invitation = invitation_sent(provider)
-    token = invitation_services.invitation_link(invitation).rstrip("/").rsplit("/", 1)[-1]
 
-    run(
-        invitation_services.invitation_accept,
-        token=token,
-        answers={
-            "company_name": "Ogden City",
-            "primary_domain": "ogden-city.gov",
-            "accepted_by_name": "Robin Clerk",
-            "accepted_by_email": "robin@ogden-city.gov",
-        },
-    )
+    ogden_city_accepts(run, invitation)
 
     assert rows(customer) == {(reseller.pk, None), (provider.pk, None)}
 
