@@ -4,14 +4,14 @@ the organization."""
 
 import uuid
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from partners.models import Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD
 from partners.selectors import organization_is_gcc_approved
 
-from .models import Customer, CustomerQualification, CustomerRelationship
+from .models import Customer, CustomerQualification
 
 
 def transacting_partner_for(*, organization: Organization) -> Organization:
@@ -61,21 +61,20 @@ def customer_list_for_org(*, organization: Organization, search: str = "") -> Qu
     """Every customer `organization` sees: those it manages and, for an indirect provider,
     its resellers' (each annotated with `indirect_reseller_id` and `indirect_reseller_name`:
     the reseller that acts for it, or None when `organization` itself does)."""
-    customers = Customer.objects.filter(relationships__organization=organization)
+    # One join on this organization's own relationship: it selects the customers and tells
+    # through which reseller, if any, the organization sees each.
+    customers = Customer.objects.annotate(
+        own=FilteredRelation("relationships", condition=Q(relationships__organization=organization))
+    ).filter(own__isnull=False)
     search = search.strip()
     if search:
         customers = customers.filter(
             Q(company_name__icontains=search) | Q(primary_domain__icontains=search)
         )
-    relationship = CustomerRelationship.objects.filter(
-        customer=OuterRef("pk"), organization=organization
-    )
     return (
         customers.annotate(
-            indirect_reseller_id=Subquery(relationship.values("indirect_reseller")[:1]),
-            indirect_reseller_name=Subquery(
-                relationship.values("indirect_reseller__legal_name")[:1]
-            ),
+            indirect_reseller_id=F("own__indirect_reseller"),
+            indirect_reseller_name=F("own__indirect_reseller__legal_name"),
         )
         .prefetch_related(_qualifications_prefetch())
         .order_by("company_name", "pk")

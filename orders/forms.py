@@ -64,21 +64,18 @@ class OrderLinesForm(forms.Form):
             or name_field(offer.offer_id) in errors
         ]
 
+    def _row(self, offer) -> tuple:
+        """(offer, quantity bound field, friendly name bound field)."""
+        return offer, self[quantity_field(offer.offer_id)], self[name_field(offer.offer_id)]
+
     def rows(self):
-        """(offer, quantity bound field, friendly name bound field) of each shown offer."""
-        for offer in self.shown:
-            yield offer, self[quantity_field(offer.offer_id)], self[name_field(offer.offer_id)]
+        """The row of each shown offer (see `_row`)."""
+        return [self._row(offer) for offer in self.shown]
 
     def groups(self) -> list[tuple[str, list]]:
-        """The shown rows (as `rows()`) grouped by product family: (family label, rows)."""
+        """The shown rows grouped by product family: (family label, rows)."""
         return [
-            (
-                label,
-                [
-                    (offer, self[quantity_field(offer.offer_id)], self[name_field(offer.offer_id)])
-                    for offer in offers
-                ],
-            )
+            (label, [self._row(offer) for offer in offers])
             for label, offers in offers_by_family(self.shown)
         ]
 

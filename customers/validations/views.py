@@ -80,6 +80,8 @@ def validation_create(request):
         return _unavailable(request, reason, status=200 if request.method == "GET" else 409)
 
     transacting = transacting_partner_for(organization=organization)
+    # Add customer's answers, when the partner came from there (customers/drafts.py).
+    draft = add_customer_draft(request.session)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -97,8 +99,7 @@ def validation_create(request):
             organization=organization,
             initial={
                 "commercial_tenant_id": str(transacting.commercial_tenant_id),
-                # From Add customer's answers, when the partner came from there.
-                **validation_initial_from_draft(add_customer_draft(request.session)),
+                **validation_initial_from_draft(draft),
             },
         )
     return render(
@@ -108,7 +109,7 @@ def validation_create(request):
             "form": form,
             "organization": organization,
             "transacting_partner": transacting,
-            "add_customer_draft": bool(add_customer_draft(request.session)),
+            "add_customer_draft": bool(draft),
         },
     )
 
