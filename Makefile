@@ -58,17 +58,24 @@ chromium:
 
 TEST_ENV := DJANGO_SETTINGS_MODULE=gccportal.settings.test
 
-# The suite passes at any hour: first the in-process tests with the clock moved (time-machine)
-# to 02:30 UTC (the review time zone's date is still yesterday) and to 23:30 UTC (past the
-# 17:00 due hour there), then the whole suite, browser and worker tests included.
+# The suite passes at any hour. The in-process tests run twice, with the clock moved
+# (time-machine, still ticking): to 02:30 UTC, when the review time zone's date is still
+# yesterday and its 17:00 due hour is past, and to 15:00 UTC, inside its business hours. Then
+# the tests that start other processes (browser, worker, processes, faults) run at the real
+# time: another process's clock can't be moved from here. Each run spreads its tests over
+# TEST_WORKERS processes (pytest-xdist), each with a database and a Redis database of its own.
+TEST_WORKERS ?= 2
+TEST_CLOCKS ?= 02:30 15:00
+PYTEST := $(TEST_ENV) $(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
+IN_PROCESS := not browser and not worker and not processes and not faults
+
 test: venv assets compilemessages chromium services test-clock
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	$(PYTEST) -m "browser or worker or processes or faults" $(PYTEST_ARGS)
 
 test-clock: venv assets compilemessages services
-	@for clock in 02:30 23:30; do \
+	@for clock in $(TEST_CLOCKS); do \
 	  echo "== in-process tests with the clock at $$clock UTC"; \
-	  $(TEST_ENV) $(PY) -m pytest -q -p no:cacheprovider -m "not browser and not worker and not processes and not faults" \
-	    --clock $$clock || exit 1; \
+	  $(PYTEST) -q -m "$(IN_PROCESS)" --clock $$clock $(PYTEST_ARGS) || exit 1; \
 	done
 
 lint: venv

@@ -246,7 +246,7 @@ def test_1000_refused_rows_do_not_hold_back_a_new_email(
     # Then a new email whose first dispatch was lost goes out with the next sweep
     fresh = _rows(1, prefix="fresh")
     sweeps = outbox_sweep()
-    wait_for(lambda: fresh.filter(status=OutboxMessage.Status.SENT).exists(), timeout=15)
+    wait_for(lambda: fresh.filter(status=OutboxMessage.Status.SENT).exists(), timeout=60)
     figures = email_figures(expected_ids=_ids(fresh), received_ids=smtp_sink.message_ids())
     figures_record(
         "1,000 refused rows, then a new email",
