@@ -75,17 +75,21 @@ def customer_list_for_org(*, organization: Organization, search: str = "") -> Qu
         customers.annotate(
             indirect_reseller_id=F("own__indirect_reseller"),
             indirect_reseller_name=F("own__indirect_reseller__legal_name"),
+            indirect_reseller_partner_id=F("own__indirect_reseller__partner_id"),
         )
         .prefetch_related(_qualifications_prefetch())
         .order_by("company_name", "pk")
     )
 
 
-def customer_get_visible_for_org(*, organization: Organization, customer_id: int) -> Customer:
+def customer_get_visible_for_org(
+    *, organization: Organization, customer_id: int | None = None, tenant_id=None
+) -> Customer:
     """A customer `organization` sees (its own, or one of its resellers' for an indirect
-    provider: `indirect_reseller_name` says which). Raises Customer.DoesNotExist for any
-    other."""
-    return customer_list_for_org(organization=organization).get(pk=customer_id)
+    provider: `indirect_reseller_name` says which), by its ID or (the API's) its tenant ID.
+    Raises Customer.DoesNotExist for any other."""
+    found = {"pk": customer_id} if tenant_id is None else {"tenant_id": tenant_id}
+    return customer_list_for_org(organization=organization).get(**found)
 
 
 def customer_get_for_org(*, organization: Organization, customer_id: int) -> Customer:

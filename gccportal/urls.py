@@ -29,6 +29,8 @@ urlpatterns = [
     # profile too.
     path("i18n/setlang/", language_set, name="set_language"),
     path("admin/", admin.site.urls),
+    # The REST API (/v1/, Partner Center's paths) and its OpenAPI description.
+    path("", include("api.urls")),
     path("", include("customers.urls")),
     path("", include("orders.urls")),
     path("", include("partners.urls")),

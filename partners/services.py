@@ -203,6 +203,14 @@ def partner_validation_withdraw(
     )
 
 
+def admin_agent_require(*, organization: Organization, actor, message: str) -> None:
+    """ActionNotAllowed(`message`) unless `actor` is `organization`'s Admin agent."""
+    if not Membership.objects.filter(
+        user=actor, organization=organization, role=Membership.Role.ADMIN_AGENT
+    ).exists():
+        raise ActionNotAllowed(message)
+
+
 @transaction.atomic
 def organization_mfa_requirement_set(
     *, organization: Organization, actor, required: bool
@@ -211,14 +219,14 @@ def organization_mfa_requirement_set(
     agent only, who must have set it up first: they would otherwise lock themselves out.
     Audited; the organization's history records it too."""
     organization = Organization.objects.select_for_update().get(pk=organization.pk)
-    membership = Membership.objects.filter(user=actor, organization=organization).first()
-    if membership is None or membership.role != Membership.Role.ADMIN_AGENT:
-        raise ActionNotAllowed(
-            _(
-                "Only your organization's Admin agent can change whether two-step "
-                "verification is required."
-            )
-        )
+    admin_agent_require(
+        organization=organization,
+        actor=actor,
+        message=_(
+            "Only your organization's Admin agent can change whether two-step "
+            "verification is required."
+        ),
+    )
     if required and not mfa_enabled(actor):
         raise ActionNotAllowed(
             _(

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -246,3 +247,25 @@ def review_refusal(status: str) -> str:
         f"This request is {STATUS_LABELS[status]}; that action is no longer possible. "
         "Nothing was changed."
     )
+
+
+def customer_data(**overrides) -> dict:
+    """The Add customer form, as the browser posts it, with the form's one-time key (a fresh
+    one per call: each call is a new form)."""
+    data = {
+        "idempotency_key": str(uuid.uuid4()),
+        "company_name": "City of Springfield",
+        "primary_domain": "Springfield.GOV",
+        "address_line1": "800 E Monroe St",
+        "address_line2": "",
+        "city": "Springfield",
+        "state": "IL",
+        "postal_code": "627011234",
+        "contact_first_name": "Robin",
+        "contact_last_name": "Clerk",
+        "contact_email": "robin@springfield.example",
+        "contact_phone": "+1 217 555 0199",
+        "special_qualification": "none",
+        **overrides,
+    }
+    return {key: value for key, value in data.items() if value is not None}

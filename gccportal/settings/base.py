@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "customers",
     "orders",
     "jobs",
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from static (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -379,3 +383,34 @@ PUBLIC_EMAIL_RATE_PER_IP = env("PUBLIC_EMAIL_RATE_PER_IP", default="20/h")
 # through (logged) rather than locking every customer out.
 RATELIMIT_IP_META_KEY = "gccportal.client_ip.client_ip"
 RATELIMIT_FAIL_OPEN = True
+
+# The REST API (api/): Django REST Framework, API clients' bearer tokens only (no session:
+# nothing a browser holds can call it), Partner Center's error body, 429 per client.
+# Requests per API client ("count/period": s, m, h or d), Partner Center's 500 a minute.
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="500/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiClientAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ClientScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GCC Portal API",
+    "DESCRIPTION": (
+        "Partner Center's GCC resources (/v1/, the same JSON names) for a partner's own "
+        "tools. Authenticate with an API client's token: `Authorization: Bearer <token>`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}

@@ -9,6 +9,7 @@ Fixtures only: what a test does on a page (sign in, check it) is in helpers.py.
 """
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -16,8 +17,11 @@ import pytest
 from django.db import connection
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
+from orders.catalogue import catalogue_load
+from orders.models import Offer, Order, OrderLineItem, Subscription
 from partners.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, ResellerQualificationFactory
+from tests.helpers import customer_of
 
 # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse the
 # ORM calls the tests make (factories, assertions) as "called from an async context".
@@ -117,3 +121,39 @@ def gcc_partner(db):
         user__last_name="Sales",
     ).user
     return organization, agent
+
+
+@pytest.fixture
+def partner_pages(gcc_partner):
+    """Name and path of every partner page, with what some of them need (a GCC customer,
+    one of its orders)."""
+    organization, agent = gcc_partner
+    catalogue_load(Offer)  # transactional tests flush what the data migration loaded
+    customer = customer_of(organization, gcc=True, company_name="Springfield County")
+    offer = Offer.objects.order_by("pk").first()
+    order = Order.objects.create(
+        organization=organization,
+        customer=customer,
+        idempotency_key=uuid.uuid4(),
+        partner_id_on_record=organization.partner_id,
+        created_by=agent,
+        status=Order.Status.COMPLETED,
+    )
+    line = OrderLineItem.objects.create(
+        order=order, line_item_number=0, offer=offer, quantity=5, unit_price=offer.unit_price
+    )
+    Subscription.objects.create(customer=customer, offer=offer, quantity=5, line_item=line)
+    return [
+        ("dashboard", "/"),
+        ("organization-profile", "/organization/"),
+        ("gcc-validations", "/gcc/validations/"),
+        ("gcc-validation-new", "/gcc/validations/new/"),
+        ("customers", "/customers/"),
+        ("customer-add", "/customers/add/"),
+        ("customer-account", f"/customers/{customer.pk}/account/"),
+        ("customer-validations", "/customers/validations/"),
+        ("customer-validation-new", "/customers/validations/new/"),
+        ("reseller-relationship-requests", "/customers/relationship-requests/"),
+        ("order", f"/orders/{order.pk}/"),
+        ("subscriptions-add", f"/customers/{customer.pk}/subscriptions/add/"),
+    ]

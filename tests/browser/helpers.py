@@ -11,6 +11,10 @@ from playwright.sync_api import Page, expect
 
 from accounts.mfa import mfa_status
 from accounts.models import User
+from customers.forms import US_STATES
+from customers.models import Customer
+from orders.models import Offer
+from partners.models import Organization
 from tests.factories import TEST_PASSWORD
 from tests.mfa import authenticator_of, totp_code
 
@@ -116,3 +120,86 @@ def fill_customer_form(page: Page) -> None:
     field(page, "Last name").fill("Clerk")
     field(page, "Email").fill(CONTACT_EMAIL)
     field(page, "Phone").fill("+1 217 555 0199")
+
+
+# -- small screens -------------------------------------------------------------------------
+
+PHONE = {"width": 390, "height": 844}
+
+
+def phone_page(new_page, **options) -> Page:
+    page = new_page(**options)
+    page.set_viewport_size(PHONE)
+    return page
+
+
+# The innermost elements sticking out on the right, for the failure message.
+STICKING_OUT = """(limit) => [...document.querySelectorAll("body *")]
+  .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
+  .filter((el) => ![...el.children].some((c) => c.getBoundingClientRect().right > limit + 0.5))
+  .slice(0, 5)
+  .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">`
+    + ` right=${Math.round(el.getBoundingClientRect().right)}`)"""
+
+
+def assert_fits_the_width(page: Page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        culprits = page.evaluate(STICKING_OUT, PHONE["width"])
+        pytest.fail(
+            f"{page.url} is {width}px wide at {PHONE['width']}px: {culprits}", pytrace=False
+        )
+
+
+# -- French pages ----------------------------------------------------------------------------
+
+# Common English words, none of them a French word.
+ENGLISH = frozenset(
+    " ".join(
+        [
+            "the and your you with for this that from are was were will have has been not yet",
+            "any all its it's can't don't isn't customer customers request requests order",
+            "orders add submit submitted sign signed out password account accounts search show",
+            "settings approved rejected withdrawn review reviewed profile dashboard organization",
+            "organizations partner partners subscriptions subscription offer offers none back",
+            "next previous of to is by in at no new help what's here there when who which how",
+            "why required optional email phone first last name address city state",
+        ]
+    ).split()
+)
+# Brands and API names, the same in every language.
+BRANDS = re.compile(
+    r"Microsoft|Office 365|Partner Center|Azure|\b(?:validationId|organizationName|"
+    r"maxCreates|remainingCreates|GovernmentCommunityCloud)\b|English"
+)
+WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+
+
+def data_names() -> list[str]:
+    """What the pages show as it was entered or is named: the data, never translated (the
+    offers' and states' names, organizations, customers, people, addresses)."""
+    names = [offer.name for offer in Offer.objects.all()]
+    names += [name for _code, name in US_STATES]
+    names += list(Organization.objects.values_list("legal_name", flat=True))
+    for customer in Customer.objects.all():
+        names += [customer.company_name, customer.primary_domain, customer.contact_first_name]
+        names += [customer.contact_last_name]
+        names += [customer.address_line1, customer.address_line2, customer.city]
+    for user in User.objects.all():
+        names += [user.email, user.first_name, user.last_name]
+    return sorted((name for name in names if name), key=len, reverse=True)
+
+
+def english_words(page: Page) -> list[str]:
+    text = page.locator("body").inner_text()
+    for name in data_names():
+        text = text.replace(name, " ")
+    text = BRANDS.sub(" ", re.sub(r"\S+@\S+", " ", text))
+    words = WORD.findall(text)
+    return sorted({word for word in words if word.lower().replace("\u2019", "'") in ENGLISH})
+
+
+def choose_french(page: Page) -> None:
+    page.get_by_label("Language").select_option("fr")
+    page.get_by_role("button", name="Change").click()
+    expect(page.locator("html")).to_have_attribute("lang", "fr")

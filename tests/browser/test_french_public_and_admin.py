@@ -37,8 +37,14 @@ from partners import services as partner_services
 from partners.models import Membership, PartnerValidationRequest
 from reviews.models import AuditEvent
 from reviews.services import review_start
-from tests.browser.helpers import ADMIN_LOGIN_PATH, MFA_VERIFY_PATH, check_page, screenshot
-from tests.browser.test_french import choose_french, english_words
+from tests.browser.helpers import (
+    ADMIN_LOGIN_PATH,
+    MFA_VERIFY_PATH,
+    check_page,
+    choose_french,
+    english_words,
+    screenshot,
+)
 from tests.factories import (
     TEST_PASSWORD,
     MembershipFactory,

@@ -12,8 +12,7 @@ from orders.catalogue import catalogue_load
 from orders.models import Offer, Order
 from partners.models import Membership, Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD as GCC
-from tests.browser.helpers import check_page, sign_in
-from tests.browser.test_small_screens import PHONE, assert_fits_the_width
+from tests.browser.helpers import PHONE, assert_fits_the_width, check_page, sign_in
 from tests.factories import GccValidationFactory, OrganizationFactory, ResellerQualificationFactory
 from tests.helpers import agent_of
 

@@ -5,79 +5,16 @@ simply open.
 """
 
 import re
-import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from orders.catalogue import catalogue_load
-from orders.models import Offer, Order, OrderLineItem, Subscription
-from tests.browser.helpers import check_page, sign_in
+from orders.models import Offer
+from tests.browser.helpers import PHONE, assert_fits_the_width, check_page, phone_page, sign_in
 from tests.helpers import customer_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-PHONE = {"width": 390, "height": 844}
-
-
-def phone_page(new_page, **options) -> Page:
-    page = new_page(**options)
-    page.set_viewport_size(PHONE)
-    return page
-
-
-# The innermost elements sticking out on the right, for the failure message.
-STICKING_OUT = """(limit) => [...document.querySelectorAll("body *")]
-  .filter((el) => el.getBoundingClientRect().right > limit + 0.5)
-  .filter((el) => ![...el.children].some((c) => c.getBoundingClientRect().right > limit + 0.5))
-  .slice(0, 5)
-  .map((el) => `<${el.tagName.toLowerCase()} class="${el.className}">`
-    + ` right=${Math.round(el.getBoundingClientRect().right)}`)"""
-
-
-def assert_fits_the_width(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > PHONE["width"]:
-        culprits = page.evaluate(STICKING_OUT, PHONE["width"])
-        pytest.fail(
-            f"{page.url} is {width}px wide at {PHONE['width']}px: {culprits}", pytrace=False
-        )
-
-
-@pytest.fixture
-def partner_pages(gcc_partner):
-    """Name and path of every partner page, with what some of them need (a GCC customer,
-    one of its orders)."""
-    organization, agent = gcc_partner
-    catalogue_load(Offer)  # transactional tests flush what the data migration loaded
-    customer = customer_of(organization, gcc=True, company_name="Springfield County")
-    offer = Offer.objects.order_by("pk").first()
-    order = Order.objects.create(
-        organization=organization,
-        customer=customer,
-        idempotency_key=uuid.uuid4(),
-        partner_id_on_record=organization.partner_id,
-        created_by=agent,
-        status=Order.Status.COMPLETED,
-    )
-    line = OrderLineItem.objects.create(
-        order=order, line_item_number=0, offer=offer, quantity=5, unit_price=offer.unit_price
-    )
-    Subscription.objects.create(customer=customer, offer=offer, quantity=5, line_item=line)
-    return [
-        ("dashboard", "/"),
-        ("organization-profile", "/organization/"),
-        ("gcc-validations", "/gcc/validations/"),
-        ("gcc-validation-new", "/gcc/validations/new/"),
-        ("customers", "/customers/"),
-        ("customer-add", "/customers/add/"),
-        ("customer-account", f"/customers/{customer.pk}/account/"),
-        ("customer-validations", "/customers/validations/"),
-        ("customer-validation-new", "/customers/validations/new/"),
-        ("reseller-relationship-requests", "/customers/relationship-requests/"),
-        ("order", f"/orders/{order.pk}/"),
-        ("subscriptions-add", f"/customers/{customer.pk}/subscriptions/add/"),
-    ]
 
 
 def test_every_partner_page_fits_a_phone_and_passes_axe(new_page, gcc_partner, partner_pages):

@@ -11,9 +11,8 @@ from customers.drafts import SESSION_KEY
 from customers.models import Customer
 from customers.validations.models import CustomerValidationRequest
 from orders.models import Order
-from tests.customers.test_views import customer_data
 from tests.factories import GccValidationFactory, customer_validation_form_data
-from tests.helpers import customer_of
+from tests.helpers import customer_data, customer_of
 from tests.html import attr, element, elements, error_of, has_attr, messages_of, text
 
 pytestmark = pytest.mark.django_db

@@ -22,9 +22,8 @@ from orders.models import Offer, Order
 from partners.models import Membership, Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD as GCC
 from reviews.models import AuditEvent
-from tests.customers.test_views import customer_data
 from tests.factories import GccValidationFactory, OrganizationFactory
-from tests.helpers import agent_of, customer_of, invitation_sent
+from tests.helpers import agent_of, customer_data, customer_of, invitation_sent
 from tests.html import attr, element, elements, page_text, text
 
 pytestmark = pytest.mark.django_db

@@ -41,6 +41,7 @@ from tests.helpers import (
     NOT_APPROVED,
     PDF,
     agent_of,
+    customer_data,
     customer_of,
     pdf,
     reload,
@@ -69,28 +70,6 @@ SUBMITTED = (
 )
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def customer_data(**overrides) -> dict:
-    """The Add customer form, as the browser posts it, with the form's one-time key (a fresh
-    one per call: each call is a new form)."""
-    data = {
-        "idempotency_key": str(uuid.uuid4()),
-        "company_name": "City of Springfield",
-        "primary_domain": "Springfield.GOV",
-        "address_line1": "800 E Monroe St",
-        "address_line2": "",
-        "city": "Springfield",
-        "state": "IL",
-        "postal_code": "627011234",
-        "contact_first_name": "Robin",
-        "contact_last_name": "Clerk",
-        "contact_email": "robin@springfield.example",
-        "contact_phone": "+1 217 555 0199",
-        "special_qualification": "none",
-        **overrides,
-    }
-    return {key: value for key, value in data.items() if value is not None}
 
 
 # -- fixtures ------------------------------------------------------------------------------

@@ -206,7 +206,7 @@ def test_worker_killed_20_times_while_sending_loses_nothing(
                 after > before or not rows.exclude(status__in=SETTLED).exists()
             )
 
-        wait_for(moved, timeout=30, interval=0.3, what="progress after a kill")
+        wait_for(moved, timeout=60, interval=0.3, what="progress after a kill")
 
     # Then every email is sent, once, except where a kill landed after the server had it and
     # before the worker recorded it: then twice, with the row's own Message-ID

@@ -1,0 +1,54 @@
+"""/v1/: Partner Center's paths. /api/schema/ and /api/docs/: the OpenAPI 3 description."""
+
+from csp.decorators import csp_replace
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import client_views, views
+
+urlpatterns = [
+    # The Admin agent's page of API clients.
+    path("organization/api-clients/", client_views.client_list, name="api_clients"),
+    path(
+        "organization/api-clients/<int:pk>/revoke/confirm/",
+        client_views.client_revoke_confirm,
+        name="api_client_revoke_confirm",
+    ),
+    path(
+        "organization/api-clients/<int:pk>/revoke/",
+        client_views.client_revoke,
+        name="api_client_revoke",
+    ),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    # Swagger UI's script adds <style> elements: that page alone allows inline styles (its
+    # scripts stay the portal's own files: the split view serves its setup as a file).
+    path(
+        "api/docs/",
+        csp_replace({"style-src": ["'self'", "'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api_schema")
+        ),
+        name="api_docs",
+    ),
+    path("v1/customers", views.CustomerListView.as_view(), name="api_customers"),
+    path(
+        "v1/customers/all/validations",
+        views.ValidationListView.as_view(),
+        name="api_validations",
+    ),
+    path(
+        "v1/customers/<str:customer_id>",
+        views.CustomerDetailView.as_view(),
+        name="api_customer",
+    ),
+    path(
+        "v1/customers/<str:customer_id>/validations",
+        views.CustomerValidationView.as_view(),
+        name="api_customer_validation",
+    ),
+    path(
+        "v1/customers/<str:customer_id>/qualifications",
+        views.CustomerQualificationListView.as_view(),
+        name="api_customer_qualifications",
+    ),
+    path("v1/offers", views.OfferListView.as_view(), name="api_offers"),
+]
