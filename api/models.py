@@ -65,3 +65,30 @@ class ApiClient(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ApiRequest(models.Model):
+    """A POST's `MS-RequestId` and the response it got: the same ID again gets the same
+    response and changes nothing (a retry after a timeout). Written in the transaction of the
+    change, so a change and its record commit together or not at all."""
+
+    client = models.ForeignKey(
+        ApiClient, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="requests"
+    )
+    request_id = models.UUIDField(_("MS-RequestId"))
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+    response_body = models.JSONField(_("response body"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("API request")
+        verbose_name_plural = _("API requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client", "request_id"], name="api_request_id_unique_per_client"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.request_id)

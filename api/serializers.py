@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -150,3 +151,20 @@ class OfferSerializer(serializers.Serializer):
 
     def get_resellerQualifications(self, offer) -> list[str]:
         return [GOVERNMENT_COMMUNITY_CLOUD] if offer.requires_gcc else []
+
+
+class QualificationRequestSerializer(serializers.Serializer):
+    """Partner Center's request: `{"qualification": "GovernmentCommunityCloud",
+    "validationCode": "…"}`. The portal sets the GCC qualification only."""
+
+    qualification = serializers.ChoiceField(choices=[GOVERNMENT_COMMUNITY_CLOUD])
+    validationCode = serializers.CharField(max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["qualification"].error_messages["invalid_choice"] = _(
+            "The portal sets only the GovernmentCommunityCloud qualification."
+        )
+        self.fields["validationCode"].error_messages["required"] = _(
+            "GovernmentCommunityCloud needs the validationCode of one of your GCC validation codes."
+        )

@@ -6,17 +6,21 @@ import logging
 import uuid
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from customers.codes.selectors import gcc_validation_list_visible
+from customers.codes.selectors import gcc_validation_list_visible, gcc_validation_visible_by_id
+from customers.codes.services import CodeExhausted
 from customers.models import Customer
 from customers.selectors import customer_get_visible_for_org, customer_list_for_org
+from customers.services import AlreadyQualified, PartnerNotQualified, customer_qualification_add
 from orders.selectors import offer_list_active
 
-from .errors import ApiError
+from .errors import NO_RELATIONSHIP, PARTNER_NOT_QUALIFIED_FOR_OFFER, ApiError
+from .idempotency import REQUEST_ID_HEADER, idempotent
 from .pagination import collection, keyset_page
 from .serializers import (
     CustomerQualificationSerializer,
@@ -24,12 +28,12 @@ from .serializers import (
     GccValidationRelationshipSerializer,
     GccValidationSerializer,
     OfferSerializer,
+    QualificationRequestSerializer,
 )
 
 logger = logging.getLogger(__name__)
 
 CORRELATION_HEADER = "MS-CorrelationId"
-REQUEST_ID_HEADER = "MS-RequestId"
 
 
 def _guid_or_new(value: str | None) -> str:
@@ -112,6 +116,15 @@ class CustomerValidationView(PartnerCenterView):
         return Response(GccValidationRelationshipSerializer(qualification).data)
 
 
+REQUEST_ID_PARAMETER = OpenApiParameter(
+    "MS-RequestId",
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A new GUID per request; the same one on a retry (the retry changes nothing).",
+)
+
+
 class CustomerQualificationListView(PartnerCenterView):
     @extend_schema(
         summary="A customer's special qualifications",
@@ -122,6 +135,59 @@ class CustomerQualificationListView(PartnerCenterView):
         return Response(
             CustomerQualificationSerializer(customer.qualifications.all(), many=True).data
         )
+
+    @extend_schema(
+        summary="Qualify a customer for GCC with a validation code (irreversible)",
+        request=QualificationRequestSerializer,
+        parameters=[REQUEST_ID_PARAMETER],
+        responses={201: CustomerQualificationSerializer},
+    )
+    def post(self, request, customer_id):
+        customer = self.customer(customer_id)
+        answers = QualificationRequestSerializer(data=request.data)
+        answers.is_valid(raise_exception=True)
+
+        def qualify() -> Response:
+            code = gcc_validation_visible_by_id(
+                organization=self.organization,
+                validation_id=answers.validated_data["validationCode"],
+            )
+            if code is None:
+                raise ApiError(
+                    status.HTTP_400_BAD_REQUEST,
+                    _("validationCode is not one of your GCC validation codes."),
+                    data=["validationCode"],
+                )
+            try:
+                granted = customer_qualification_add(
+                    organization=self.organization,
+                    actor=request.user,
+                    customer_id=customer.pk,
+                    qualification=answers.validated_data["qualification"],
+                    gcc_validation=code,
+                )
+            except Customer.DoesNotExist as exc:
+                raise ApiError(
+                    status.HTTP_403_FORBIDDEN,
+                    _(
+                        "Your indirect reseller manages this customer: it sets its "
+                        "qualification, not you."
+                    ),
+                    code=NO_RELATIONSHIP,
+                ) from exc
+            except PartnerNotQualified as exc:
+                raise ApiError(
+                    status.HTTP_403_FORBIDDEN, exc.message, code=PARTNER_NOT_QUALIFIED_FOR_OFFER
+                ) from exc
+            except AlreadyQualified as exc:
+                raise ApiError(status.HTTP_409_CONFLICT, exc.message) from exc
+            except CodeExhausted as exc:
+                raise ApiError(status.HTTP_400_BAD_REQUEST, exc.message) from exc
+            return Response(
+                CustomerQualificationSerializer(granted).data, status=status.HTTP_201_CREATED
+            )
+
+        return idempotent(request, qualify)
 
 
 class CustomerListView(PartnerCenterView):

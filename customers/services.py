@@ -23,6 +23,7 @@ from .models import Customer, CustomerQualification, CustomerRelationship
 from .selectors import (
     customer_domain_taken,
     customer_for_idempotency_key,
+    customer_get_for_org,
     gcc_block_reason,
     transacting_partner_for,
 )
@@ -30,11 +31,15 @@ from .selectors import (
 NO_QUALIFICATION = "none"
 
 
+class PartnerNotQualified(ActionNotAllowed):
+    """The organization may not take customer GCC actions (not approved for GCC, say)."""
+
+
 def gcc_organization_require(*, organization: Organization) -> None:
-    """ActionNotAllowed, saying why, unless `organization` may take customer GCC actions."""
+    """PartnerNotQualified, saying why, unless `organization` may take customer GCC actions."""
     reason = gcc_block_reason(organization=organization)
     if reason:
-        raise ActionNotAllowed(reason)
+        raise PartnerNotQualified(reason)
 
 
 def customer_qualification_check(
@@ -195,32 +200,107 @@ def customer_insert(
     audit_event_record(
         subject=customer, organization=organization, actor=created_by, action="customer_created"
     )
-    if gcc and gcc_validation.partner_id != organization.pk:
-        # An indirect reseller used its provider's code: the provider, the code's holder and
-        # the partner of record, is told.
+    if special_qualification != NO_QUALIFICATION:
+        _qualification_record(
+            customer=customer,
+            organization=organization,
+            actor=created_by,
+            qualification=special_qualification,
+            gcc_validation=gcc_validation if gcc else None,
+        )
+    return customer
+
+
+def _qualification_record(
+    *,
+    customer: Customer,
+    organization: Organization,
+    actor,
+    qualification: str,
+    gcc_validation: GccValidation | None,
+) -> CustomerQualification:
+    """The qualification's row and audit event, once its checks passed (and, for GCC, its
+    code's create was taken in this transaction). GCC is approved at once: its validation
+    code is the approval. An indirect reseller that used its provider's code has the
+    provider, the code's holder and the partner of record, told."""
+    if gcc_validation is not None and gcc_validation.partner_id != organization.pk:
         gcc_validation.refresh_from_db(fields=["remaining_creates"])
         code_emails.code_used_by_reseller(
             code=gcc_validation, customer=customer, reseller=organization
         )
-    if special_qualification != NO_QUALIFICATION:
-        qualification = CustomerQualification.objects.create(
-            customer=customer,
-            qualification=special_qualification,
-            vetting_status=(
-                CustomerQualification.VettingStatus.APPROVED
-                if gcc
-                else CustomerQualification.VettingStatus.IN_REVIEW
-            ),
-            validation=gcc_validation if gcc else None,
-            granted_at=timezone.now(),
-            granted_by=created_by,
+    granted = CustomerQualification.objects.create(
+        customer=customer,
+        qualification=qualification,
+        vetting_status=(
+            CustomerQualification.VettingStatus.APPROVED
+            if gcc_validation is not None
+            else CustomerQualification.VettingStatus.IN_REVIEW
+        ),
+        validation=gcc_validation,
+        granted_at=timezone.now(),
+        granted_by=actor,
+    )
+    audit_event_record(
+        subject=customer,
+        organization=organization,
+        actor=actor,
+        action="qualification_granted",
+        note=qualification + (f" ({gcc_validation.validation_id})" if gcc_validation else ""),
+    )
+    return granted
+
+
+class AlreadyQualified(ActionNotAllowed):
+    """The customer holds a special qualification already: they are irreversible."""
+
+
+@transaction.atomic
+def customer_qualification_add(
+    *,
+    organization: Organization,
+    actor,
+    customer_id: int,
+    qualification: str,
+    gcc_validation: GccValidation | None,
+) -> CustomerQualification:
+    """A special qualification for an existing customer `organization` acts for (Partner
+    Center's POST …/qualifications): one per customer, irreversible; GCC takes one create of
+    a code `organization` may use, in this transaction.
+
+    Raises Customer.DoesNotExist for a customer the organization does not act for,
+    AlreadyQualified, CodeExhausted, ActionNotAllowed or ValidationError.
+    """
+    gcc_actor_require(user=actor, organization=organization)
+    customer = customer_get_for_org(organization=organization, customer_id=customer_id)
+    if qualification == NO_QUALIFICATION:
+        raise ValidationError(
+            {"special_qualification": _("Choose one of the special qualifications offered.")}
         )
-        audit_event_record(
-            subject=customer,
-            organization=organization,
-            actor=created_by,
-            action="qualification_granted",
-            note=qualification.qualification
-            + (f" ({gcc_validation.validation_id})" if gcc_validation else ""),
+    customer_qualification_check(
+        organization=organization,
+        special_qualification=qualification,
+        gcc_validation=gcc_validation,
+    )
+    # The customer's row lock serializes two grants for the same customer: the second finds
+    # the first's qualification (the unique constraint backs this).
+    Customer.objects.select_for_update().filter(pk=customer.pk).get()
+    if CustomerQualification.objects.filter(customer=customer).exists():
+        raise AlreadyQualified(
+            _(
+                "%(name)s already holds a special qualification. Qualifications are "
+                "irreversible: it can't be changed or replaced."
+            )
+            % {"name": customer.company_name}
         )
-    return customer
+    gcc = qualification == GOVERNMENT_COMMUNITY_CLOUD
+    if gcc:
+        gcc_validation_take(
+            visible=_code_visible(organization, gcc_validation), gcc_validation=gcc_validation
+        )
+    return _qualification_record(
+        customer=customer,
+        organization=organization,
+        actor=actor,
+        qualification=qualification,
+        gcc_validation=gcc_validation if gcc else None,
+    )

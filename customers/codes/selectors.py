@@ -1,5 +1,7 @@
 """Reads of GCC validation codes: the codes an organization may see, and may use now."""
 
+import uuid
+
 from django.db.models import QuerySet
 
 from customers.selectors import transacting_partner_for
@@ -24,3 +26,15 @@ def gcc_validation_list_visible(*, organization: Organization) -> QuerySet[GccVa
 def gcc_validation_list_available(*, organization: Organization) -> QuerySet[GccValidation]:
     """Codes `organization` may create GCC customers with now: visible and not exhausted."""
     return gcc_validation_list_visible(organization=organization).filter(remaining_creates__gt=0)
+
+
+def gcc_validation_visible_by_id(
+    *, organization: Organization, validation_id: str
+) -> GccValidation | None:
+    """The code `organization` may use whose validation ID this is (as the API names it),
+    else None: another partner's code is not found, like one that does not exist."""
+    try:
+        key = uuid.UUID(str(validation_id))
+    except ValueError:
+        return None
+    return gcc_validation_list_visible(organization=organization).filter(validation_id=key).first()

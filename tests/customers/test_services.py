@@ -2082,9 +2082,11 @@ def test_no_service_removes_or_changes_a_qualification():
     )
 
     # Then they are the known transitions; none removes, revokes or edits a qualification
+    # (customer_qualification_add adds one to a customer that holds none)
     assert public == [
         "customer_create",
         "customer_insert",
+        "customer_qualification_add",
         "customer_qualification_check",
         "customer_validation_answer_info",
         "customer_validation_approve",
