@@ -7,6 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from customers.invitations.services import invitation_link
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD
 
 
@@ -168,3 +169,178 @@ class QualificationRequestSerializer(serializers.Serializer):
         self.fields["validationCode"].error_messages["required"] = _(
             "GovernmentCommunityCloud needs the validationCode of one of your GCC validation codes."
         )
+
+
+class RelationshipRequestSerializer(serializers.Serializer):
+    """Partner Center's `{"url": "…", "attributes": {"objectType": "RelationshipRequest"}}`:
+    here, the portal's link of one invitation (an absolute URL)."""
+
+    url = serializers.SerializerMethodField()
+    attributes = ObjectType("RelationshipRequest")
+
+    def get_url(self, invitation) -> str:
+        return invitation_link(invitation)
+
+
+# -- customer create: Partner Center's request, checked by the Add customer form's rules ----
+
+# Partner Center's JSON path of each Add customer answer.
+CUSTOMER_ANSWER_PATHS = {
+    "primary_domain": ("companyProfile", "domain"),
+    "company_name": ("billingProfile", "companyName"),
+    "contact_email": ("billingProfile", "email"),
+    "contact_first_name": ("billingProfile", "defaultAddress", "firstName"),
+    "contact_last_name": ("billingProfile", "defaultAddress", "lastName"),
+    "address_line1": ("billingProfile", "defaultAddress", "addressLine1"),
+    "address_line2": ("billingProfile", "defaultAddress", "addressLine2"),
+    "city": ("billingProfile", "defaultAddress", "city"),
+    "state": ("billingProfile", "defaultAddress", "state"),
+    "postal_code": ("billingProfile", "defaultAddress", "postalCode"),
+    "contact_phone": ("billingProfile", "defaultAddress", "phoneNumber"),
+}
+
+
+class NewAddressSerializer(serializers.Serializer):
+    firstName = serializers.CharField(max_length=50)
+    lastName = serializers.CharField(max_length=50)
+    addressLine1 = serializers.CharField(max_length=200)
+    addressLine2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100)
+    state = serializers.CharField(max_length=2)
+    postalCode = serializers.CharField(max_length=10)
+    country = serializers.CharField(max_length=2)
+    phoneNumber = serializers.CharField(max_length=30)
+
+    def validate_country(self, value: str) -> str:
+        if value.upper() != "US":
+            raise serializers.ValidationError(_("The portal serves customers in the US (US)."))
+        return value.upper()
+
+
+class NewBillingProfileSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    culture = serializers.CharField(required=False)
+    language = serializers.CharField(required=False)
+    companyName = serializers.CharField(max_length=200)
+    defaultAddress = NewAddressSerializer()
+
+
+class NewCompanyProfileSerializer(serializers.Serializer):
+    domain = serializers.CharField(max_length=253)
+
+
+class CustomerCreateSerializer(serializers.Serializer):
+    """Partner Center's customer create request (the portal's customers are US customers)."""
+
+    companyProfile = NewCompanyProfileSerializer()
+    billingProfile = NewBillingProfileSerializer()
+
+    def answers(self) -> dict:
+        """The Add customer form's data, from the validated request."""
+        data = self.validated_data
+        answers = {}
+        for field, path in CUSTOMER_ANSWER_PATHS.items():
+            value = data
+            for key in path:
+                value = value.get(key, "") if isinstance(value, dict) else ""
+            answers[field] = value
+        return answers
+
+
+# -- orders -----------------------------------------------------------------------------------
+
+# Partner Center's order status for each of the portal's (the portal's own is `portalStatus`).
+ORDER_STATUSES = {
+    "submitted": "pending",
+    "provisioning": "pending",
+    "completed": "completed",
+    "failed": "cancelled",
+}
+
+
+class NewLineItemSerializer(serializers.Serializer):
+    lineItemNumber = serializers.IntegerField(min_value=0)
+    offerId = serializers.CharField(max_length=64)
+    quantity = serializers.IntegerField(min_value=1)
+    friendlyName = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    partnerIdOnRecord = serializers.CharField(max_length=20, required=False, allow_blank=True)
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    referenceCustomerId = serializers.UUIDField(required=False)
+    billingCycle = serializers.CharField(required=False)
+    lineItems = NewLineItemSerializer(many=True, allow_empty=False)
+
+    def validate_lineItems(self, items):
+        numbers = sorted(item["lineItemNumber"] for item in items)
+        if numbers != list(range(len(items))):
+            raise serializers.ValidationError(
+                _("lineItemNumber runs 0, 1, 2, … with each number once.")
+            )
+        return sorted(items, key=lambda item: item["lineItemNumber"])
+
+
+class LineItemSerializer(serializers.Serializer):
+    lineItemNumber = serializers.IntegerField(source="line_item_number")
+    offerId = serializers.CharField(source="offer.offer_id")
+    quantity = serializers.IntegerField()
+    friendlyName = serializers.CharField(source="friendly_name")
+    partnerIdOnRecord = serializers.CharField(source="order.partner_id_on_record")
+    subscriptionId = serializers.SerializerMethodField()
+
+    def get_subscriptionId(self, line) -> str | None:
+        subscription = getattr(line, "subscription", None)
+        return str(subscription.subscription_id) if subscription else None
+
+
+class OrderSerializer(serializers.Serializer):
+    id = serializers.CharField(source="pk")
+    referenceCustomerId = serializers.UUIDField(source="customer.tenant_id")
+    billingCycle = serializers.SerializerMethodField()
+    creationDate = serializers.DateTimeField(source="created_at")
+    status = serializers.SerializerMethodField()
+    portalStatus = serializers.CharField(source="status")
+    failureReason = serializers.CharField(source="failure_reason")
+    lineItems = LineItemSerializer(source="line_items", many=True)
+    links = serializers.SerializerMethodField()
+    attributes = ObjectType("Order")
+
+    def get_billingCycle(self, order) -> str:
+        cycles = {line.offer.billing_cycle for line in order.line_items.all()}
+        return cycles.pop() if len(cycles) == 1 else "none"
+
+    def get_status(self, order) -> str:
+        return ORDER_STATUSES[order.status]
+
+    @extend_schema_field({"type": "object"})
+    def get_links(self, order) -> dict:
+        base = f"/v1/customers/{order.customer.tenant_id}/orders/{order.pk}"
+        return {
+            "self": {"uri": base, "method": "GET", "headers": []},
+            "provisioningStatus": {
+                "uri": f"{base}/provisioningstatus",
+                "method": "GET",
+                "headers": [],
+            },
+        }
+
+
+class ProvisioningStatusSerializer(serializers.Serializer):
+    """One line's provisioning (Partner Center: fulfilled / unfulfilled / pending)."""
+
+    lineItemNumber = serializers.IntegerField(source="line_item_number")
+    status = serializers.SerializerMethodField()
+    portalStatus = serializers.CharField(source="status")
+    quantityProvisioned = serializers.SerializerMethodField()
+    subscriptionId = serializers.SerializerMethodField()
+    error = serializers.CharField()
+
+    def get_status(self, line) -> str:
+        return {"provisioned": "fulfilled", "failed": "unfulfilled"}.get(line.status, "pending")
+
+    def get_quantityProvisioned(self, line) -> int:
+        return line.quantity if line.status == "provisioned" else 0
+
+    def get_subscriptionId(self, line) -> str | None:
+        subscription = getattr(line, "subscription", None)
+        return str(subscription.subscription_id) if subscription else None

@@ -36,6 +36,11 @@ urlpatterns = [
         name="api_validations",
     ),
     path(
+        "v1/customers/relationshiprequests",
+        views.RelationshipRequestView.as_view(),
+        name="api_relationship_requests",
+    ),
+    path(
         "v1/customers/<str:customer_id>",
         views.CustomerDetailView.as_view(),
         name="api_customer",
@@ -49,6 +54,21 @@ urlpatterns = [
         "v1/customers/<str:customer_id>/qualifications",
         views.CustomerQualificationListView.as_view(),
         name="api_customer_qualifications",
+    ),
+    path(
+        "v1/customers/<str:customer_id>/orders",
+        views.OrderListView.as_view(),
+        name="api_customer_orders",
+    ),
+    path(
+        "v1/customers/<str:customer_id>/orders/<str:order_id>",
+        views.OrderDetailView.as_view(),
+        name="api_customer_order",
+    ),
+    path(
+        "v1/customers/<str:customer_id>/orders/<str:order_id>/provisioningstatus",
+        views.OrderProvisioningStatusView.as_view(),
+        name="api_customer_order_provisioning",
     ),
     path("v1/offers", views.OfferListView.as_view(), name="api_offers"),
 ]

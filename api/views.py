@@ -5,6 +5,7 @@ resource is 404, as one that does not exist."""
 import logging
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,21 +15,44 @@ from rest_framework.views import APIView
 
 from customers.codes.selectors import gcc_validation_list_visible, gcc_validation_visible_by_id
 from customers.codes.services import CodeExhausted
+from customers.forms import CustomerForm
+from customers.invitations.services import invitation_issue
 from customers.models import Customer
 from customers.selectors import customer_get_visible_for_org, customer_list_for_org
-from customers.services import AlreadyQualified, PartnerNotQualified, customer_qualification_add
-from orders.selectors import offer_list_active
+from customers.services import (
+    NO_QUALIFICATION,
+    AlreadyQualified,
+    PartnerNotQualified,
+    customer_create,
+    customer_qualification_add,
+)
+from gccportal.exceptions import ActionNotAllowed
+from orders.models import Order, OrderLine
+from orders.selectors import offer_list_active, order_get_for_org
+from orders.services import CustomerNotManaged, order_place
 
-from .errors import NO_RELATIONSHIP, PARTNER_NOT_QUALIFIED_FOR_OFFER, ApiError
-from .idempotency import REQUEST_ID_HEADER, idempotent
+from .errors import (
+    CUSTOMER_NOT_QUALIFIED,
+    NO_RELATIONSHIP,
+    PARTNER_NOT_QUALIFIED_FOR_OFFER,
+    ApiError,
+)
+from .idempotency import REQUEST_ID_HEADER, idempotent, request_id_of
+from .models import ApiClient
 from .pagination import collection, keyset_page
 from .serializers import (
+    CUSTOMER_ANSWER_PATHS,
+    CustomerCreateSerializer,
     CustomerQualificationSerializer,
     CustomerSerializer,
     GccValidationRelationshipSerializer,
     GccValidationSerializer,
     OfferSerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+    ProvisioningStatusSerializer,
     QualificationRequestSerializer,
+    RelationshipRequestSerializer,
 )
 
 logger = logging.getLogger(__name__)
@@ -41,6 +65,23 @@ def _guid_or_new(value: str | None) -> str:
         return str(uuid.UUID(value)) if value else str(uuid.uuid4())
     except ValueError:
         return str(uuid.uuid4())
+
+
+REQUEST_ID_PARAMETER = OpenApiParameter(
+    "MS-RequestId",
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="A new GUID per request; the same one on a retry (the retry changes nothing).",
+)
+
+
+CORRELATION_ID_PARAMETER = OpenApiParameter(
+    CORRELATION_HEADER,
+    OpenApiTypes.UUID,
+    OpenApiParameter.HEADER,
+    description="A GUID per call, echoed back and logged (required to create a customer).",
+)
 
 
 class PartnerCenterView(APIView):
@@ -116,15 +157,6 @@ class CustomerValidationView(PartnerCenterView):
         return Response(GccValidationRelationshipSerializer(qualification).data)
 
 
-REQUEST_ID_PARAMETER = OpenApiParameter(
-    "MS-RequestId",
-    OpenApiTypes.UUID,
-    OpenApiParameter.HEADER,
-    required=True,
-    description="A new GUID per request; the same one on a retry (the retry changes nothing).",
-)
-
-
 class CustomerQualificationListView(PartnerCenterView):
     @extend_schema(
         summary="A customer's special qualifications",
@@ -190,6 +222,15 @@ class CustomerQualificationListView(PartnerCenterView):
         return idempotent(request, qualify)
 
 
+def _form_errors_as_api(form) -> list[str]:
+    """The Add customer form's messages, each named by its Partner Center JSON path."""
+    messages = []
+    for field, errors in form.errors.items():
+        name = ".".join(CUSTOMER_ANSWER_PATHS.get(field, ())) or field
+        messages += [f"{name}: {error}" if field != "__all__" else error for error in errors]
+    return messages
+
+
 class CustomerListView(PartnerCenterView):
     @extend_schema(
         operation_id="customers_list",
@@ -210,6 +251,58 @@ class CustomerListView(PartnerCenterView):
             scope=f"customers:{self.organization.pk}",
         )
         return Response(collection(CustomerSerializer(rows, many=True).data, next_link=next_link))
+
+    @extend_schema(
+        operation_id="customers_create",
+        summary="Create a customer (its qualification: POST …/qualifications)",
+        request=CustomerCreateSerializer,
+        parameters=[REQUEST_ID_PARAMETER, CORRELATION_ID_PARAMETER],
+        responses={201: CustomerSerializer},
+    )
+    def post(self, request):
+        if CORRELATION_HEADER not in request.headers:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                _("Creating a customer needs an %(header)s header (a GUID).")
+                % {"header": CORRELATION_HEADER},
+            )
+        request_id = request_id_of(request)
+        answers = CustomerCreateSerializer(data=request.data)
+        answers.is_valid(raise_exception=True)
+
+        def create() -> Response:
+            # The Add customer form's own rules (domain, state, ZIP code, phone, …).
+            form = CustomerForm(
+                data={
+                    **answers.answers(),
+                    "idempotency_key": str(request_id),
+                    "special_qualification": NO_QUALIFICATION,
+                },
+                organization=self.organization,
+            )
+            if form.is_valid():
+                try:
+                    customer = customer_create(
+                        organization=self.organization,
+                        created_by=request.user,
+                        **form.cleaned_data,
+                    )
+                except ValidationError as exc:
+                    form.add_service_error(exc)
+                else:
+                    created = customer_get_visible_for_org(
+                        organization=self.organization, customer_id=customer.pk
+                    )
+                    return Response(
+                        CustomerSerializer(created).data, status=status.HTTP_201_CREATED
+                    )
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                _("The request is not valid: see data."),
+                data=_form_errors_as_api(form),
+            )
+
+        return idempotent(request, create)
 
 
 class CustomerDetailView(PartnerCenterView):
@@ -235,3 +328,117 @@ class OfferListView(PartnerCenterView):
             )
         offers = offer_list_active() if country.upper() == "US" else []
         return Response(collection(OfferSerializer(offers, many=True).data))
+
+
+class RelationshipRequestView(PartnerCenterView):
+    @extend_schema(
+        operation_id="relationship_request_get",
+        summary="The link that invites a customer into a reseller relationship",
+        responses={200: RelationshipRequestSerializer},
+    )
+    def get(self, request):
+        """A link the client's tool sends itself: the same one while it can be accepted (30
+        days, once), then a new one. The customer who opens it accepts the reseller
+        relationship; it shows on the Reseller relationship requests page, revocable."""
+        if request.auth.scope != ApiClient.Scope.WRITE:
+            raise ApiError(
+                status.HTTP_403_FORBIDDEN,
+                _(
+                    "A relationship request link is made for the caller: it needs a "
+                    "read-and-write client."
+                ),
+            )
+        invitation = invitation_issue(organization=self.organization, actor=request.user)
+        return Response(RelationshipRequestSerializer(invitation).data)
+
+
+class OrderListView(PartnerCenterView):
+    @extend_schema(
+        operation_id="orders_create",
+        summary="Place an order for a customer",
+        request=OrderCreateSerializer,
+        parameters=[REQUEST_ID_PARAMETER],
+        responses={201: OrderSerializer},
+    )
+    def post(self, request, customer_id):
+        customer = self.customer(customer_id)
+        answers = OrderCreateSerializer(data=request.data)
+        answers.is_valid(raise_exception=True)
+        request_id = request_id_of(request)
+        reference = answers.validated_data.get("referenceCustomerId")
+        if reference is not None and reference != customer.tenant_id:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                _("referenceCustomerId is not the customer of the order's path."),
+            )
+        lines = [
+            OrderLine(
+                offer_id=item["offerId"],
+                quantity=item["quantity"],
+                friendly_name=item.get("friendlyName", ""),
+            )
+            for item in answers.validated_data["lineItems"]
+        ]
+
+        def place() -> Response:
+            try:
+                order = order_place(
+                    organization=self.organization,
+                    created_by=request.user,
+                    customer_id=customer.pk,
+                    lines=lines,
+                    idempotency_key=request_id,
+                )
+            except CustomerNotManaged as exc:
+                raise ApiError(
+                    status.HTTP_403_FORBIDDEN, exc.message, code=NO_RELATIONSHIP
+                ) from exc
+            except ActionNotAllowed as exc:
+                raise ApiError(
+                    status.HTTP_403_FORBIDDEN, exc.message, code=PARTNER_NOT_QUALIFIED_FOR_OFFER
+                ) from exc
+            except ValidationError as exc:
+                raise ApiError(
+                    status.HTTP_400_BAD_REQUEST,
+                    _("The order can't be placed: see data."),
+                    code=CUSTOMER_NOT_QUALIFIED if _gcc_refusal(exc) else None,
+                    data=[m for messages in exc.message_dict.values() for m in messages],
+                ) from exc
+            placed = order_get_for_org(organization=self.organization, order_id=order.pk)
+            return Response(OrderSerializer(placed).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request, place)
+
+
+def _gcc_refusal(exc: ValidationError) -> bool:
+    """A commercial offer refused for a GCC tenant, or a GCC offer for a commercial one: the
+    customer lacks (or holds) the qualification the offer needs (Partner Center's 800086)."""
+    return any(key.startswith("quantity_") for key in exc.message_dict)
+
+
+class OrderDetailView(PartnerCenterView):
+    def order(self, customer_id, order_id):
+        customer = self.customer(customer_id)
+        try:
+            order = order_get_for_org(organization=self.organization, order_id=int(order_id))
+        except (ValueError, Order.DoesNotExist) as exc:
+            raise ApiError(status.HTTP_404_NOT_FOUND, _("No such order.")) from exc
+        if order.customer_id != customer.pk:
+            raise ApiError(status.HTTP_404_NOT_FOUND, _("No such order."))
+        return order
+
+    @extend_schema(operation_id="orders_get", summary="One order", responses=OrderSerializer)
+    def get(self, request, customer_id, order_id):
+        return Response(OrderSerializer(self.order(customer_id, order_id)).data)
+
+
+class OrderProvisioningStatusView(OrderDetailView):
+    @extend_schema(
+        operation_id="orders_provisioning_status",
+        summary="Each line's provisioning",
+        responses={200: {"type": "object"}},
+    )
+    def get(self, request, customer_id, order_id):
+        order = self.order(customer_id, order_id)
+        lines = ProvisioningStatusSerializer(order.line_items.all(), many=True).data
+        return Response(collection(lines))

@@ -130,6 +130,35 @@ def invitation_send(
 
 
 @transaction.atomic
+def invitation_issue(*, organization: Organization, actor) -> ResellerInvitation:
+    """A link ready to use, for a tool that sends it itself (the API's relationship
+    request): the actor's sent invitation while it can still be accepted, else a new one,
+    drafted and marked sent at once (valid INVITATION_VALID_DAYS, single use, revocable on
+    the Reseller relationship requests page like any other)."""
+    gcc_actor_require(user=actor, organization=organization)
+    usable = (
+        ResellerInvitation.objects.filter(
+            organization=organization,
+            created_by=actor,
+            status=ResellerInvitation.Status.SENT,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-sent_at", "-pk")
+        .first()
+    )
+    if usable is not None:
+        return usable
+    draft = invitation_create(organization=organization, created_by=actor)
+    return invitation_send(
+        invitation_id=draft.pk,
+        organization=organization,
+        actor=actor,
+        subject=draft.subject,
+        body=draft.body,
+    )
+
+
+@transaction.atomic
 def invitation_revoke(
     *, invitation_id: int, organization: Organization, actor
 ) -> ResellerInvitation:

@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 
 from api.models import ApiClient
 from partners.models import Membership
@@ -185,6 +186,23 @@ def test_429_with_retry_after_per_client(api, api_for, partner, settings):
     }
     # Another client (of the same organization) has its own allowance
     assert api_for(partner, name="Another tool").get("/v1/customers").status_code == 200
+
+
+def test_the_schema_describes_every_endpoint_without_a_warning(tmp_path):
+    # drf-spectacular validates the generated OpenAPI 3 document against the specification
+    call_command(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+    schema = (tmp_path / "schema.yml").read_text()
+    for path in [
+        "/v1/customers:",
+        "/v1/customers/all/validations:",
+        "/v1/customers/relationshiprequests:",
+        "/v1/customers/{customer_id}/qualifications:",
+        "/v1/customers/{customer_id}/orders/{order_id}/provisioningstatus:",
+        "/v1/offers:",
+    ]:
+        assert path in schema
 
 
 def test_the_schema_and_its_reference_page_are_served(client):

@@ -2101,6 +2101,7 @@ def test_no_service_removes_or_changes_a_qualification():
         "invitation_create",
         "invitation_expire_sweep",
         "invitation_for_token",
+        "invitation_issue",
         "invitation_link",
         "invitation_revoke",
         "invitation_send",
