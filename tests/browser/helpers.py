@@ -1,11 +1,15 @@
 """What browser tests do on a page: sign in, screenshot and check with axe-core, fill the
 Add customer form. Fixtures (the browser, pages, people) are in conftest.py."""
 
+import os
 import re
+import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
@@ -16,7 +20,7 @@ from customers.models import Customer
 from orders.models import Offer
 from partners.models import Organization
 from tests.factories import TEST_PASSWORD
-from tests.mfa import authenticator_of, totp_code
+from tests.mfa import PortalClient, authenticator_of, totp_code
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 LOGIN_PATH = "/accounts/login/"
@@ -37,22 +41,32 @@ def assert_no_axe_violations(page: Page) -> None:
         )
 
 
-def screenshot(page: Page, name: str, *, full_page: bool = True) -> Path:
-    """Save a PNG to test-artifacts/<name>.png (gitignored) and return its path.
+# Screenshots cost the CPU a run shares (a full page's PNG, for every check): taken when
+# BROWSER_SCREENSHOTS=1 (to look at the pages), and always of a page that fails axe.
+SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS", "") not in ("", "0")
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = True, always: bool = False) -> Path:
+    """Save a PNG to test-artifacts/<name>.png (gitignored) when BROWSER_SCREENSHOTS=1 (or
+    `always`) and return its path.
 
     The whole page by default; `full_page=False` for the viewport only, e.g. with a modal
     dialog open, whose backdrop covers the viewport only.
     """
-    ARTIFACTS_DIR.mkdir(exist_ok=True)
     path = ARTIFACTS_DIR / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    if SCREENSHOTS or always:
+        ARTIFACTS_DIR.mkdir(exist_ok=True)
+        page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
 def check_page(page: Page, name: str, *, full_page: bool = True) -> None:
-    """Screenshot the page (first, so a failing page is still captured), then run axe."""
-    screenshot(page, name, full_page=full_page)
-    assert_no_axe_violations(page)
+    """Check the page with axe (a failing page is screenshotted under `name`, whatever
+    BROWSER_SCREENSHOTS says), and screenshot it."""
+    try:
+        assert_no_axe_violations(page)
+    finally:
+        screenshot(page, name, full_page=full_page, always=sys.exc_info()[0] is not None)
 
 
 def sign_in(
@@ -62,15 +76,24 @@ def sign_in(
     *,
     admin: bool = False,
     check_as: str | None = None,
+    via_form: bool = False,
 ) -> None:
-    """Sign in through the real form: the portal's, or the admin's with `admin=True`; then,
-    for a user with an authenticator app or who must have one (staff), the code step with
-    the app's current code (such a user without an app gets the tests' one first, as
-    ReviewerFactory's reviewers have).
+    """Signed in, on the page sign-in leads to (the dashboard, or the admin's index with
+    `admin=True`).
 
-    With `check_as`, the login page itself is screenshotted under that name and checked
-    with axe before the form is filled.
+    For a test about something else, the session is made on the server, second factor
+    passed, and its cookie given to the browser: the same session the form makes, without
+    the form's pages (and without waiting up to 30 s for a fresh authenticator code when
+    the same user signed in a moment ago). Sign-in itself is tested through the form:
+    `via_form=True` fills the real form, the portal's or the admin's, then, for a user with
+    an authenticator app or who must have one (staff), the code step with the app's current
+    code (such a user without an app gets the tests' one first, as ReviewerFactory's
+    reviewers have). With `check_as` (the form too), the login page is screenshotted under
+    that name and checked with axe before the form is filled.
     """
+    if not (via_form or check_as) and password == TEST_PASSWORD:
+        _session_sign_in(page, email, admin=admin)
+        return
     path = ADMIN_LOGIN_PATH if admin else LOGIN_PATH
     user = User.objects.filter(email=email.lower()).first()
     second_factor = user is not None and any(mfa_status(user))
@@ -84,6 +107,26 @@ def sign_in(
     expect(page).not_to_have_url(re.compile(re.escape(path)))
     if device is not None:
         enter_authenticator_code(page, device)
+
+
+def _session_sign_in(page: Page, email: str, *, admin: bool) -> None:
+    user = User.objects.get(email=email.lower())
+    client = PortalClient()
+    client.force_login(user)
+    page.goto("/favicon.ico")  # on the portal's origin, to give it the cookie
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "domain": urlsplit(page.url).hostname,
+                "path": "/",
+                "httpOnly": True,
+                "sameSite": "Lax",
+            }
+        ]
+    )
+    page.goto("/admin/" if admin else "/")
 
 
 def enter_authenticator_code(page: Page, device: TOTPDevice) -> None:

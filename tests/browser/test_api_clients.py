@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from partners.models import Membership
-from tests.browser.helpers import check_page, sign_in
+from tests.browser.helpers import check_page, screenshot, sign_in
 from tests.factories import OrganizationFactory, ResellerQualificationFactory
 from tests.helpers import agent_of
 
@@ -64,5 +64,5 @@ def test_the_api_reference_page_loads_under_the_content_security_policy(new_page
     page.goto("/api/docs/")
     expect(page.get_by_text("GCC Portal API").first).to_be_visible()
     expect(page.get_by_text("/v1/customers/all/validations").first).to_be_visible()
-    page.screenshot(path="test-artifacts/api-docs.png", full_page=True)
+    screenshot(page, "api-docs")
     assert refused == []

@@ -178,14 +178,14 @@ def assert_focus_visible(page: Page, style: dict | None = None) -> None:
 
     visible = [ring for ring in style["rings"] if shows(ring)]
     if style["coveredBy"]:
-        shot = screenshot(page, "keyboard-focus-covered", full_page=False)
+        shot = screenshot(page, "keyboard-focus-covered", full_page=False, always=True)
         pytest.fail(
             f"The focus on {focused(page)} at {page.url} is hidden under {style['coveredBy']} "
             f"(see {shot}).",
             pytrace=False,
         )
     if not visible:
-        shot = screenshot(page, "keyboard-focus-not-visible", full_page=False)
+        shot = screenshot(page, "keyboard-focus-not-visible", full_page=False, always=True)
         pytest.fail(
             f"The focus on {focused(page)} at {page.url} is not visible enough (see {shot}): "
             f"{style['rings'] or 'no ring'}",

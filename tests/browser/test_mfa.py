@@ -99,7 +99,7 @@ def test_reviewer_enrols_signs_in_with_a_code_then_with_a_recovery_code(new_page
 def test_the_shared_sign_in_helper_passes_a_reviewer_through_the_code(new_page, reviewer):
     page = new_page()
 
-    sign_in(page, reviewer.email, admin=True)
+    sign_in(page, reviewer.email, admin=True, via_form=True)
 
     expect(page.get_by_role("heading", name="GCC review queues")).to_be_visible()
 
@@ -112,7 +112,7 @@ def test_admin_agent_requires_it_and_a_member_then_sets_it_up(new_page, organiza
         organization=organization, role=Membership.Role.SALES_AGENT
     ).user
     admin = new_page()
-    sign_in(admin, admin_agent.email)
+    sign_in(admin, admin_agent.email, via_form=True)
 
     # the Admin agent must set it up for their own account first
     admin.get_by_role("link", name="Organization profile").click()
