@@ -1,5 +1,7 @@
 """The Admin agent's page of API clients: create one (its token shown once), revoke one."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from .selectors import api_client_get_for_org, api_client_list_for_org
 
 
 def _admin_agent_only(view):
+    @wraps(view)
     @partner_member_required
     def wrapper(request, *args, **kwargs):
         if request.membership.role != Membership.Role.ADMIN_AGENT:
@@ -27,8 +30,6 @@ def _admin_agent_only(view):
             )
         return view(request, *args, **kwargs)
 
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
     return wrapper
 
 
