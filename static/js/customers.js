@@ -79,8 +79,14 @@
         dialog.close();
       }
     });
+    // The browser gives the focus back to the link itself when the dialog closes; the
+    // "close" event comes a moment later, so it only steps in where the focus was lost
+    // (never pulling it back from where a quick Tab or Shift+Tab has already moved it).
     dialog.addEventListener("close", function () {
-      opener.focus();
+      var active = document.activeElement;
+      if (!active || active === document.body || dialog.contains(active)) {
+        opener.focus();
+      }
     });
   });
 
