@@ -1,36 +1,24 @@
 """The Admin agent's page of API clients: create one (its token shown once), revoke one."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from gccportal.forms import errors_onto_form
 from gccportal.views import found_or_404, page_of
-from partners.access import partner_member_required, refusal_response
-from partners.models import Membership
+from partners.access import admin_agent_required
 
 from . import services
 from .forms import ApiClientForm
 from .selectors import api_client_get_for_org, api_client_list_for_org
 
-
-def _admin_agent_only(view):
-    @wraps(view)
-    @partner_member_required
-    def wrapper(request, *args, **kwargs):
-        if request.membership.role != Membership.Role.ADMIN_AGENT:
-            return refusal_response(
-                request,
-                message=_("Only your organization's Admin agent can manage API clients."),
-                log_reason="API clients: not the Admin agent",
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapper
+_admin_agent_only = admin_agent_required(
+    message=_lazy("Only your organization's Admin agent can manage API clients."),
+    log_reason="API clients: not the Admin agent",
+)
 
 
 def _render_list(request, form, *, token: str = "", status: int = 200):

@@ -4,7 +4,7 @@ from csp.decorators import csp_replace
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import client_views, views
+from . import client_views, views, webhook_views
 
 urlpatterns = [
     # The Admin agent's page of API clients.
@@ -18,6 +18,51 @@ urlpatterns = [
         "organization/api-clients/<int:pk>/revoke/",
         client_views.client_revoke,
         name="api_client_revoke",
+    ),
+    # The Admin agent's webhook endpoints and their delivery logs.
+    path("organization/webhooks/", webhook_views.endpoint_list, name="webhook_endpoints"),
+    path("organization/webhooks/add/", webhook_views.endpoint_add, name="webhook_endpoint_add"),
+    path(
+        "organization/webhooks/<int:pk>/",
+        webhook_views.endpoint_detail,
+        name="webhook_endpoint_detail",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/edit/",
+        webhook_views.endpoint_edit,
+        name="webhook_endpoint_edit",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/rotate-secret/",
+        webhook_views.endpoint_rotate,
+        name="webhook_endpoint_rotate",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/disable/",
+        webhook_views.endpoint_set_active,
+        {"active": False},
+        name="webhook_endpoint_disable",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/enable/",
+        webhook_views.endpoint_set_active,
+        {"active": True},
+        name="webhook_endpoint_enable",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/delete/",
+        webhook_views.endpoint_delete,
+        name="webhook_endpoint_delete",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/deliveries/<int:delivery_pk>/",
+        webhook_views.delivery_detail,
+        name="webhook_delivery_detail",
+    ),
+    path(
+        "organization/webhooks/<int:pk>/deliveries/<int:delivery_pk>/redeliver/",
+        webhook_views.delivery_redeliver,
+        name="webhook_delivery_redeliver",
     ),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI's script adds <style> elements: that page alone allows inline styles (its

@@ -13,6 +13,8 @@ from partners.models import Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD
 from partners.services import gcc_actor_require
 from reviews.services import audit_event_record
+from webhooks.events import EventType
+from webhooks.services import webhook_event_emit
 
 from .codes import emails as code_emails
 from .codes.models import GccValidation
@@ -240,6 +242,18 @@ def _qualification_record(
         granted_at=timezone.now(),
         granted_by=actor,
     )
+    if gcc_validation is not None:
+        gcc_validation.refresh_from_db(fields=["remaining_creates"])
+        webhook_event_emit(
+            organization_ids={organization.pk, gcc_validation.partner_id},
+            event_type=EventType.VALIDATION_CODE_USED,
+            data={
+                **gcc_validation.webhook_data(),
+                "customerId": str(customer.tenant_id),
+                "usedBy": str(organization.commercial_tenant_id),
+            },
+            dedupe_key=f"code-used:{gcc_validation.pk}:{customer.pk}",
+        )
     audit_event_record(
         subject=customer,
         organization=organization,

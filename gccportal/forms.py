@@ -36,7 +36,11 @@ class PhoneField(forms.CharField):
 
 
 def errors_onto_form(form: forms.Form, exc: ValidationError) -> None:
-    """A service's ValidationError, shown next to the fields it names (the others above)."""
+    """A service's ValidationError, shown next to the fields it names (the others, and one
+    that names no field, above)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
     for field, errors in exc.message_dict.items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error)

@@ -14,10 +14,12 @@ def leases_outlive_their_tasks(app_configs=None, **kwargs) -> list[Error]:
     # The task modules themselves (not Celery's loader, which runs the checks in turn).
     from notifications.tasks import outbox_message_send_task
     from orders.tasks import order_provision_task
+    from webhooks.tasks import webhook_delivery_send_task
 
     pairs = [
         ("OUTBOX_SEND_LEASE_SECONDS", outbox_message_send_task),
         ("ORDERS_LINE_LEASE_SECONDS", order_provision_task),
+        ("WEBHOOK_SEND_LEASE_SECONDS", webhook_delivery_send_task),
     ]
     errors = []
     for setting, task in pairs:

@@ -16,6 +16,7 @@ from gccportal.fields import (
     unique_idempotency_key,
     user_reference,
 )
+from webhooks.events import EventType
 
 
 class Offer(models.Model):
@@ -102,6 +103,15 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return _("Order #%(pk)s") % {"pk": self.pk}
+
+    def webhook_event(self) -> tuple[str, dict]:
+        """The webhook a move of this order sends (reviews.services.transition_audit)."""
+        customer_id = str(self.customer.tenant_id)
+        return EventType.ORDER_STATUS_CHANGED, {
+            "orderId": str(self.pk),
+            "customerId": customer_id,
+            "links": {"self": {"uri": f"/v1/customers/{customer_id}/orders/{self.pk}"}},
+        }
 
     @transition(field=status, source=Status.SUBMITTED, target=Status.PROVISIONING)
     def start_provisioning(self) -> None: ...

@@ -14,6 +14,7 @@ from django.urls import get_resolver, get_urlconf
 from django.utils.log import log_response
 from django.utils.translation import gettext as _
 
+from .models import Membership
 from .selectors import membership_for_user
 
 logger = logging.getLogger(__name__)
@@ -90,3 +91,19 @@ def gcc_action_required(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def admin_agent_required(*, message: str, log_reason: str):
+    """The organization's Admin agent only; others get the 403 page with `message` (lazy)."""
+
+    def decorator(view):
+        @wraps(view)
+        @partner_member_required
+        def wrapper(request, *args, **kwargs):
+            if request.membership.role != Membership.Role.ADMIN_AGENT:
+                return refusal_response(request, message=str(message), log_reason=log_reason)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

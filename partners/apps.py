@@ -8,3 +8,5 @@ class PartnersConfig(AppConfig):
     # Reviewers see who a request comes from (partner validation's own permissions come from
     # its model: reviews/roles.py).
     reviewer_permissions = ("view_organization", "view_membership", "view_resellerqualification")
+    # Who is told when one of the organization's webhook endpoints is disabled (webhooks/).
+    webhook_alert_recipients = "partners.selectors.admin_agent_users"

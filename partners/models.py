@@ -11,6 +11,7 @@ from gccportal.fields import (
     unique_idempotency_key,
 )
 from reviews.models import OPEN_STATUSES, ReviewableRequest
+from webhooks.events import EventType
 
 from . import qualifications
 
@@ -209,6 +210,13 @@ class PartnerValidationRequest(ReviewableRequest):
         return _("GCC partner validation #%(pk)s — %(org)s") % {
             "pk": self.pk,
             "org": self.organization.legal_name,
+        }
+
+    def webhook_event(self) -> tuple[str, dict]:
+        """The webhook a move of this request sends (reviews.services.transition_audit)."""
+        return EventType.PARTNER_VALIDATION_STATUS_CHANGED, {
+            "validationRequestId": str(self.pk),
+            "tenantId": str(self.commercial_tenant_id),
         }
 
     def get_government_segments_display(self) -> list[str]:

@@ -165,6 +165,13 @@ ACTION_LABELS = {
     "order_failed": _("Order failed"),
     "order_retried": _("Order retried"),
     "mfa_requirement_changed": _("Two-step verification requirement changed"),
+    "webhook_endpoint_registered": _("Webhook endpoint registered"),
+    "webhook_endpoint_changed": _("Webhook endpoint changed"),
+    "webhook_secret_rotated": _("Webhook signing secret rotated"),
+    "webhook_endpoint_disabled": _("Webhook endpoint disabled"),
+    "webhook_endpoint_enabled": _("Webhook endpoint enabled"),
+    "webhook_endpoint_deleted": _("Webhook endpoint deleted"),
+    "webhook_redelivered": _("Webhook event redelivered"),
 }
 
 

@@ -17,6 +17,7 @@ from django_fsm import can_proceed
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.review_clock import business_time_remaining_is_short, review_due_at
+from webhooks.services import webhook_event_emit
 
 from . import emails
 from .models import CLOCK_RUNNING_STATUSES, AuditEvent, ReviewableRequest, ReviewStatus
@@ -98,8 +99,10 @@ def transition_audit(
 ) -> AuditEvent:
     """The audit event of a move of `subject` (any model with a `status` and an
     `organization`: a reviewed request, an order, an invitation) from `previous` to its status
-    now; `previous` is "" for a creation."""
-    return audit_event_record(
+    now; `previous` is "" for a creation. A subject whose model declares `webhook_event()`
+    (the event type and the data identifying it, or None) has the move's webhook recorded
+    in the same transaction, for its organization's subscribed endpoints."""
+    event = audit_event_record(
         subject=subject,
         organization=subject.organization,
         actor=actor,
@@ -108,6 +111,21 @@ def transition_audit(
         to_status=subject.status,
         note=note,
     )
+    declared = subject.webhook_event() if hasattr(subject, "webhook_event") else None
+    if declared is not None:
+        event_type, data = declared
+        webhook_event_emit(
+            organization_ids=[subject.organization_id],
+            event_type=event_type,
+            data={
+                **data,
+                "action": action,
+                "previousStatus": previous or None,
+                "status": subject.status,
+            },
+            dedupe_key=f"audit:{event.pk}",
+        )
+    return event
 
 
 def transition_make(

@@ -21,7 +21,7 @@ from tests.factories import (
 )
 from tests.mfa import PortalClient
 from tests.s3 import s3_bucket, s3_documents, s3_server  # noqa: F401 (fixtures)
-from tests.services import own_redis, smtp_sink  # noqa: F401 (fixtures)
+from tests.services import own_redis, smtp_sink, webhook_receiver  # noqa: F401 (fixtures)
 from tests.worker import (  # noqa: F401 (fixtures)
     celery_not_eager,
     celery_worker_factory,

@@ -1,4 +1,5 @@
-"""Services of a test's own, that it may break: a Redis server and an SMTP server.
+"""Services of a test's own, that it may break: a Redis server, an SMTP server and a webhook
+receiver.
 
 Fixtures, imported by tests/conftest.py.
 """
@@ -13,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -172,3 +174,57 @@ def smtp_sink():
     controller.start()
     yield sink
     controller.stop()
+
+
+@dataclass
+class Delivered:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class WebhookReceiver:
+    """An HTTP server on loopback that records each POST and answers with the next status of
+    `answers` (then `then`): `receiver.answers = [500, 500]` fails twice, then answers 200."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    answers: list[int] = field(default_factory=list)
+    then: int = 200
+    received: list[Delivered] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/hooks/gcc"
+
+    def answer(self) -> int:
+        return self.answers.pop(0) if self.answers else self.then
+
+
+@pytest.fixture
+def webhook_receiver():
+    receiver = WebhookReceiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            receiver.received.append(Delivered(self.path, dict(self.headers.items()), body))
+            status = receiver.answer()
+            self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", "http://127.0.0.1:9/elsewhere")
+            self.send_header("Content-Type", "text/plain")
+            self.end_headers()
+            self.wfile.write(f"answered {status}".encode())
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer((receiver.host, 0), Handler)
+    receiver.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield receiver
+    server.shutdown()
+    server.server_close()

@@ -41,3 +41,13 @@ class GccValidation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_name} ({self.remaining_creates}/{self.max_creates})"
+
+    def webhook_data(self) -> dict:
+        """The code in its webhooks: Partner Center's GccValidation fields."""
+        return {
+            "validationId": str(self.validation_id),
+            "partnerId": str(self.partner.commercial_tenant_id),
+            "organizationName": self.organization_name,
+            "maxCreates": self.max_creates,
+            "remainingCreates": self.remaining_creates,
+        }

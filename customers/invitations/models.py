@@ -12,6 +12,7 @@ from gccportal.fields import (
     user_reference,
 )
 from reviews.models import REQUEST_TRANSITION_REFUSED
+from webhooks.events import EventType
 
 
 class ResellerInvitation(models.Model):
@@ -62,6 +63,15 @@ class ResellerInvitation(models.Model):
 
     def __str__(self) -> str:
         return _("Reseller relationship request #%(pk)s") % {"pk": self.pk}
+
+    def webhook_event(self) -> tuple[str, dict] | None:
+        """Only an acceptance sends a webhook (reviews.services.transition_audit)."""
+        if self.status != self.Status.ACCEPTED:
+            return None
+        return EventType.INVITATION_ACCEPTED, {
+            "invitationId": str(self.pk),
+            "customerId": str(self.customer.tenant_id),
+        }
 
     @property
     def shown_status(self) -> str:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gccportal.fields import choice_labels, organization_reference, unique_idempotency_key
 from reviews.models import ReviewableRequest
+from webhooks.events import EventType
 
 
 class CustomerValidationRequest(ReviewableRequest):
@@ -87,6 +88,14 @@ class CustomerValidationRequest(ReviewableRequest):
         return _("GCC customer validation #%(pk)s — %(name)s") % {
             "pk": self.pk,
             "name": self.organization_legal_name,
+        }
+
+    def webhook_event(self) -> tuple[str, dict]:
+        """The webhook a move of this request sends (reviews.services.transition_audit)."""
+        return EventType.CUSTOMER_VALIDATION_STATUS_CHANGED, {
+            "validationRequestId": str(self.pk),
+            "organizationName": self.organization_legal_name,
+            "domain": self.government_domain,
         }
 
     def get_regulated_data_display(self) -> list[str]:

@@ -33,6 +33,8 @@ from reviews.services import (
     review_submitted,
     review_withdraw,
 )
+from webhooks.events import EventType
+from webhooks.services import webhook_event_emit
 
 from . import emails
 from .links import info_link_nonce_new, info_link_read
@@ -224,6 +226,12 @@ def customer_validation_approve(
         max_creates=max_creates,
         remaining_creates=max_creates,
         source_request=request,
+    )
+    webhook_event_emit(
+        organization_ids={request.organization_id, code.partner_id},
+        event_type=EventType.VALIDATION_CODE_ISSUED,
+        data=code.webhook_data(),
+        dedupe_key=f"code-issued:{code.pk}",
     )
     audit_event_record(
         subject=request,

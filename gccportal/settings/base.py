@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "gccportal",
     "accounts",
     "notifications",
+    "webhooks",
     "reviews",
     "partners",
     "customers",
@@ -303,6 +304,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.invitation_expire_sweep_task",
         "schedule": crontab(minute=5),
     },
+    "webhook-sweep": {
+        "task": "webhooks.tasks.webhook_sweep_task",
+        "schedule": env.float("WEBHOOK_SWEEP_SECONDS", default=60.0),
+    },
     "order-provisioning-sweep": {
         "task": "orders.tasks.order_provisioning_sweep_task",
         "schedule": env.float("ORDERS_SWEEP_SECONDS", default=60.0),
@@ -414,3 +419,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
+
+# Webhooks (webhooks/): Standard Webhooks signatures, a ledger written with the change,
+# delivered by Celery with an exponential backoff (base * 2^(n-1), capped, ±20 %).
+# Private, loopback and link-local targets, and plain http://, only where this is on (the
+# embedded shape and the tests; never in production: SSRF).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=False)
+# 12 attempts, 60 s doubling, capped at 6 h: the last about 20 hours after the first.
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=12)
+WEBHOOK_RETRY_BASE_SECONDS = env.float("WEBHOOK_RETRY_BASE_SECONDS", default=60.0)
+WEBHOOK_RETRY_MAX_SECONDS = env.float("WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+# Failed attempts in a row (any success resets it) after which an endpoint is disabled and
+# its Admin agents are told.
+WEBHOOK_DISABLE_AFTER_FAILURES = env.int("WEBHOOK_DISABLE_AFTER_FAILURES", default=20)
+WEBHOOK_CONNECT_TIMEOUT_SECONDS = env.float("WEBHOOK_CONNECT_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_READ_TIMEOUT_SECONDS = env.float("WEBHOOK_READ_TIMEOUT_SECONDS", default=15.0)
+# A delivery claimed but not settled (a dead worker) is sent again after this; longer than
+# webhook_delivery_send_task's hard limit (jobs.E001).
+WEBHOOK_SEND_LEASE_SECONDS = env.int("WEBHOOK_SEND_LEASE_SECONDS", default=120)
+# A first dispatch lost (the broker down at commit) is picked up by the sweep after this.
+WEBHOOK_REDISPATCH_AFTER_SECONDS = env.int("WEBHOOK_REDISPATCH_AFTER_SECONDS", default=60)
+# How long the previous secret still signs after a rotation.
+WEBHOOK_SECRET_OVERLAP_HOURS = env.int("WEBHOOK_SECRET_OVERLAP_HOURS", default=24)

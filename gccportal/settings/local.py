@@ -5,6 +5,8 @@ from .base import DATABASES, VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 DEMO_DATA_ALLOWED = True
+# Webhooks to a receiver on this machine (http://127.0.0.1:…).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=True)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="insecure-local-development-key-change-me")
 
 # DATABASES: base's (DATABASE_URL, else SQLite in var/).

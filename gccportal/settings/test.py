@@ -8,6 +8,8 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.reviews_testapp"]  # noqa: F405 (tests
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"  # noqa: S105
 DEBUG = False
 DEMO_DATA_ALLOWED = True
+# Webhooks to a receiver on this machine (http://127.0.0.1:…).
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", default=True)
 ALLOWED_HOSTS = ["*"]
 
 DATABASES = {

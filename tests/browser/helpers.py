@@ -213,7 +213,9 @@ ENGLISH = frozenset(
 # Brands and API names, the same in every language.
 BRANDS = re.compile(
     r"Microsoft|Office 365|Partner Center|Azure|\b(?:validationId|organizationName|"
-    r"maxCreates|remainingCreates|GovernmentCommunityCloud)\b|English"
+    r"maxCreates|remainingCreates|GovernmentCommunityCloud)\b|English|"
+    # webhook event types ("order.status_changed"): API names too
+    r"\b[a-z_]+\.[a-z_]+\b"
 )
 WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
 

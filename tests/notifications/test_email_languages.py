@@ -22,6 +22,7 @@ CONTEXT = {
     "base_url": "https://portal.example",
     "valid_minutes": 30,
     "code": {"remaining_creates": 2},
+    "failures": 20,
 }
 TEMPLATES = sorted(str(path.relative_to(EMAILS.parent)) for path in EMAILS.rglob("*.txt"))
 
