@@ -38,6 +38,15 @@ def _endpoint(request, pk: int):
     return found_or_404(webhook_endpoint_get_for_org, organization=request.organization, pk=pk)
 
 
+def _delivery(request, pk: int, delivery_pk: int):
+    return found_or_404(
+        webhook_delivery_get_for_org,
+        organization=request.organization,
+        endpoint_id=pk,
+        pk=delivery_pk,
+    )
+
+
 def _show_secret_once(request, endpoint_id: int, secret: str) -> None:
     request.session[SECRET_ONCE] = {"endpoint": endpoint_id, "secret": secret}
 
@@ -171,12 +180,7 @@ def endpoint_delete(request, pk: int):
 @_admin_agent_only
 @require_GET
 def delivery_detail(request, pk: int, delivery_pk: int):
-    delivery = found_or_404(
-        webhook_delivery_get_for_org,
-        organization=request.organization,
-        endpoint_id=pk,
-        pk=delivery_pk,
-    )
+    delivery = _delivery(request, pk, delivery_pk)
     return render(
         request,
         "api/webhook_delivery.html",
@@ -192,12 +196,7 @@ def delivery_detail(request, pk: int, delivery_pk: int):
 @_admin_agent_only
 @require_POST
 def delivery_redeliver(request, pk: int, delivery_pk: int):
-    delivery = found_or_404(
-        webhook_delivery_get_for_org,
-        organization=request.organization,
-        endpoint_id=pk,
-        pk=delivery_pk,
-    )
+    delivery = _delivery(request, pk, delivery_pk)
     try:
         services.webhook_delivery_redeliver(
             organization=request.organization,

@@ -18,7 +18,6 @@ lead can send them again.
 """
 
 import logging
-import random
 import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
@@ -32,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gccportal.broker import task_publish_many
+from jobs.backoff import backoff_seconds as jobs_backoff_seconds
 
 from .backends import DeliveryUncertain
 from .models import OutboxMessage
@@ -198,12 +198,9 @@ def error_describe(exc: Exception) -> str:
 
 
 def backoff_seconds(attempts: int) -> float:
-    """Exponential backoff with jitter after the `attempts`-th failed attempt."""
-    delay = min(
-        settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-        settings.OUTBOX_RETRY_MAX_SECONDS,
+    return jobs_backoff_seconds(
+        attempts, base=settings.OUTBOX_RETRY_BASE_SECONDS, cap=settings.OUTBOX_RETRY_MAX_SECONDS
     )
-    return delay * random.uniform(0.8, 1.2)  # spreading retries, not a secret
 
 
 def _record(

@@ -5,7 +5,9 @@ import uuid
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
+from django.utils import translation
 
 from notifications.models import OutboxMessage
 from notifications.services import Outcome, email_enqueue, outbox_message_send
@@ -53,6 +55,15 @@ def _clock(request):
     destination = dt.datetime.now(dt.UTC).replace(hour=hour, minute=minute, second=0)
     with time_machine.travel(destination, tick=True):
         yield destination
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts in the default language: a page requested by a French user leaves
+    French active in the thread (Django's middleware activates, nothing deactivates), which
+    a later test's messages would otherwise be in."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

@@ -22,7 +22,6 @@ previous secret signs too, for a while).
 
 import json
 import logging
-import random
 from collections.abc import Iterable
 from datetime import timedelta
 from enum import StrEnum
@@ -37,6 +36,7 @@ from django.utils.module_loading import import_string
 from standardwebhooks.webhooks import Webhook
 
 from gccportal.broker import task_publish_many
+from jobs.backoff import backoff_seconds as jobs_backoff_seconds
 from notifications.services import email_enqueue
 
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookMessage
@@ -132,12 +132,11 @@ def webhook_deliveries_dispatch(*, delivery_ids: list[int], deadline: float | No
 
 
 def backoff_seconds(attempts: int) -> float:
-    """Exponential backoff with jitter after the `attempts`-th failed attempt."""
-    delay = min(
-        settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0),
-        settings.WEBHOOK_RETRY_MAX_SECONDS,
+    return jobs_backoff_seconds(
+        attempts,
+        base=settings.WEBHOOK_RETRY_BASE_SECONDS,
+        cap=settings.WEBHOOK_RETRY_MAX_SECONDS,
     )
-    return delay * random.uniform(0.8, 1.2)  # spreading retries, not a secret
 
 
 def _fail(delivery: WebhookDelivery, *, now, reason: str) -> None:
