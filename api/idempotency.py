@@ -33,8 +33,22 @@ def request_id_of(request) -> uuid.UUID:
         ) from exc
 
 
+def _digest(value) -> str:
+    """A form value as compared: an uploaded file by its name and content."""
+    if not hasattr(value, "chunks"):
+        return str(value)
+    digest = hashlib.sha256(value.name.encode())
+    for chunk in value.chunks():
+        digest.update(chunk)
+    value.seek(0)
+    return digest.hexdigest()
+
+
 def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, default=str)
+    data = request.data
+    if hasattr(data, "lists"):  # a form (multipart): every value of a key, files by content
+        data = {key: [_digest(value) for value in values] for key, values in data.lists()}
+    body = json.dumps(data, sort_keys=True, default=str)
     return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
 
 

@@ -7,7 +7,8 @@ page starts after it: rows inserted meanwhile never shift a page (keyset, not of
 """
 
 from django.core import signing
-from django.db.models import Q, QuerySet
+from django.db.models import DateTimeField, Q, QuerySet
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework import status
 
@@ -41,9 +42,12 @@ def page_size(request) -> int:
     return size
 
 
-def keyset_page(request, queryset: QuerySet, *, fields: tuple[str, str], scope: str):
+def keyset_page(
+    request, queryset: QuerySet, *, fields: tuple[str, str], scope: str, descending=False
+):
     """(rows, next link or None): `size` rows of `queryset`, ordered by `fields` (a unique
-    pair: a name, then the primary key), after the continuation token's row if any."""
+    pair: a name, then the primary key; newest first with `descending`), after the
+    continuation token's row if any."""
     size = page_size(request)
     first, second = fields
     token = request.headers.get(CONTINUATION_HEADER)
@@ -60,16 +64,23 @@ def keyset_page(request, queryset: QuerySet, *, fields: tuple[str, str], scope: 
             raise ApiError(
                 status.HTTP_400_BAD_REQUEST, _("The continuation token is not valid.")
             ) from exc
+        if isinstance(queryset.model._meta.get_field(first), DateTimeField):
+            after[0] = parse_datetime(after[0])
+        beyond = "lt" if descending else "gt"
         queryset = queryset.filter(
-            Q(**{f"{first}__gt": after[0]}) | Q(**{first: after[0], f"{second}__gt": after[1]})
+            Q(**{f"{first}__{beyond}": after[0]})
+            | Q(**{first: after[0], f"{second}__{beyond}": after[1]})
         )
-    rows = list(queryset.order_by(first, second)[: size + 1])
+    order = (f"-{first}", f"-{second}") if descending else (first, second)
+    rows = list(queryset.order_by(*order)[: size + 1])
     if len(rows) <= size:
         return rows, None
     rows = rows[:size]
     last = rows[-1]
+    key = getattr(last, first)
     next_token = signing.dumps(
-        [getattr(last, first), getattr(last, second)], salt=f"{_SALT}:{scope}"
+        [key.isoformat() if hasattr(key, "isoformat") else key, getattr(last, second)],
+        salt=f"{_SALT}:{scope}",
     )
     return rows, {
         "uri": f"{request.path}?size={size}&seekOperation=Next",

@@ -4,7 +4,7 @@ from csp.decorators import csp_replace
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import client_views, views, webhook_views
+from . import client_views, validation_views, views, webhook_views
 
 urlpatterns = [
     # The Admin agent's page of API clients.
@@ -116,4 +116,25 @@ urlpatterns = [
         name="api_customer_order_provisioning",
     ),
     path("v1/offers", views.OfferListView.as_view(), name="api_offers"),
+    # Portal extensions (Partner Center has no such resources): GCC validation requests.
+    path(
+        "v1/partnervalidationrequests",
+        validation_views.PartnerValidationRequestListView.as_view(),
+        name="api_partner_validation_requests",
+    ),
+    path(
+        "v1/partnervalidationrequests/<str:request_id>",
+        validation_views.PartnerValidationRequestDetailView.as_view(),
+        name="api_partner_validation_request",
+    ),
+    path(
+        "v1/customervalidationrequests",
+        validation_views.CustomerValidationRequestListView.as_view(),
+        name="api_customer_validation_requests",
+    ),
+    path(
+        "v1/customervalidationrequests/<str:request_id>",
+        validation_views.CustomerValidationRequestDetailView.as_view(),
+        name="api_customer_validation_request",
+    ),
 ]

@@ -201,8 +201,14 @@ def test_the_schema_describes_every_endpoint_without_a_warning(tmp_path):
         "/v1/customers/{customer_id}/qualifications:",
         "/v1/customers/{customer_id}/orders/{order_id}/provisioningstatus:",
         "/v1/offers:",
+        "/v1/partnervalidationrequests:",
+        "/v1/partnervalidationrequests/{request_id}:",
+        "/v1/customervalidationrequests:",
+        "/v1/customervalidationrequests/{request_id}:",
     ]:
         assert path in schema
+    # What Partner Center does not have is named as the portal's own.
+    assert schema.count("- 'Portal extension: GCC validation requests'") == 8
 
 
 def test_the_schema_and_its_reference_page_are_served(client):
