@@ -1,9 +1,11 @@
 """`MS-RequestId`: a POST made again with the same ID (a retry after a timeout) gets the
 first one's response and makes no second change; the same ID with another request is 409.
 
-The change and its record (ApiRequest) are one transaction: when two copies race, the
-second waits on the record's unique index, fails, and answers with the first's response.
-Refusals (4xx) change nothing and are not recorded: sent again, they are checked again.
+The change and its record (ApiRequest) are one transaction, which first takes a lock on
+the (client, request ID) pair: when two copies race, the second waits there until the first
+has committed, then finds its record and answers with its response (it never runs the change
+to be refused by its effect, "already qualified"). Refusals (4xx) change nothing and are not
+recorded: sent again, they are checked again.
 """
 
 import hashlib
@@ -11,7 +13,7 @@ import json
 import uuid
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.response import Response
@@ -65,6 +67,18 @@ def _replay(stored: ApiRequest, fingerprint: str) -> Response:
     return Response(stored.response_body, status=stored.status_code)
 
 
+def _request_lock(client_id: int, request_id: uuid.UUID) -> None:
+    """Held until the transaction ends: one copy of a request at a time. PostgreSQL's
+    advisory lock; SQLite (the embedded shape) runs one write transaction at a time anyway."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"api.request:{client_id}:{request_id}"],
+        )
+
+
 def idempotent(request, perform: Callable[[], Response]) -> Response:
     """`perform()` once per request ID of this client; its response again for a retry."""
     request_id = request_id_of(request)
@@ -75,6 +89,10 @@ def idempotent(request, perform: Callable[[], Response]) -> Response:
         return _replay(stored, fingerprint)
     try:
         with transaction.atomic():
+            _request_lock(client.pk, request_id)
+            stored = ApiRequest.objects.filter(client=client, request_id=request_id).first()
+            if stored is not None:  # the copy this one waited for
+                return _replay(stored, fingerprint)
             response = perform()
             ApiRequest.objects.create(
                 client=client,

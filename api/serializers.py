@@ -234,6 +234,15 @@ class CustomerCreateSerializer(serializers.Serializer):
 
     companyProfile = NewCompanyProfileSerializer()
     billingProfile = NewBillingProfileSerializer()
+    associatedPartnerId = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text=_(
+            "An indirect provider only: the partner ID of the indirect reseller the customer is "
+            "created for (it manages the customer; the provider sees it through the reseller)."
+        ),
+    )
 
     def answers(self) -> dict:
         """The Add customer form's data, from the validated request."""

@@ -285,9 +285,17 @@ class CustomerListView(PartnerCenterView):
                     customer = customer_create(
                         organization=self.organization,
                         created_by=request.user,
+                        associated_partner_id=answers.validated_data.get("associatedPartnerId", ""),
                         **form.cleaned_data,
                     )
                 except ValidationError as exc:
+                    associated = exc.message_dict.pop("associated_partner_id", None)
+                    if associated:
+                        raise ApiError(
+                            status.HTTP_400_BAD_REQUEST,
+                            _("The request is not valid: see data."),
+                            data=[f"associatedPartnerId: {message}" for message in associated],
+                        ) from exc
                     form.add_service_error(exc)
                 else:
                     created = customer_get_visible_for_org(

@@ -69,6 +69,33 @@ def customer_qualification_check(
         )
 
 
+def _associated_reseller(*, organization: Organization, partner_id: str) -> Organization | None:
+    """The indirect reseller `partner_id` names, if it is one of `organization`'s (an
+    indirect provider's); None when no partner ID is given."""
+    partner_id = (partner_id or "").strip()
+    if not partner_id:
+        return None
+    if organization.partner_type != Organization.PartnerType.INDIRECT_PROVIDER:
+        raise ValidationError(
+            {
+                "associated_partner_id": _(
+                    "Only an indirect provider creates a customer for an associated partner."
+                )
+            }
+        )
+    reseller = Organization.objects.filter(
+        indirect_provider=organization, partner_id=partner_id
+    ).first()
+    if reseller is None:
+        raise ValidationError(
+            {
+                "associated_partner_id": _("%(partner_id)s is not one of your indirect resellers.")
+                % {"partner_id": partner_id}
+            }
+        )
+    return reseller
+
+
 def _code_visible(organization: Organization, gcc_validation: GccValidation):
     """The code, if `organization` may use it (else nothing)."""
     return gcc_validation_list_visible(organization=organization).filter(pk=gcc_validation.pk)
@@ -145,14 +172,20 @@ def customer_insert(
     country: str = "US",
     special_qualification: str = NO_QUALIFICATION,
     gcc_validation: GccValidation | None = None,
+    associated_partner_id: str = "",
 ) -> Customer:
     """Add customer's checks and rows, in the caller's transaction: for a service that has
     checked the actor (`gcc_actor_require`) and looked for its key (`customer_create`, and
     orders' new customer with its first order).
 
+    `associated_partner_id` (Partner Center's `associatedPartnerId`): an indirect provider
+    creates the customer for one of its own indirect resellers, which manages it; the
+    provider sees it through the reseller, as it sees the customers its resellers add.
+
     With GCC, one create of the validation code is consumed by a conditional decrement in
     the same transaction: two agents racing for the last create get exactly one customer.
     """
+    reseller = _associated_reseller(organization=organization, partner_id=associated_partner_id)
     domain = primary_domain.strip().lower()
     if customer_domain_taken(domain=domain):
         raise _domain_unavailable(domain)
@@ -188,9 +221,15 @@ def customer_insert(
                 created_by=created_by,
             )
             CustomerRelationship.objects.create(
-                organization=organization, customer=customer, idempotency_key=idempotency_key
+                organization=organization,
+                customer=customer,
+                idempotency_key=idempotency_key,
+                indirect_reseller=reseller,
             )
-            provider_relationship_create(reseller=organization, customer=customer)
+            if reseller is not None:
+                CustomerRelationship.objects.create(organization=reseller, customer=customer)
+            else:
+                provider_relationship_create(reseller=organization, customer=customer)
     except (IntegrityError, CodeExhausted) as exc:
         replayed = customer_for_idempotency_key(organization=organization, key=idempotency_key)
         if replayed:

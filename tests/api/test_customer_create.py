@@ -6,6 +6,7 @@ import uuid
 import pytest
 
 from customers.models import Customer, CustomerRelationship
+from partners.models import Organization
 from reviews.models import AuditEvent
 from tests.factories import OrganizationFactory
 from tests.helpers import customer_of
@@ -112,3 +113,62 @@ def test_a_domain_already_a_customer_is_refused_whoever_manages_it(api):
     [message] = response.json()["data"]
     assert message.startswith("companyProfile.domain: ")
     assert Customer.objects.count() == 1
+
+
+@pytest.fixture
+def provider_and_reseller(db):
+    provider = OrganizationFactory(
+        legal_name="Tailspin Distribution", partner_type=Organization.PartnerType.INDIRECT_PROVIDER
+    )
+    reseller = OrganizationFactory(
+        legal_name="Northwind Traders",
+        partner_type=Organization.PartnerType.INDIRECT_RESELLER,
+        indirect_provider=provider,
+    )
+    return provider, reseller
+
+
+def test_an_indirect_provider_creates_a_customer_for_its_reseller(api_for, provider_and_reseller):
+    provider, reseller = provider_and_reseller
+    api = api_for(provider)
+    response = create(api, {**request_body(), "associatedPartnerId": reseller.partner_id})
+
+    assert response.status_code == 201, response.json()
+    customer = Customer.objects.get(primary_domain="springfield.gov")
+    assert response.json()["associatedPartnerId"] == reseller.partner_id
+    # The reseller manages it; the provider sees it through the reseller.
+    assert CustomerRelationship.objects.get(organization=reseller, customer=customer)
+    through = CustomerRelationship.objects.get(organization=provider, customer=customer)
+    assert through.indirect_reseller == reseller
+    reseller_api = api_for(reseller)
+    assert reseller_api.get(f"/v1/customers/{customer.tenant_id}").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["another providers reseller", "unknown", "not a provider"])
+def test_associated_partner_id_must_name_one_of_the_providers_resellers(
+    api_for, provider_and_reseller, partner, who
+):
+    provider, _reseller = provider_and_reseller
+    other_reseller = OrganizationFactory(
+        partner_type=Organization.PartnerType.INDIRECT_RESELLER,
+        indirect_provider=OrganizationFactory(
+            partner_type=Organization.PartnerType.INDIRECT_PROVIDER
+        ),
+    )
+    caller, partner_id, message = {
+        "another providers reseller": (
+            provider,
+            other_reseller.partner_id,
+            f"{other_reseller.partner_id} is not one of your indirect resellers.",
+        ),
+        "unknown": (provider, "9999999", "9999999 is not one of your indirect resellers."),
+        "not a provider": (
+            partner,
+            other_reseller.partner_id,
+            "Only an indirect provider creates a customer for an associated partner.",
+        ),
+    }[who]
+    response = create(api_for(caller), {**request_body(), "associatedPartnerId": partner_id})
+    assert response.status_code == 400
+    assert response.json()["data"] == [f"associatedPartnerId: {message}"]
+    assert not Customer.objects.filter(primary_domain="springfield.gov").exists()

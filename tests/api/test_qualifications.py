@@ -5,7 +5,9 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.test import Client
 
+from api import views as api_views
 from api.models import ApiClient
 from customers.models import CustomerQualification, CustomerRelationship
 from partners.models import Organization
@@ -16,6 +18,7 @@ from tests.factories import (
     ResellerQualificationFactory,
 )
 from tests.helpers import customer_of
+from tests.race import Race
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +220,32 @@ def test_a_provider_does_not_qualify_its_resellers_customer(api_for):
     assert response.status_code == 403
     assert response.json()["code"] == 20002
     assert not CustomerQualification.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_copies_of_one_request_at_once_qualify_once_and_get_the_same_answer(
+    api, customer, code, monkeypatch
+):
+    """A client's retry sent while the first copy is still running (a timeout on its side):
+    the second copy waits for the first, then gets its response; one create is taken."""
+    race = Race()
+    race.hold_after(monkeypatch, api_views, "customer_qualification_add")
+    request_id = uuid.uuid4()
+
+    def send():
+        # A client of its own per thread (the test client keeps per-request state).
+        return Client().post(
+            path(customer),
+            {"qualification": GCC, "validationCode": str(code.validation_id)},
+            content_type="application/json",
+            headers={**api.headers({}), "MS-RequestId": str(request_id)},
+        )
+
+    outcomes = race.run([send, send])
+
+    assert [response.status_code for response in outcomes] == [201, 201]
+    assert outcomes[0].json() == outcomes[1].json()
+    assert race.waited == [1 - race.holder]  # the other copy provably waited
+    assert CustomerQualification.objects.filter(customer=customer).count() == 1
+    code.refresh_from_db()
+    assert code.remaining_creates == 2
