@@ -15,6 +15,8 @@ from rest_framework import status
 from .errors import ApiError
 
 CONTINUATION_HEADER = "MS-ContinuationToken"
+# A collection's query parameters.
+PAGE_QUERY = frozenset({"size", "seekOperation"})
 DEFAULT_SIZE = 100
 MAX_SIZE = 500
 _SALT = "api.continuation"
@@ -51,7 +53,10 @@ def keyset_page(
     size = page_size(request)
     first, second = fields
     token = request.headers.get(CONTINUATION_HEADER)
-    if request.query_params.get("seekOperation", "").lower() == "next":
+    seek = request.query_params.get("seekOperation")
+    if seek is not None and seek.lower() != "next":
+        raise ApiError(status.HTTP_400_BAD_REQUEST, _("seekOperation can only be Next."))
+    if seek is not None:
         if not token:
             raise ApiError(
                 status.HTTP_400_BAD_REQUEST,

@@ -3,6 +3,8 @@ schema): list, create (a customer request's documents as multipart/form-data), r
 status and the timeline, and withdraw (PATCH, with If-Match). The pages' forms check what is
 sent, and the pages' services act."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -25,7 +27,8 @@ from reviews.selectors import audit_event_list_for_subject
 
 from .errors import ApiError, PreconditionFailed
 from .idempotency import idempotent, request_id_of
-from .pagination import collection, keyset_page
+from .pagination import PAGE_QUERY, collection, keyset_page
+from .schema import collection_of, list_parameters
 from .validation_serializers import (
     CUSTOMER_REQUEST_FIELDS,
     PARTNER_REQUEST_FIELDS,
@@ -47,11 +50,7 @@ IF_MATCH_PARAMETER = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="The eTag last read: a request changed since is not changed (412).",
 )
-LIST_PARAMETERS = [
-    OpenApiParameter("size", int, description="Requests per page, 1 to 500."),
-    OpenApiParameter("seekOperation", str, enum=["Next"]),
-    OpenApiParameter("MS-ContinuationToken", str, OpenApiParameter.HEADER),
-]
+LIST_PARAMETERS = list_parameters("Requests")
 
 
 class _ValidationRequestViews(PartnerCenterView):
@@ -65,6 +64,7 @@ class _ValidationRequestViews(PartnerCenterView):
     form_class: type
     fields: dict[str, str]
     list_fields = {"government_segments", "regulated_data"}
+    query_parameters = PAGE_QUERY
 
     def requests(self):
         return self.list_selector(organization=self.organization)
@@ -97,6 +97,10 @@ class _ValidationRequestViews(PartnerCenterView):
         """The form's data and files from the request's JSON names."""
         data, files = {}, {}
         raw = request.data
+        if not isinstance(raw, Mapping):
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST, _("The request's body must be a JSON object.")
+            )
         for json_name, field in self.fields.items():
             if field == "documents":
                 files[field] = request.FILES.getlist(json_name) if request.FILES else []
@@ -190,7 +194,9 @@ class PartnerValidationRequestListView(_PartnerKind, _ValidationRequestViews):
         operation_id="partner_validation_requests_list",
         summary="The organization's GCC validation requests, newest first",
         parameters=LIST_PARAMETERS,
-        responses={200: PartnerValidationRequestSerializer(many=True)},
+        responses={
+            200: collection_of("PartnerValidationRequest", PartnerValidationRequestSerializer)
+        },
     )
     def get(self, request):
         return self.listing(request)
@@ -243,7 +249,9 @@ class CustomerValidationRequestListView(_CustomerKind, _ValidationRequestViews):
         operation_id="customer_validation_requests_list",
         summary="The organization's customer validation requests, newest first",
         parameters=LIST_PARAMETERS,
-        responses={200: CustomerValidationRequestSerializer(many=True)},
+        responses={
+            200: collection_of("CustomerValidationRequest", CustomerValidationRequestSerializer)
+        },
     )
     def get(self, request):
         return self.listing(request)

@@ -39,7 +39,8 @@ from .errors import (
 )
 from .idempotency import REQUEST_ID_HEADER, idempotent, request_id_of
 from .models import ApiClient
-from .pagination import collection, keyset_page
+from .pagination import PAGE_QUERY, collection, keyset_page
+from .schema import collection_of, list_parameters
 from .serializers import (
     CUSTOMER_ANSWER_PATHS,
     CustomerCreateSerializer,
@@ -88,9 +89,19 @@ class PartnerCenterView(APIView):
     """Every endpoint: `MS-CorrelationId` echoed (a new one when absent) and logged with the
     client and the outcome; nothing cached."""
 
+    # The query parameters an endpoint reads; any other is refused (a misspelt `sise=` would
+    # otherwise be ignored without a word).
+    query_parameters: frozenset[str] = frozenset()
+
     def initial(self, request, *args, **kwargs):
         request.correlation_id = _guid_or_new(request.headers.get(CORRELATION_HEADER))
         super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.query_parameters)
+        if unknown:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                _("Unknown query parameter: %(names)s.") % {"names": ", ".join(unknown)},
+            )
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -232,15 +243,13 @@ def _form_errors_as_api(form) -> list[str]:
 
 
 class CustomerListView(PartnerCenterView):
+    query_parameters = PAGE_QUERY
+
     @extend_schema(
         operation_id="customers_list",
         summary="The partner's customers (a collection, continued with MS-ContinuationToken)",
-        parameters=[
-            OpenApiParameter("size", int, description="Customers per page, 1 to 500."),
-            OpenApiParameter("seekOperation", str, enum=["Next"]),
-            OpenApiParameter("MS-ContinuationToken", str, OpenApiParameter.HEADER),
-        ],
-        responses={200: {"type": "object"}},
+        parameters=list_parameters("Customers"),
+        responses={200: collection_of("Customer", CustomerSerializer)},
     )
     def get(self, request):
         customers = customer_list_for_org(organization=self.organization)
@@ -322,10 +331,12 @@ class CustomerDetailView(PartnerCenterView):
 
 
 class OfferListView(PartnerCenterView):
+    query_parameters = frozenset({"country"})
+
     @extend_schema(
         summary="The catalogue: offers for a country (the portal sells in the US)",
         parameters=[OpenApiParameter("country", str, required=True, description="ISO-2")],
-        responses={200: {"type": "object"}},
+        responses={200: collection_of("Offer", OfferSerializer)},
     )
     def get(self, request):
         country = request.query_params.get("country", "")

@@ -217,3 +217,12 @@ def test_the_schema_and_its_reference_page_are_served(client):
     assert b"/v1/customers/all/validations" in schema.content
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
+
+
+def test_an_unknown_query_parameter_or_seek_operation_is_refused(api):
+    misspelt = api.get("/v1/customers", sise=10)
+    assert misspelt.status_code == 400
+    assert misspelt.json()["description"] == "Unknown query parameter: sise."
+    backwards = api.get("/v1/customers", seekOperation="Previous")
+    assert backwards.status_code == 400
+    assert backwards.json()["description"] == "seekOperation can only be Next."
