@@ -101,6 +101,11 @@ urlpatterns = [
         name="api_customer_qualifications",
     ),
     path(
+        "v1/customers/<str:customer_id>/qualification",
+        views.LegacyCustomerQualificationView.as_view(),
+        name="api_customer_qualification_legacy",
+    ),
+    path(
         "v1/customers/<str:customer_id>/orders",
         views.OrderListView.as_view(),
         name="api_customer_orders",

@@ -30,6 +30,7 @@ from gccportal.exceptions import ActionNotAllowed
 from orders.models import Order, OrderLine
 from orders.selectors import offer_list_active, order_get_for_org
 from orders.services import CustomerNotManaged, order_place
+from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD
 
 from .errors import (
     CUSTOMER_NOT_QUALIFIED,
@@ -169,6 +170,9 @@ class CustomerValidationView(PartnerCenterView):
 
 
 class CustomerQualificationListView(PartnerCenterView):
+    # `code`: the 2021 contract's validation code (POST …/qualifications?code=…).
+    query_parameters = frozenset({"code"})
+
     @extend_schema(
         summary="A customer's special qualifications",
         responses=CustomerQualificationSerializer(many=True),
@@ -181,54 +185,126 @@ class CustomerQualificationListView(PartnerCenterView):
 
     @extend_schema(
         summary="Qualify a customer for GCC with a validation code (irreversible)",
+        description=(
+            'Partner Center\'s request, `{"qualification": "GovernmentCommunityCloud", '
+            '"validationCode": "…"}`; its 2021 contract too: the code as `?code=` and '
+            'the body `{"Qualification": "GovernmentCommunityCloud"}`.'
+        ),
         request=QualificationRequestSerializer,
-        parameters=[REQUEST_ID_PARAMETER],
+        parameters=[
+            REQUEST_ID_PARAMETER,
+            OpenApiParameter("code", str, description="The 2021 contract's validation code."),
+        ],
         responses={201: CustomerQualificationSerializer},
     )
     def post(self, request, customer_id):
         customer = self.customer(customer_id)
-        answers = QualificationRequestSerializer(data=request.data)
+        body = request.data if isinstance(request.data, dict) else {}
+        if "code" in request.query_params:
+            body = {
+                "qualification": body.get("Qualification", body.get("qualification")),
+                "validationCode": request.query_params["code"],
+            }
+        answers = QualificationRequestSerializer(data=body)
         answers.is_valid(raise_exception=True)
+        return idempotent(
+            request,
+            lambda: Response(
+                CustomerQualificationSerializer(
+                    self.qualify(customer, answers.validated_data["validationCode"])
+                ).data,
+                status=status.HTTP_201_CREATED,
+            ),
+        )
+
+    def qualify(self, customer: Customer, validation_code: str):
+        """GCC for `customer` with the code, by Partner Center's rules and errors."""
+        code = gcc_validation_visible_by_id(
+            organization=self.organization, validation_id=validation_code
+        )
+        if code is None:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                _("validationCode is not one of your GCC validation codes."),
+                data=["validationCode"],
+            )
+        try:
+            return customer_qualification_add(
+                organization=self.organization,
+                actor=self.request.user,
+                customer_id=customer.pk,
+                qualification=GOVERNMENT_COMMUNITY_CLOUD,
+                gcc_validation=code,
+            )
+        except Customer.DoesNotExist as exc:
+            raise ApiError(
+                status.HTTP_403_FORBIDDEN,
+                _(
+                    "Your indirect reseller manages this customer: it sets its "
+                    "qualification, not you."
+                ),
+                code=NO_RELATIONSHIP,
+            ) from exc
+        except PartnerNotQualified as exc:
+            raise ApiError(
+                status.HTTP_403_FORBIDDEN, exc.message, code=PARTNER_NOT_QUALIFIED_FOR_OFFER
+            ) from exc
+        except AlreadyQualified as exc:
+            raise ApiError(status.HTTP_409_CONFLICT, exc.message) from exc
+        except CodeExhausted as exc:
+            raise ApiError(status.HTTP_400_BAD_REQUEST, exc.message) from exc
+
+
+# The legacy synchronous contract's bare strings.
+LEGACY_GCC = "governmentcommunitycloud"
+LEGACY_NONE = "none"
+
+
+class LegacyCustomerQualificationView(CustomerQualificationListView):
+    """Partner Center's legacy `GET`/`PUT /v1/customers/{id}/qualification[?code=]`: the
+    qualification as a bare string. Kept for integrations written against it; the same rules
+    and errors as …/qualifications."""
+
+    @extend_schema(
+        summary="Legacy: the customer's qualification as a bare string",
+        responses={200: {"type": "string", "enum": [LEGACY_GCC, LEGACY_NONE]}},
+    )
+    def get(self, request, customer_id):
+        customer = self.customer(customer_id)
+        qualified = any(
+            q.qualification == GOVERNMENT_COMMUNITY_CLOUD for q in customer.qualifications.all()
+        )
+        return Response(LEGACY_GCC if qualified else LEGACY_NONE)
+
+    @extend_schema(
+        summary='Legacy: qualify for GCC (body "governmentcommunitycloud", the code as ?code=)',
+        request={"application/json": {"type": "string", "enum": [LEGACY_GCC]}},
+        parameters=[
+            REQUEST_ID_PARAMETER,
+            OpenApiParameter("code", str, required=True, description="The validation code."),
+        ],
+        responses={201: {"type": "string", "enum": [LEGACY_GCC]}},
+    )
+    def put(self, request, customer_id):
+        customer = self.customer(customer_id)
+        if not isinstance(request.data, str) or request.data.lower() != LEGACY_GCC:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                _('The body must be the string "governmentcommunitycloud".'),
+            )
+        validation_code = request.query_params.get("code", "")
+        if not validation_code:
+            raise ApiError(
+                status.HTTP_400_BAD_REQUEST,
+                _(
+                    "GovernmentCommunityCloud needs the validationCode of one of your GCC "
+                    "validation codes."
+                ),
+            )
 
         def qualify() -> Response:
-            code = gcc_validation_visible_by_id(
-                organization=self.organization,
-                validation_id=answers.validated_data["validationCode"],
-            )
-            if code is None:
-                raise ApiError(
-                    status.HTTP_400_BAD_REQUEST,
-                    _("validationCode is not one of your GCC validation codes."),
-                    data=["validationCode"],
-                )
-            try:
-                granted = customer_qualification_add(
-                    organization=self.organization,
-                    actor=request.user,
-                    customer_id=customer.pk,
-                    qualification=answers.validated_data["qualification"],
-                    gcc_validation=code,
-                )
-            except Customer.DoesNotExist as exc:
-                raise ApiError(
-                    status.HTTP_403_FORBIDDEN,
-                    _(
-                        "Your indirect reseller manages this customer: it sets its "
-                        "qualification, not you."
-                    ),
-                    code=NO_RELATIONSHIP,
-                ) from exc
-            except PartnerNotQualified as exc:
-                raise ApiError(
-                    status.HTTP_403_FORBIDDEN, exc.message, code=PARTNER_NOT_QUALIFIED_FOR_OFFER
-                ) from exc
-            except AlreadyQualified as exc:
-                raise ApiError(status.HTTP_409_CONFLICT, exc.message) from exc
-            except CodeExhausted as exc:
-                raise ApiError(status.HTTP_400_BAD_REQUEST, exc.message) from exc
-            return Response(
-                CustomerQualificationSerializer(granted).data, status=status.HTTP_201_CREATED
-            )
+            self.qualify(customer, validation_code)
+            return Response(LEGACY_GCC, status=status.HTTP_201_CREATED)
 
         return idempotent(request, qualify)
 

@@ -2,6 +2,7 @@
 create consumed; MS-RequestId makes it idempotent; every refusal in Partner Center's body."""
 
 import datetime as dt
+import json
 import uuid
 
 import pytest
@@ -247,5 +248,42 @@ def test_two_copies_of_one_request_at_once_qualify_once_and_get_the_same_answer(
     assert outcomes[0].json() == outcomes[1].json()
     assert race.waited == [1 - race.holder]  # the other copy provably waited
     assert CustomerQualification.objects.filter(customer=customer).count() == 1
+    code.refresh_from_db()
+    assert code.remaining_creates == 2
+
+
+def test_the_2021_contract_with_the_code_in_the_query(api, customer, code):
+    response = api.post(
+        f"{path(customer)}?code={code.validation_id}",
+        {"Qualification": GCC},
+        headers={"MS-RequestId": str(uuid.uuid4())},
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["qualification"] == GCC
+    code.refresh_from_db()
+    assert code.remaining_creates == 2
+
+
+def test_the_legacy_contract_reads_and_sets_a_bare_string(api, customer, code):
+    legacy = f"/v1/customers/{customer.tenant_id}/qualification"
+    assert api.get(legacy).json() == "none"
+
+    def put(body, query=f"?code={code.validation_id}"):
+        return api.client.put(
+            legacy + query,
+            json.dumps(body),
+            content_type="application/json",
+            headers=api.headers({"MS-RequestId": str(uuid.uuid4())}),
+        )
+
+    assert put("education").status_code == 400
+    missing = put("governmentcommunitycloud", query="")
+    assert missing.status_code == 400
+    assert CustomerQualification.objects.filter(customer=customer).count() == 0
+    done = put("governmentcommunitycloud")
+    assert (done.status_code, done.json()) == (201, "governmentcommunitycloud")
+    assert api.get(legacy).json() == "governmentcommunitycloud"
+    again = put("governmentcommunitycloud")
+    assert again.status_code == 409  # irreversible: a second qualification is refused
     code.refresh_from_db()
     assert code.remaining_creates == 2
