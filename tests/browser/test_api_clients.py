@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from partners.models import Membership
-from tests.browser.helpers import check_page, screenshot, sign_in
+from tests.browser.helpers import PHONE, assert_fits_the_width, check_page, screenshot, sign_in
 from tests.factories import OrganizationFactory, ResellerQualificationFactory
 from tests.helpers import agent_of
 
@@ -32,8 +32,15 @@ def test_admin_agent_creates_uses_and_revokes_an_api_client(new_page, live_serve
 
     token = page.get_by_label("Token").input_value()
     assert token.startswith("gcp_")
-    expect(page.get_by_role("cell", name="Read and write")).to_be_visible()
+    expect(page.locator("#client-list")).to_contain_text("Read and write")
     check_page(page, "api-clients-created")
+    # On a phone, each client's details stack and its Revoke button is in view.
+    page.set_viewport_size(PHONE)
+    assert_fits_the_width(page)
+    revoke = page.get_by_role("link", name="Revoke Billing sync")
+    revoke.scroll_into_view_if_needed()
+    expect(revoke).to_be_in_viewport(ratio=0.99)
+    page.set_viewport_size({"width": 1280, "height": 900})
     api = page.request.get(
         f"{live_server.url}/v1/customers/all/validations",
         headers={"Authorization": f"Bearer {token}"},
