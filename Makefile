@@ -63,8 +63,10 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=gccportal.settings.test
 # yesterday and its 17:00 due hour is past, and to 15:00 UTC, inside its business hours. Then
 # the tests that start other processes (browser, worker, processes, faults) run at the real
 # time: another process's clock can't be moved from here. Each run spreads its tests over
-# TEST_WORKERS processes (pytest-xdist), each with a database and a Redis database of its own.
-TEST_WORKERS ?= 2
+# TEST_WORKERS processes (pytest-xdist), each with a database and a Redis database of its own:
+# one per CPU, from 2 to 4 (Chromium's share of memory). The longest tests (faults,
+# processes) are handed out first (tests/conftest.py), so no worker starts one last.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; [ $$n -gt 4 ] && n=4; echo $$n)
 TEST_CLOCKS ?= 02:30 15:00
 PYTEST := $(TEST_ENV) $(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
 IN_PROCESS := not browser and not worker and not processes and not faults

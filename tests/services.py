@@ -223,7 +223,7 @@ def webhook_receiver():
 
     server = ThreadingHTTPServer((receiver.host, 0), Handler)
     receiver.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield receiver
     server.shutdown()

@@ -342,3 +342,15 @@ def test_a_multipart_replay_is_one_request_and_other_documents_under_its_id_are_
     assert again.json() == first.json()
     assert CustomerValidationDocument.objects.count() == 1
     assert send(PDF.replace(b"1 0 obj", b"2 0 obj")).status_code == 409
+
+
+def test_a_list_item_is_the_request_without_its_timeline(api_for, applicant):
+    api = api_for(applicant)
+    created = api.post(PARTNER_REQUESTS, partner_answers(applicant), headers=new_id()).json()
+    listed = api.get(PARTNER_REQUESTS).json()
+    created.pop("timeline")
+    assert listed == {
+        "totalCount": 1,
+        "items": [created],
+        "attributes": {"objectType": "Collection"},
+    }
