@@ -18,8 +18,9 @@ from accounts.models import User
 from customers.forms import US_STATES
 from customers.models import Customer
 from orders.models import Offer
-from partners.models import Organization
-from tests.factories import TEST_PASSWORD
+from partners.models import Membership, Organization
+from tests.factories import TEST_PASSWORD, OrganizationFactory, ResellerQualificationFactory
+from tests.helpers import agent_of
 from tests.mfa import PortalClient, authenticator_of, totp_code
 
 ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -248,3 +249,13 @@ def choose_french(page: Page) -> None:
     page.get_by_label("Language").select_option("fr")
     page.get_by_role("button", name="Change").click()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
+
+
+def admin_agent_signed_in(new_page):
+    """A GCC-approved partner's Admin agent (Ada), signed in: (organization, agent, page)."""
+    organization = OrganizationFactory(legal_name="Contoso Government Solutions LLC")
+    ResellerQualificationFactory(organization=organization)
+    admin = agent_of(organization, Membership.Role.ADMIN_AGENT, first_name="Ada")
+    page = new_page()
+    sign_in(page, admin.email)
+    return organization, admin, page

@@ -5,20 +5,19 @@ page passes axe-core and is screenshotted to test-artifacts/."""
 import pytest
 from playwright.sync_api import expect
 
-from partners.models import Membership
-from tests.browser.helpers import PHONE, assert_fits_the_width, check_page, screenshot, sign_in
-from tests.factories import OrganizationFactory, ResellerQualificationFactory
-from tests.helpers import agent_of
+from tests.browser.helpers import (
+    PHONE,
+    admin_agent_signed_in,
+    assert_fits_the_width,
+    check_page,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_agent_creates_uses_and_revokes_an_api_client(new_page, live_server):
-    organization = OrganizationFactory(legal_name="Contoso Government Solutions LLC")
-    ResellerQualificationFactory(organization=organization)
-    admin = agent_of(organization, Membership.Role.ADMIN_AGENT, first_name="Ada")
-    page = new_page()
-    sign_in(page, admin.email)
+    _organization, _admin, page = admin_agent_signed_in(new_page)
 
     page.goto("/organization/")
     page.get_by_role("link", name="Manage API clients").click()

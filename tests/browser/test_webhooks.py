@@ -12,6 +12,7 @@ from partners.models import Membership, PartnerValidationRequest
 from reviews.services import review_start
 from tests.browser.helpers import (
     PHONE,
+    admin_agent_signed_in,
     assert_fits_the_width,
     check_page,
     choose_french,
@@ -21,7 +22,6 @@ from tests.browser.helpers import (
 from tests.factories import (
     OrganizationFactory,
     PartnerValidationRequestFactory,
-    ResellerQualificationFactory,
     ReviewerFactory,
 )
 from tests.helpers import agent_of, wait_for
@@ -33,11 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_admin_agent_adds_an_endpoint_and_follows_its_deliveries(new_page, webhook_receiver):
-    organization = OrganizationFactory(legal_name="Contoso Government Solutions LLC")
-    ResellerQualificationFactory(organization=organization)
-    admin = agent_of(organization, Membership.Role.ADMIN_AGENT, first_name="Ada")
-    page = new_page()
-    sign_in(page, admin.email)
+    organization, _admin, page = admin_agent_signed_in(new_page)
 
     page.goto("/organization/")
     page.get_by_role("link", name="Manage webhooks").click()

@@ -35,6 +35,27 @@ def resolving(monkeypatch, answers: dict[str, str]):
     monkeypatch.setattr(targets.socket, "getaddrinfo", fake)
 
 
+def registered_for_orders(organization, url: str):
+    """An endpoint of `organization` at `url` for order events, and one order event for it."""
+    registered = webhook_services.webhook_endpoint_register(
+        organization=organization,
+        actor=agent_of(organization, Membership.Role.ADMIN_AGENT),
+        url=url,
+        description="",
+        event_types=[EventType.ORDER_STATUS_CHANGED],
+    )
+    return registered.endpoint
+
+
+def order_event(organization) -> None:
+    webhook_event_emit(
+        organization_ids=[organization.pk],
+        event_type=EventType.ORDER_STATUS_CHANGED,
+        data={"orderId": "1"},
+        dedupe_key="order:1",
+    )
+
+
 @pytest.mark.parametrize(
     ("url", "problem"),
     [
@@ -83,24 +104,12 @@ def test_a_name_that_resolves_to_a_private_address_is_not_called(
 ):
     """DNS rebinding: registered while the name pointed somewhere public, it now points to
     the metadata service. The call is refused after the lookup, before any connection."""
-    admin = agent_of(organization, Membership.Role.ADMIN_AGENT)
     resolving(monkeypatch, {"hooks.example.com": "8.8.8.8"})
     settings.WEBHOOKS_ALLOW_PRIVATE_TARGETS = False
-    registered = webhook_services.webhook_endpoint_register(
-        organization=organization,
-        actor=admin,
-        url="https://hooks.example.com/in",
-        description="",
-        event_types=[EventType.ORDER_STATUS_CHANGED],
-    )
+    endpoint = registered_for_orders(organization, "https://hooks.example.com/in")
     resolving(monkeypatch, {"hooks.example.com": "169.254.169.254"})
-    webhook_event_emit(
-        organization_ids=[organization.pk],
-        event_type=EventType.ORDER_STATUS_CHANGED,
-        data={"orderId": "1"},
-        dedupe_key="order:1",
-    )
-    delivery = registered.endpoint.deliveries.get()
+    order_event(organization)
+    delivery = endpoint.deliveries.get()
     assert webhook_delivery_send(delivery_id=delivery.pk).value == "retry"
     delivery.refresh_from_db()
     assert delivery.error_text == (
@@ -114,22 +123,12 @@ def test_the_call_goes_to_the_address_looked_up_with_the_registered_host_name(
 ):
     """One lookup per call, and the connection goes to its answer: the receiver on loopback
     gets the POST for "hooks.example.com", with that Host header."""
-    admin = agent_of(organization, Membership.Role.ADMIN_AGENT)
     resolving(monkeypatch, {"hooks.example.com": "127.0.0.1"})
-    registered = webhook_services.webhook_endpoint_register(
-        organization=organization,
-        actor=admin,
-        url=f"http://hooks.example.com:{webhook_receiver.port}/in?source=gcc",
-        description="",
-        event_types=[EventType.ORDER_STATUS_CHANGED],
+    endpoint = registered_for_orders(
+        organization, f"http://hooks.example.com:{webhook_receiver.port}/in?source=gcc"
     )
-    webhook_event_emit(
-        organization_ids=[organization.pk],
-        event_type=EventType.ORDER_STATUS_CHANGED,
-        data={"orderId": "1"},
-        dedupe_key="order:1",
-    )
-    delivery = registered.endpoint.deliveries.get()
+    order_event(organization)
+    delivery = endpoint.deliveries.get()
     assert webhook_delivery_send(delivery_id=delivery.pk).value == "delivered"
     [got] = webhook_receiver.received
     assert got.headers["Host"] == f"hooks.example.com:{webhook_receiver.port}"
