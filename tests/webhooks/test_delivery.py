@@ -350,3 +350,16 @@ def test_a_receiver_that_is_down_is_retried(registered, organization, admin, sta
         json.loads(json.dumps(delivery.message.payload))["type"]
         == "partner_validation.status_changed"
     )
+
+
+def test_an_event_nobody_subscribed_to_costs_one_query(organization, django_assert_num_queries):
+    from webhooks.services import webhook_event_emit
+
+    with django_assert_num_queries(1):
+        messages = webhook_event_emit(
+            organization_ids=[organization.pk],
+            event_type=EventType.ORDER_STATUS_CHANGED,
+            data={"orderId": "1"},
+            dedupe_key="order:1:completed",
+        )
+    assert messages == []
