@@ -9,6 +9,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from gccportal.exceptions import InvalidTransition, ServiceError
 from reviews.selectors import audit_event_list_for_subject
@@ -80,3 +82,47 @@ def transition_and_redirect(
     else:
         messages.success(request, success)
     return redirect(to)
+
+
+def withdraw_views(
+    *,
+    find: Callable[[Any, int], Any],
+    service: Callable[..., object],
+    detail: str,
+    template: str,
+    success: str,
+    guard: Callable,
+) -> tuple[Callable, Callable]:
+    """The two views that withdraw a reviewed request of the member's organization, the same
+    for every kind: the page that asks ("Withdraw request #N?", `template`) and the POST that
+    withdraws with `service`, back to the request's page (URL name `detail`) with `success`.
+    `find(request, pk)` finds the request (a 404 for another organization's); `guard` is
+    the decorator of who may (the roles that take GCC actions)."""
+
+    @guard
+    @require_GET
+    def withdraw_confirm(request, pk: int):
+        validation = find(request, pk)
+        return transition_confirm_page(
+            request,
+            validation,
+            possible=validation.is_open,
+            status=validation.get_status_display(),
+            back=reverse(detail, args=[validation.pk]),
+            template=template,
+            context={"validation": validation},
+        )
+
+    @guard
+    @require_POST
+    def withdraw(request, pk: int):
+        validation = find(request, pk)
+        return transition_and_redirect(
+            request,
+            service,
+            request_id=validation.pk,
+            success=success,
+            to=reverse(detail, args=[validation.pk]),
+        )
+
+    return withdraw_confirm, withdraw

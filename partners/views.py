@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from accounts.mfa import mfa_enabled
 from gccportal.exceptions import ActionNotAllowed
@@ -13,7 +13,7 @@ from gccportal.views import (
     audit_trail_context,
     page_of,
     transition_and_redirect,
-    transition_confirm_page,
+    withdraw_views,
 )
 from reviews.selectors import review_answered_with_key, review_request_for_key
 
@@ -225,30 +225,11 @@ def validation_answer(request, pk: int):
     return _render_detail(request, validation, form, status=400)
 
 
-@gcc_action_required
-@require_GET
-def validation_withdraw_confirm(request, pk: int):
-    """ "Withdraw request #N?": the page that asks, with the form that posts the withdrawal."""
-    validation = _validation_for_org(request, pk)
-    return transition_confirm_page(
-        request,
-        validation,
-        possible=validation.is_open,
-        status=validation.get_status_display(),
-        back=_detail_url(validation),
-        template="partners/validation_withdraw_confirm.html",
-        context={"validation": validation},
-    )
-
-
-@gcc_action_required
-@require_POST
-def validation_withdraw(request, pk: int):
-    validation = _validation_for_org(request, pk)
-    return transition_and_redirect(
-        request,
-        services.partner_validation_withdraw,
-        request_id=validation.pk,
-        success=_("The request was withdrawn. You can apply again at any time."),
-        to=_detail_url(validation),
-    )
+validation_withdraw_confirm, validation_withdraw = withdraw_views(
+    find=_validation_for_org,
+    service=services.partner_validation_withdraw,
+    detail="partners:validation_detail",
+    template="partners/validation_withdraw_confirm.html",
+    success=gettext_lazy("The request was withdrawn. You can apply again at any time."),
+    guard=gcc_action_required,
+)

@@ -4,10 +4,9 @@ document download; the customer contact's answer page (public, through the signe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
 
 from customers.drafts import add_customer_draft, validation_initial_from_draft
 from customers.links import LinkExpired, LinkInvalid
@@ -20,8 +19,7 @@ from gccportal.views import (
     audit_trail_context,
     found_or_404,
     page_of,
-    transition_and_redirect,
-    transition_confirm_page,
+    withdraw_views,
 )
 from partners.access import gcc_action_required, partner_member_required
 from reviews.documents import document_response
@@ -136,33 +134,14 @@ def validation_detail(request, pk: int):
     )
 
 
-@gcc_action_required
-@require_GET
-def validation_withdraw_confirm(request, pk: int):
-    """ "Withdraw request #N?": the page that asks, with the form that posts the withdrawal."""
-    validation = _validation_for_org(request, pk)
-    return transition_confirm_page(
-        request,
-        validation,
-        possible=validation.is_open,
-        status=validation.get_status_display(),
-        back=reverse("customers:validation_detail", args=[validation.pk]),
-        template="customers/validation_withdraw_confirm.html",
-        context={"validation": validation},
-    )
-
-
-@gcc_action_required
-@require_POST
-def validation_withdraw(request, pk: int):
-    validation = _validation_for_org(request, pk)
-    return transition_and_redirect(
-        request,
-        services.customer_validation_withdraw,
-        request_id=validation.pk,
-        success=_("The request was withdrawn. You can submit a new one at any time."),
-        to=reverse("customers:validation_detail", args=[validation.pk]),
-    )
+validation_withdraw_confirm, validation_withdraw = withdraw_views(
+    find=_validation_for_org,
+    service=services.customer_validation_withdraw,
+    detail="customers:validation_detail",
+    template="customers/validation_withdraw_confirm.html",
+    success=_lazy("The request was withdrawn. You can submit a new one at any time."),
+    guard=gcc_action_required,
+)
 
 
 @partner_member_required
