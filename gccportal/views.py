@@ -2,18 +2,20 @@
 (or a 404), the context of a detail page's audit trail, and a POST that makes one transition."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from gccportal.exceptions import InvalidTransition, ServiceError
-from reviews.selectors import audit_event_list_for_subject
+from gccportal.exceptions import ActionNotAllowed, InvalidTransition, ServiceError
+from gccportal.forms import errors_onto_form
+from reviews.selectors import audit_event_list_for_subject, review_request_for_key
 
 PAGE_SIZE = 20
 
@@ -126,3 +128,48 @@ def withdraw_views(
         )
 
     return withdraw_confirm, withdraw
+
+
+@dataclass(frozen=True)
+class RequestSubmission:
+    """How a kind's *submit a request* page answers, the same for every kind: a replayed post
+    (a retry after a timeout) gets the first post's answer, whatever the answers say now; an
+    organization that can't submit now is told why (`block_reason`, `unavailable`); a valid
+    form goes to the kind's `submit` service, whose refusal is the unavailable page (409) and
+    whose ValidationError is shown on the form."""
+
+    model: type
+    block_reason: Callable[..., str | None]
+    submit: Callable[..., Any]
+    submitted: Callable[[Any, Any], HttpResponse]
+    unavailable: Callable[..., HttpResponse]
+
+    def before_form(self, request, form) -> HttpResponse | None:
+        """The answer before the form is looked at (None: go on). `form` is the posted one,
+        None for a GET."""
+        if form is not None:
+            replayed = review_request_for_key(
+                model=self.model, organization=request.organization, key=form.posted_key()
+            )
+            if replayed:
+                return self.submitted(request, replayed)
+        reason = self.block_reason(organization=request.organization)
+        if reason:
+            return self.unavailable(request, reason, status=200 if request.method == "GET" else 409)
+        return None
+
+    def submit_form(self, request, form) -> HttpResponse | None:
+        """The answer to a posted form, or None when the form is to be shown again with its
+        errors."""
+        if not form.is_valid():
+            return None
+        try:
+            validation = self.submit(
+                organization=request.organization, submitted_by=request.user, **form.cleaned_data
+            )
+        except ActionNotAllowed as exc:
+            return self.unavailable(request, exc.message, status=409)
+        except ValidationError as exc:
+            errors_onto_form(form, exc)
+            return None
+        return self.submitted(request, validation)

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -8,14 +7,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.mfa import mfa_enabled
 from gccportal.exceptions import ActionNotAllowed
-from gccportal.forms import errors_onto_form
 from gccportal.views import (
+    RequestSubmission,
     audit_trail_context,
     page_of,
     transition_and_redirect,
     withdraw_views,
 )
-from reviews.selectors import review_answered_with_key, review_request_for_key
+from reviews.selectors import review_answered_with_key
 
 from . import services
 from .access import gcc_action_required, partner_member_required, request_membership
@@ -129,35 +128,27 @@ def _validation_submitted(request, validation):
     return redirect(_detail_url(validation))
 
 
+SUBMISSION = RequestSubmission(
+    model=PartnerValidationRequest,
+    block_reason=partner_validation_block_reason,
+    submit=services.partner_validation_submit,
+    submitted=_validation_submitted,
+    unavailable=_unavailable,
+)
+
+
 @gcc_action_required
 def validation_create(request):
     organization = request.organization
-    if request.method == "POST":
-        form = PartnerValidationForm(request.POST, organization=organization)
-        # A re-post of a form already submitted (a retry after a timeout): the first post's
-        # request and message, not "a request is under way". Only this organization's.
-        replayed = review_request_for_key(
-            model=PartnerValidationRequest, organization=organization, key=form.posted_key()
-        )
-        if replayed:
-            return _validation_submitted(request, replayed)
-
-    reason = partner_validation_block_reason(organization=organization)
-    if reason:
-        return _unavailable(request, reason, status=200 if request.method == "GET" else 409)
-
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                validation = services.partner_validation_submit(
-                    organization=organization, submitted_by=request.user, **form.cleaned_data
-                )
-            except ActionNotAllowed as exc:
-                return _unavailable(request, exc.message, status=409)
-            except ValidationError as exc:
-                errors_onto_form(form, exc)
-            else:
-                return _validation_submitted(request, validation)
+    posted = request.method == "POST"
+    form = PartnerValidationForm(request.POST, organization=organization) if posted else None
+    answer = SUBMISSION.before_form(request, form)
+    if answer:
+        return answer
+    if posted:
+        answer = SUBMISSION.submit_form(request, form)
+        if answer:
+            return answer
     else:
         user = request.user
         form = PartnerValidationForm(

@@ -11,11 +11,12 @@ from django.views.decorators.cache import never_cache
 from customers.drafts import add_customer_draft, validation_initial_from_draft
 from customers.links import LinkExpired, LinkInvalid
 from customers.selectors import gcc_block_reason, transacting_partner_for
-from gccportal.exceptions import ActionNotAllowed, InvalidTransition
+from gccportal.exceptions import InvalidTransition
 from gccportal.forms import errors_onto_form
 from gccportal.language import link_language_activate
 from gccportal.ratelimits import email_post_rate_limited
 from gccportal.views import (
+    RequestSubmission,
     audit_trail_context,
     found_or_404,
     page_of,
@@ -23,7 +24,6 @@ from gccportal.views import (
 )
 from partners.access import gcc_action_required, partner_member_required
 from reviews.documents import document_response
-from reviews.selectors import review_request_for_key
 
 from . import services
 from .forms import CustomerAnswerForm, CustomerValidationForm
@@ -60,38 +60,34 @@ def _validation_submitted(request, validation: CustomerValidationRequest):
     return redirect("customers:validation_detail", pk=validation.pk)
 
 
+SUBMISSION = RequestSubmission(
+    model=CustomerValidationRequest,
+    block_reason=gcc_block_reason,
+    submit=services.customer_validation_submit,
+    submitted=_validation_submitted,
+    unavailable=_unavailable,
+)
+
+
 @gcc_action_required
 def validation_create(request):
     organization = request.organization
-    if request.method == "POST":
-        form = CustomerValidationForm(request.POST, request.FILES, organization=organization)
-        # A re-post of a form already submitted (a retry after a timeout): the first post's
-        # request and message, whatever the answers say now. Only this organization's.
-        replayed = review_request_for_key(
-            model=CustomerValidationRequest, organization=organization, key=form.posted_key()
-        )
-        if replayed:
-            return _validation_submitted(request, replayed)
-
-    reason = gcc_block_reason(organization=organization)
-    if reason:
-        return _unavailable(request, reason, status=200 if request.method == "GET" else 409)
-
+    posted = request.method == "POST"
+    form = (
+        CustomerValidationForm(request.POST, request.FILES, organization=organization)
+        if posted
+        else None
+    )
+    answer = SUBMISSION.before_form(request, form)
+    if answer:
+        return answer
     transacting = transacting_partner_for(organization=organization)
     # Add customer's answers, when the partner came from there (customers/drafts.py).
     draft = add_customer_draft(request.session)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                validation = services.customer_validation_submit(
-                    organization=organization, submitted_by=request.user, **form.cleaned_data
-                )
-            except ActionNotAllowed as exc:
-                return _unavailable(request, exc.message, status=409)
-            except ValidationError as exc:
-                errors_onto_form(form, exc)
-            else:
-                return _validation_submitted(request, validation)
+    if posted:
+        answer = SUBMISSION.submit_form(request, form)
+        if answer:
+            return answer
     else:
         form = CustomerValidationForm(
             organization=organization,
