@@ -9,7 +9,7 @@ PORT ?= 8000
 # The embedded shape's local state (bin/run-embedded and settings/local.py use the same).
 VAR := $(or $(GCCPORTAL_VAR_DIR),var)
 
-.PHONY: run test test-clock venv assets migrate demo services chromium gettext messages compilemessages lint format check-deploy lock clean benchmark
+.PHONY: run test test-clock venv assets migrate demo services chromium gettext messages compilemessages lint format check-deploy lock clean benchmark bench wrk
 
 $(STAMP): requirements/lock.txt requirements/dev.txt pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -108,3 +108,12 @@ clean:
 # Query counts and timings of list pages at 10/100/1000 rows (not part of the test suite).
 benchmark: venv assets services
 	$(PY) benchmarks/pages.py
+
+# Issue 16's benchmark: its data set, gunicorn on PostgreSQL, wrk on loopback; writes
+# docs/benchmarks.md. A few minutes (BENCH_ROUNDS, BENCH_SECONDS, BENCH_SCALE to change).
+wrk:
+	@command -v wrk >/dev/null || { echo "Installing Debian wrk for the benchmark"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+
+bench: venv assets services wrk
+	$(PY) benchmarks/run.py

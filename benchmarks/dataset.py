@@ -9,7 +9,8 @@ At `scale=1.0`:
 - 100,000 customer validation requests, 30 % open (submitted, in review, information
   requested); 5,000 of the bench reseller;
 - 20,000 orders, one line and one subscription each; 2,000 of the bench reseller's customers;
-- 500,000 audit events, five for each validation request;
+- 2,000 partner validation requests, one for each organization, 30 % open;
+- 500,000 audit events, five for each customer validation request;
 - 1,000,000 outbox emails: sent, but for 1,000 pending and 1,000 failed.
 
 Every value is derived from the row's number (`md5(...)` for IDs), so two loads give the same
@@ -104,6 +105,7 @@ def load(*, scale: float = 1.0) -> Loaded:
 
 COUNTED = [
     "partners_organization",
+    "partners_partnervalidationrequest",
     "customers_customer",
     "customers_customervalidationrequest",
     "orders_order",
@@ -235,6 +237,32 @@ STATEMENTS = [
     JOIN partners_organization AS o ON o.partner_id = 'B' || lpad(s.org_number::text, 7, '0')
     JOIN partners_organization AS t ON t.id = coalesce(o.indirect_provider_id, o.id)
     JOIN partners_membership AS m ON m.organization_id = o.id
+    """,
+    # One partner validation request per organization: open for g %% 10 in 0..2.
+    """
+    INSERT INTO partners_partnervalidationrequest (status, submitted_at, due_at,
+        info_request_message, info_response, decision_note, decided_at, created_at,
+        updated_at, commercial_tenant_id, contact_name, contact_email, contact_phone,
+        government_segments, contract_vehicles, attested, organization_id, submitted_by_id,
+        idempotency_key)
+    SELECT s.status, s.at,
+           CASE WHEN s.status IN ('submitted', 'in_review') THEN s.at + interval '2 days' END,
+           '', '', '',
+           CASE WHEN s.status IN ('approved', 'rejected') THEN s.at + interval '1 day' END,
+           s.at, s.at, o.commercial_tenant_id, 'Dana Contact', 'dana@bench.example',
+           '+1 202 555 0143', '["federal"]'::jsonb, 'GSA Multiple Award Schedule', true,
+           o.id, m.user_id, md5('partner request' || o.id)::uuid
+    FROM (
+        SELECT id,
+               (ARRAY['submitted', 'in_review', 'submitted', 'approved', 'approved',
+                      'approved', 'approved', 'rejected', 'approved', 'withdrawn'])[id %% 10 + 1]
+                 AS status,
+               now() - (id || ' hours')::interval AS at
+        FROM partners_organization
+    ) AS s
+    JOIN partners_organization AS o ON o.id = s.id
+    JOIN partners_membership AS m ON m.organization_id = o.id
+    WHERE o.partner_type <> 'indirect_reseller'
     """,
     """
     INSERT INTO reviews_auditevent (object_id, action, from_status, to_status, note,

@@ -1,0 +1,309 @@
+"""`make bench`: issue 16's data set, the portal served by gunicorn as in production, each page
+measured from outside by a load tool, interleaved with two references served the same way.
+
+1. A database of its own (`gccportal_bench`) is made again, migrated, and loaded with
+   `benchmarks/dataset.py` (minutes: set-based SQL).
+2. gunicorn serves `benchmarks.settings` (production's: PostgreSQL with connections kept,
+   Redis cache, DEBUG off; plain HTTP on loopback) with 2 sync workers.
+3. wrk (closed loop, 8 connections, 2 threads) measures each page for BENCH_SECONDS, the
+   pages and the two references (a bare Django view, the minimal signed-in view) taking turns,
+   BENCH_ROUNDS times; a page's figure is the median of its rounds.
+4. The query count of each page is read in this process (Django's test client on the same
+   database and settings).
+
+Prints p50/p95, req/s, the ratios to both references and the query counts, and writes
+docs/benchmarks.md, whose last line is `worst p50 ratio to the signed-in view X.XX (PAGE)`.
+"""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DATABASE = "gccportal_bench"
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
+CONNECTIONS = 8
+SCALE = float(os.environ.get("BENCH_SCALE", "1.0"))
+REPORT = ROOT / "docs" / "benchmarks.md"
+
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
+        "DJANGO_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{PORT}",
+        "REDIS_URL": "redis://127.0.0.1:6379/13",
+        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/13",
+        "AWS_STORAGE_BUCKET_NAME": "gccportal-bench",
+    }
+)
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    who: str  # "partner", "reviewer" or "" (anonymous)
+    queries: int | None = None
+    rounds: list[dict] = field(default_factory=list)
+
+    def median(self, key: str) -> float:
+        return statistics.median(r[key] for r in self.rounds)
+
+    @property
+    def p50_ms(self) -> float:
+        return self.median("p50") / 1000
+
+    @property
+    def p95_ms(self) -> float:
+        return self.median("p95") / 1000
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(r["requests"] / (r["duration_us"] / 1e6) for r in self.rounds)
+
+
+def database_recreate() -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{DATABASE}"')
+    connection.close()
+
+
+def pages_for(loaded) -> list[Page]:
+    from customers.models import Customer
+    from customers.validations.models import CustomerValidationRequest
+    from orders.models import Order
+
+    request = CustomerValidationRequest.objects.filter(organization_id=loaded.reseller_id).first()
+    order = Order.objects.filter(organization_id=loaded.reseller_id).order_by("pk").first()
+    customer = Customer.objects.get(pk=order.customer_id)
+    return [
+        Page("bare Django view", "/bench/bare/", ""),
+        Page("signed-in view", "/bench/signed-in/", "partner"),
+        Page("dashboard", "/", "partner"),
+        Page("Customers", "/customers/", "partner"),
+        Page("Customers page 1000", "/customers/?page=1000", "partner"),
+        Page("Customers search", "/customers/?q=county", "partner"),
+        Page("Customer validation requests", "/customers/validations/", "partner"),
+        Page("one request", f"/customers/validations/{request.pk}/", "partner"),
+        Page("a customer's Account", f"/customers/{customer.pk}/account/", "partner"),
+        Page("an order", f"/orders/{order.pk}/", "partner"),
+        Page(
+            "reviewer: customer validation queue",
+            "/admin/customers/customervalidationrequest/",
+            "reviewer",
+        ),
+        Page(
+            "reviewer: partner validation queue",
+            "/admin/partners/partnervalidationrequest/",
+            "reviewer",
+        ),
+    ]
+
+
+def sessions(loaded) -> dict[str, str]:
+    """A session cookie (past the second factor) for the partner agent and the reviewer."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    from tests.mfa import PortalClient
+
+    cookies = {"": ""}
+    users = get_user_model().objects
+    for who, email in [
+        ("partner", loaded.reseller_agent_email),
+        ("reviewer", loaded.reviewer_email),
+    ]:
+        client = PortalClient()
+        client.force_login(users.get(email=email))
+        cookies[who] = (
+            f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+        )
+    return cookies
+
+
+def query_counts(pages: list[Page], cookies: dict[str, str]) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    for page in pages:
+        client = Client()
+        if cookies[page.who]:
+            name, value = cookies[page.who].split("=", 1)
+            client.cookies[name] = value
+        client.get(page.path)  # the session's first request records its activity
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page.path)
+        assert response.status_code == 200, (page.path, response.status_code)
+        page.queries = len(queries)
+
+
+def serve() -> subprocess.Popen:
+    (ROOT / "var").mkdir(exist_ok=True)
+    log = (ROOT / "var" / "bench-gunicorn.log").open("w")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "gccportal.wsgi:application",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/bench/bare/", timeout=2):
+                return process
+        except OSError:
+            time.sleep(0.5)
+    process.kill()
+    raise SystemExit("gunicorn did not answer within 60 s: var/bench-gunicorn.log")
+
+
+def wrk(page: Page, cookie: str, seconds: int) -> dict:
+    command = [
+        "wrk",
+        f"-c{CONNECTIONS}",
+        "-t2",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(ROOT / "benchmarks" / "report.lua"),
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{PORT}{page.path}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result = json.loads(output.strip().splitlines()[-1])
+    if result["non2xx"] or result["errors"]:
+        raise SystemExit(f"{page.name}: {result['non2xx']} non-2xx, {result['errors']} errors")
+    return result
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    memory = int(Path("/proc/meminfo").read_text().split()[1]) // 1024 // 1024
+    postgres = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", "SHOW server_version"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    return (
+        f"{os.cpu_count()} x {cpu}, {memory} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}, PostgreSQL {postgres}"
+    )
+
+
+def report(pages: list[Page], load_seconds: float, counts: dict, reseller_customers: int) -> str:
+    bare, signed_in = pages[0], pages[1]
+    rows = [
+        "| page | p50 ms | p95 ms | req/s | p50 ÷ signed-in | p50 ÷ bare | queries |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    worst = None
+    for page in pages:
+        ratio = page.p50_ms / signed_in.p50_ms
+        rows.append(
+            f"| {page.name} | {page.p50_ms:.1f} | {page.p95_ms:.1f} | {page.rps:.0f} | "
+            f"{ratio:.2f}x | {page.p50_ms / bare.p50_ms:.2f}x | {page.queries} |"
+        )
+        if page not in (bare, signed_in) and (worst is None or ratio > worst[0]):
+            worst = (ratio, page.name)
+    data = ", ".join(f"{table} {count:,}" for table, count in counts.items())
+    lines = [
+        "# Benchmarks",
+        "",
+        "`make bench` (benchmarks/run.py): issue 16's data set, gunicorn (2 sync workers) on",
+        "PostgreSQL with connections kept, wrk on loopback (closed loop, "
+        f"{CONNECTIONS} connections),",
+        f"{ROUNDS} rounds of {SECONDS} s per page, pages and references taking turns; each "
+        "figure is the median of its rounds.",
+        "",
+        f"- Machine: {machine()}.",
+        f"- Data ({load_seconds:.0f} s to load): {data}.",
+        f"- As the bench reseller (an indirect reseller with {reseller_customers:,} customers) "
+        "and a reviewer.",
+        "",
+        *rows,
+        "",
+        f"worst p50 ratio to the signed-in view {worst[0]:.2f} ({worst[1]})",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    database_recreate()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from benchmarks import dataset
+
+    call_command("migrate", verbosity=0)
+    started = time.monotonic()
+    loaded = dataset.load(scale=SCALE)
+    load_seconds = time.monotonic() - started
+    print(f"data set loaded in {load_seconds:.0f} s: {loaded.counts}")
+    pages = pages_for(loaded)
+    cookies = sessions(loaded)
+    query_counts(pages, cookies)
+    server = serve()
+    try:
+        for page in pages:  # warm both workers up
+            wrk(page, cookies[page.who], 1)
+        for round_number in range(ROUNDS):
+            for page in pages:
+                page.rounds.append(wrk(page, cookies[page.who], SECONDS))
+            print(f"round {round_number + 1}/{ROUNDS} done")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    from customers.selectors import customer_list_for_org
+    from partners.models import Organization
+
+    reseller = Organization.objects.get(pk=loaded.reseller_id)
+    text = report(
+        pages, load_seconds, loaded.counts, customer_list_for_org(organization=reseller).count()
+    )
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
