@@ -49,11 +49,12 @@ def _n(count: int, scale: float) -> int:
 
 
 @transaction.atomic
-def load(*, scale: float = 1.0) -> Loaded:
-    """Insert the data set (on an empty, migrated database)."""
+def load(*, scale: float = 1.0, organizations: int | None = None) -> Loaded:
+    """Insert the data set (on an empty, migrated database); `organizations` instead of the
+    scaled number (one partner validation request each)."""
     from customers.validations.models import CustomerValidationRequest
 
-    orgs = max(10, _n(ORGANIZATIONS, scale))
+    orgs = organizations or max(10, _n(ORGANIZATIONS, scale))
     providers = max(1, orgs // 10)
     resellers = max(1, orgs // 10)
     customers = max(20, _n(CUSTOMERS, scale))

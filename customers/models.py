@@ -54,6 +54,11 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["company_name"]
+        indexes = [
+            # The Customers list's order: its first page is read in this order, each
+            # customer checked for the organization's relationship, until a page is found.
+            models.Index(fields=["company_name", "id"], name="customer_name_order_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.company_name} ({self.primary_domain})"

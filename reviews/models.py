@@ -3,6 +3,7 @@
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -92,8 +93,19 @@ class ReviewableRequest(models.Model):
     class Meta:
         abstract = True
         ordering = ["-submitted_at"]
-        # The review clock's sweeps: open requests by when they fall due.
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            # The review clock's sweeps: open requests by when they fall due.
+            models.Index(fields=["status", "due_at"]),
+            # The reviewers' queue (reviews/admin.py): the open requests in its order (soonest
+            # due first, stopped clocks last, then the admin's -pk), read from the index.
+            models.Index(
+                F("due_at").asc(nulls_last=True),
+                F("submitted_at").asc(),
+                F("id").desc(),
+                name="%(class)s_q",
+                condition=Q(status__in=["submitted", "in_review", "info_requested"]),
+            ),
+        ]
 
     # -- allowed moves (source → target); services do the rest ---------------------------
     @transition(field=status, source=ReviewStatus.SUBMITTED, target=ReviewStatus.IN_REVIEW)

@@ -1,0 +1,69 @@
+"""The indexes that serve the long lists, proven on PostgreSQL's plans: each page's query,
+as the page runs it, on the benchmark's data set (at a twentieth of its scale: enough rows
+for the planner to prefer an index to a scan), explained."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from benchmarks.dataset import load
+from tests.mfa import PortalClient
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded():
+    # All the organizations (one partner validation request each), a twentieth of the rest.
+    return load(scale=0.05, organizations=2_000)
+
+
+def plan_of(client, path: str, table: str) -> str:
+    """PostgreSQL's plan of the page's query that reads `table`'s rows (its ORDER BY one)."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    [sql] = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+        and f'FROM "{table}"' in q["sql"]
+        and "ORDER BY" in q["sql"]
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def signed_in(email: str) -> PortalClient:
+    client = PortalClient()
+    client.force_login(get_user_model().objects.get(email=email))
+    return client
+
+
+def test_the_customers_list_reads_customers_in_its_order_from_their_index(loaded):
+    plan = plan_of(signed_in(loaded.reseller_agent_email), "/customers/", "customers_customer")
+    assert "customer_name_order_idx" in plan, plan
+
+
+@pytest.mark.parametrize(
+    ("path", "table", "index"),
+    [
+        (
+            "/admin/customers/customervalidationrequest/",
+            "customers_customervalidationrequest",
+            "customervalidationrequest_q",
+        ),
+        (
+            "/admin/partners/partnervalidationrequest/",
+            "partners_partnervalidationrequest",
+            "partnervalidationrequest_q",
+        ),
+    ],
+)
+def test_the_reviewers_queue_reads_open_requests_in_its_order_from_its_index(
+    loaded, path, table, index
+):
+    plan = plan_of(signed_in(loaded.reviewer_email), path, table)
+    assert index in plan, plan
+    assert "Sort" not in plan.split(index)[0], plan  # no sort above the index scan
