@@ -94,13 +94,16 @@ def pages_for(loaded) -> list[Page]:
     request = CustomerValidationRequest.objects.filter(organization_id=loaded.reseller_id).first()
     order = Order.objects.filter(organization_id=loaded.reseller_id).order_by("pk").first()
     customer = Customer.objects.get(pk=order.customer_id)
+    name_word = customer.company_name.split()[-2]  # its md5 word, e.g. "0de5fc94"
     return [
         Page("bare Django view", "/bench/bare/", ""),
         Page("signed-in view", "/bench/signed-in/", "partner"),
         Page("dashboard", "/", "partner"),
         Page("Customers", "/customers/", "partner"),
         Page("Customers page 1000", "/customers/?page=1000", "partner"),
-        Page("Customers search", "/customers/?q=county", "partner"),
+        # A search for one customer by a word of its name, and for a word a fifth share.
+        Page("Customers search (a name)", f"/customers/?q={name_word}", "partner"),
+        Page("Customers search (a common word)", "/customers/?q=county", "partner"),
         Page("Customer validation requests", "/customers/validations/", "partner"),
         Page("one request", f"/customers/validations/{request.pk}/", "partner"),
         Page("a customer's Account", f"/customers/{customer.pk}/account/", "partner"),

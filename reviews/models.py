@@ -99,7 +99,7 @@ class ReviewableRequest(models.Model):
             # The reviewers' queue (reviews/admin.py): the open requests in its order (soonest
             # due first, stopped clocks last, then the admin's -pk), read from the index.
             models.Index(
-                F("due_at").asc(nulls_last=True),
+                F("due_at").asc(),  # PostgreSQL: ascending is NULLS LAST already
                 F("submitted_at").asc(),
                 F("id").desc(),
                 name="%(class)s_q",

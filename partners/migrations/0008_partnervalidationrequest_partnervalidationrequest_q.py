@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='partnervalidationrequest',
-            index=models.Index(models.OrderBy(models.F('due_at'), nulls_last=True), models.OrderBy(models.F('submitted_at')), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status__in', ['submitted', 'in_review', 'info_requested'])), name='partnervalidationrequest_q'),
+            index=models.Index(models.OrderBy(models.F('due_at')), models.OrderBy(models.F('submitted_at')), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status__in', ['submitted', 'in_review', 'info_requested'])), name='partnervalidationrequest_q'),
         ),
     ]

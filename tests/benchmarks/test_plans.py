@@ -67,3 +67,15 @@ def test_the_reviewers_queue_reads_open_requests_in_its_order_from_its_index(
     plan = plan_of(signed_in(loaded.reviewer_email), path, table)
     assert index in plan, plan
     assert "Sort" not in plan.split(index)[0], plan  # no sort above the index scan
+
+
+def test_a_customers_search_reads_the_matching_customers_from_the_trigram_index(loaded):
+    from customers.selectors import customer_list_for_org
+    from partners.models import Organization
+
+    reseller = Organization.objects.get(pk=loaded.reseller_id)
+    word = customer_list_for_org(organization=reseller).first().company_name.split()[-2]
+    plan = plan_of(
+        signed_in(loaded.reseller_agent_email), f"/customers/?q={word}", "customers_customer"
+    )
+    assert "customer_name_trgm" in plan, plan
