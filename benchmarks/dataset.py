@@ -49,15 +49,17 @@ def _n(count: int, scale: float) -> int:
 
 
 @transaction.atomic
-def load(*, scale: float = 1.0, organizations: int | None = None) -> Loaded:
-    """Insert the data set (on an empty, migrated database); `organizations` instead of the
-    scaled number (one partner validation request each)."""
+def load(
+    *, scale: float = 1.0, organizations: int | None = None, customers: int | None = None
+) -> Loaded:
+    """Insert the data set (on an empty, migrated database); `organizations` and `customers`
+    instead of the scaled numbers (an organization has one partner validation request)."""
     from customers.validations.models import CustomerValidationRequest
 
     orgs = organizations or max(10, _n(ORGANIZATIONS, scale))
     providers = max(1, orgs // 10)
     resellers = max(1, orgs // 10)
-    customers = max(20, _n(CUSTOMERS, scale))
+    customers = customers or max(20, _n(CUSTOMERS, scale))
     reseller_customers = min(customers // 2, _n(RESELLER_CUSTOMERS, scale))
     requests = max(20, _n(VALIDATION_REQUESTS, scale))
     reseller_requests = min(requests // 2, _n(RESELLER_VALIDATION_REQUESTS, scale))

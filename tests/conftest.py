@@ -65,6 +65,23 @@ def _clock(request):
 
 
 @pytest.fixture(autouse=True)
+def _catalogue_present(request):
+    """A transactional test's flush empties what the data migrations filled (the offers): a
+    later test of the same worker, whichever it is, finds the catalogue again."""
+    uses_database = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+    } & set(request.fixturenames)
+    if uses_database:
+        request.getfixturevalue("_django_db_helper")  # the database first, as the test has it
+        from orders.catalogue import catalogue_load
+        from orders.models import Offer
+
+        if not Offer.objects.exists():
+            catalogue_load(Offer)
+
+
+@pytest.fixture(autouse=True)
 def _language_reset():
     """Each test starts in the default language: a page requested by a French user leaves
     French active in the thread (Django's middleware activates, nothing deactivates), which
