@@ -18,6 +18,9 @@ DATABASES = {"default": env.db("DATABASE_URL")}
 # Keep connections open: a new PostgreSQL connection per request makes a page ~5x slower.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=600)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A web request's query runs in its own process: parallel workers only contend for the same
+# cores with the other requests' queries (measured: make bench, docs/benchmarks-history.md).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c max_parallel_workers_per_gather=0"
 
 # Links in emails and invitations: required, there is no request to take a host from.
 PORTAL_BASE_URL = env("PORTAL_BASE_URL")

@@ -63,6 +63,23 @@ def test_production_keeps_database_connections_open():
     assert result.stdout.split()[-2:] == ["600", "True"]
 
 
+def test_production_queries_run_without_parallel_workers():
+    """A web request's query in its own process only (the other requests keep the cores)."""
+    env = {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50)}
+
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('SHOW max_parallel_workers_per_gather'); print(c.fetchone()[0])",
+        env=env,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "0"
+
+
 def _secret_env(**extra) -> dict:
     return {**PRODUCTION_ENV, "DJANGO_SECRET_KEY": secrets.token_urlsafe(50), **extra}
 
