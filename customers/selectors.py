@@ -5,6 +5,7 @@ the organization."""
 import uuid
 
 from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from partners.models import Organization
@@ -78,7 +79,11 @@ def customer_list_for_org(*, organization: Organization, search: str = "") -> Qu
             indirect_reseller_partner_id=F("own__indirect_reseller__partner_id"),
         )
         .prefetch_related(_qualifications_prefetch())
-        .order_by("company_name", "pk")
+        # A search's results in case-insensitive name order: not the order of the name index,
+        # which the planner would otherwise walk through every organization's customers
+        # looking for this one's matches (slow for a common word); the matches are read from
+        # the trigram indexes and the organization's relationships, then sorted.
+        .order_by(*((Upper("company_name"), "pk") if search else ("company_name", "pk")))
     )
 
 
