@@ -16,6 +16,8 @@ ACTOR_CUSTOMER_CONTACT = "customerContact"
 ACTOR_SYSTEM = "system"
 ACTOR_MEMBER = "member"
 CUSTOMER_CONTACT_ACTIONS = {"info_provided", "invitation_accepted"}
+# A time as every field of the API writes it (inside a method field).
+DATE = serializers.DateTimeField()
 
 
 def request_etag(request) -> str:
@@ -90,12 +92,10 @@ class _RequestSerializer(serializers.Serializer):
             return None
         return {
             "message": request.info_request_message,
-            "requestedDate": serializers.DateTimeField().to_representation(
-                request.info_requested_at
-            ),
+            "requestedDate": DATE.to_representation(request.info_requested_at),
             "response": request.info_response,
             "respondedDate": (
-                serializers.DateTimeField().to_representation(request.info_responded_at)
+                DATE.to_representation(request.info_responded_at)
                 if request.info_responded_at
                 else None
             ),

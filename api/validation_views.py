@@ -3,9 +3,10 @@ schema): list, create (a customer request's documents as multipart/form-data), r
 status and the timeline, and withdraw (PATCH, with If-Match). The pages' forms check what is
 sent, and the pages' services act."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -19,11 +20,11 @@ from customers.validations.models import CustomerValidationRequest
 from customers.validations.selectors import customer_validation_list_for_org
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.forms import errors_onto_form
+from gccportal.views import audit_trail
 from partners import services as partner_services
 from partners.forms import PartnerValidationForm
 from partners.models import PartnerValidationRequest
 from partners.selectors import partner_validation_block_reason, partner_validation_list_for_org
-from reviews.selectors import audit_event_list_for_subject
 
 from .errors import ApiError, PreconditionFailed
 from .idempotency import idempotent, request_id_of
@@ -58,7 +59,7 @@ class _ValidationRequestViews(PartnerCenterView):
     services and serializers are its own."""
 
     model: type
-    list_selector = staticmethod(lambda *, organization: None)
+    list_selector: Callable[..., QuerySet]
     serializer: type
     detail_serializer: type
     form_class: type
@@ -76,9 +77,9 @@ class _ValidationRequestViews(PartnerCenterView):
             raise ApiError(status.HTTP_404_NOT_FOUND, _("No such validation request.")) from exc
 
     def detail(self, validation, *, http_status=status.HTTP_200_OK) -> Response:
-        validation.events = list(audit_event_list_for_subject(subject=validation))
-        member_ids = set(self.organization.memberships.values_list("user_id", flat=True))
-        body = self.detail_serializer(validation, context={"member_ids": member_ids}).data
+        trail = audit_trail(self.organization, validation)
+        validation.events = trail["events"]
+        body = self.detail_serializer(validation, context={"member_ids": trail["member_ids"]}).data
         response = Response(body, status=http_status)
         response["ETag"] = body["eTag"]
         return response

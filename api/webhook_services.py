@@ -62,8 +62,9 @@ def _cleaned(
         .exists()
     ):
         errors["url"] = _("This URL is registered already; change that endpoint instead.")
-    chosen = [value for value in EventType.values if value in set(event_types or ())]
-    if not chosen or len(chosen) != len(set(event_types)):
+    asked = set(event_types or ())
+    chosen = [value for value in EventType.values if value in asked]
+    if not chosen or len(chosen) != len(asked):
         errors["event_types"] = _("Choose at least one of the events offered.")
     if errors:
         raise ValidationError(errors)
@@ -190,14 +191,17 @@ def webhook_delivery_redeliver(
     that got it before can tell). The endpoint must be enabled."""
     _admin_agent_require(organization=organization, actor=actor)
     endpoint = _locked(organization=organization, endpoint_id=endpoint_id)
-    delivery = WebhookDelivery.objects.select_for_update().get(endpoint=endpoint, pk=delivery_id)
+    delivery = (
+        WebhookDelivery.objects.select_for_update(of=("self",))
+        .select_related("message")
+        .get(endpoint=endpoint, pk=delivery_id)
+    )
     if not endpoint.is_active:
         raise ActionNotAllowed(
             _("Enable the endpoint first: nothing is sent to it while disabled.")
         )
     if delivery.status in (WebhookDelivery.Status.PENDING, WebhookDelivery.Status.SENDING):
         raise ActionNotAllowed(_("This event is being delivered already; wait for its outcome."))
-    delivery.endpoint = endpoint
     webhook_delivery_restart(delivery=delivery)
     _audit(
         endpoint,

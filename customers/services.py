@@ -282,15 +282,19 @@ def _qualification_record(
         granted_by=actor,
     )
     if gcc_validation is not None:
-        gcc_validation.refresh_from_db(fields=["remaining_creates"])
-        webhook_event_emit(
-            organization_ids={organization.pk, gcc_validation.partner_id},
-            event_type=EventType.VALIDATION_CODE_USED,
-            data={
+
+        def code_used() -> dict:
+            gcc_validation.refresh_from_db(fields=["remaining_creates"])
+            return {
                 **gcc_validation.webhook_data(),
                 "customerId": str(customer.tenant_id),
                 "usedBy": str(organization.commercial_tenant_id),
-            },
+            }
+
+        webhook_event_emit(
+            organization_ids={organization.pk, gcc_validation.partner_id},
+            event_type=EventType.VALIDATION_CODE_USED,
+            data=code_used,
             dedupe_key=f"code-used:{gcc_validation.pk}:{customer.pk}",
         )
     audit_event_record(

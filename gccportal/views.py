@@ -58,9 +58,15 @@ def audit_trail_context(request, subject) -> dict:
     """The context of a detail page's audit trail (templates/includes/timeline.html): the
     subject's events, and the IDs of the members of the viewer's organization, whose names it
     shows (other actors are the GCC review team, the customer contact or the system)."""
+    return audit_trail(request.organization, subject)
+
+
+def audit_trail(organization, subject) -> dict:
+    """`subject`'s audit events, and the IDs of `organization`'s members (whose names a
+    trail shows; other actors are told by their role): for a page or an API response."""
     return {
         "events": audit_event_list_for_subject(subject=subject),
-        "member_ids": set(request.organization.memberships.values_list("user_id", flat=True)),
+        "member_ids": set(organization.memberships.values_list("user_id", flat=True)),
     }
 
 

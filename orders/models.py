@@ -104,10 +104,13 @@ class Order(models.Model):
     def __str__(self) -> str:
         return _("Order #%(pk)s") % {"pk": self.pk}
 
-    def webhook_event(self) -> tuple[str, dict]:
-        """The webhook a move of this order sends (reviews.services.transition_audit)."""
+    def webhook_event_type(self) -> str:
+        """The webhook each move sends (reviews.services.transition_audit)."""
+        return EventType.ORDER_STATUS_CHANGED
+
+    def webhook_data(self) -> dict:
         customer_id = str(self.customer.tenant_id)
-        return EventType.ORDER_STATUS_CHANGED, {
+        return {
             "orderId": str(self.pk),
             "customerId": customer_id,
             "links": {"self": {"uri": f"/v1/customers/{customer_id}/orders/{self.pk}"}},

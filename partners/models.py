@@ -212,12 +212,12 @@ class PartnerValidationRequest(ReviewableRequest):
             "org": self.organization.legal_name,
         }
 
-    def webhook_event(self) -> tuple[str, dict]:
-        """The webhook a move of this request sends (reviews.services.transition_audit)."""
-        return EventType.PARTNER_VALIDATION_STATUS_CHANGED, {
-            "validationRequestId": str(self.pk),
-            "tenantId": str(self.commercial_tenant_id),
-        }
+    def webhook_event_type(self) -> str:
+        """The webhook each move sends (reviews.services.transition_audit)."""
+        return EventType.PARTNER_VALIDATION_STATUS_CHANGED
+
+    def webhook_data(self) -> dict:
+        return {"validationRequestId": str(self.pk), "tenantId": str(self.commercial_tenant_id)}
 
     def get_government_segments_display(self) -> list[str]:
         return choice_labels(self.GovernmentSegment, self.government_segments)

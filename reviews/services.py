@@ -99,9 +99,10 @@ def transition_audit(
 ) -> AuditEvent:
     """The audit event of a move of `subject` (any model with a `status` and an
     `organization`: a reviewed request, an order, an invitation) from `previous` to its status
-    now; `previous` is "" for a creation. A subject whose model declares `webhook_event()`
-    (the event type and the data identifying it, or None) has the move's webhook recorded
-    in the same transaction, for its organization's subscribed endpoints."""
+    now; `previous` is "" for a creation. A subject whose model declares
+    `webhook_event_type()` (the event this move is, or None) and `webhook_data()` (what
+    identifies it) has the move's webhook recorded in the same transaction, for its
+    organization's subscribed endpoints."""
     event = audit_event_record(
         subject=subject,
         organization=subject.organization,
@@ -111,14 +112,13 @@ def transition_audit(
         to_status=subject.status,
         note=note,
     )
-    declared = subject.webhook_event() if hasattr(subject, "webhook_event") else None
-    if declared is not None:
-        event_type, data = declared
+    event_type = subject.webhook_event_type() if hasattr(subject, "webhook_event_type") else None
+    if event_type is not None:
         webhook_event_emit(
             organization_ids=[subject.organization_id],
             event_type=event_type,
-            data={
-                **data,
+            data=lambda: {
+                **subject.webhook_data(),
                 "action": action,
                 "previousStatus": previous or None,
                 "status": subject.status,

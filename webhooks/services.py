@@ -22,7 +22,7 @@ previous secret signs too, for a while).
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from enum import StrEnum
 
@@ -73,11 +73,14 @@ def webhook_event_emit(
     *,
     organization_ids: Iterable[int],
     event_type: str,
-    data: dict,
+    data: dict | Callable[[], dict],
     dedupe_key: str,
 ) -> list[WebhookMessage]:
     """Record the event for each organization with an active endpoint subscribed to it; must
-    run inside the transaction of the change. The same `dedupe_key` again records nothing."""
+    run inside the transaction of the change. The same `dedupe_key` again records nothing.
+    `data` may be a function that builds the event's data: it is called only when an
+    endpoint wants the event, so a change nobody subscribed to costs one query, whatever its
+    data would have read."""
     organization_ids = set(organization_ids)
     endpoints = [
         endpoint
@@ -89,7 +92,9 @@ def webhook_event_emit(
     if not endpoints:
         return []
     now = timezone.now()
-    payload = webhook_payload(event_type=event_type, data=data, occurred_at=now)
+    payload = webhook_payload(
+        event_type=event_type, data=data() if callable(data) else data, occurred_at=now
+    )
     grace = now + timedelta(seconds=settings.WEBHOOK_REDISPATCH_AFTER_SECONDS)
     messages, deliveries = [], []
     for organization_id in sorted({endpoint.organization_id for endpoint in endpoints}):

@@ -128,10 +128,8 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> Response:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    default_port = {"https": 443, "http": 80}[parts.scheme]
-    host_header = host if port == default_port else f"{host}:{port}"
-    if ":" in host and not host.startswith("["):
-        host_header = f"[{host}]" if port == default_port else f"[{host}]:{port}"
+    name = f"[{host}]" if ":" in host else host  # an IPv6 literal, bracketed again
+    host_header = name if parts.port is None else f"{name}:{port}"
     started = time.monotonic()
     with pool:
         response = pool.urlopen(

@@ -64,11 +64,12 @@ class ResellerInvitation(models.Model):
     def __str__(self) -> str:
         return _("Reseller relationship request #%(pk)s") % {"pk": self.pk}
 
-    def webhook_event(self) -> tuple[str, dict] | None:
+    def webhook_event_type(self) -> str | None:
         """Only an acceptance sends a webhook (reviews.services.transition_audit)."""
-        if self.status != self.Status.ACCEPTED:
-            return None
-        return EventType.INVITATION_ACCEPTED, {
+        return EventType.INVITATION_ACCEPTED if self.status == self.Status.ACCEPTED else None
+
+    def webhook_data(self) -> dict:
+        return {
             "invitationId": str(self.pk),
             "customerId": str(self.customer.tenant_id),
         }

@@ -90,9 +90,12 @@ class CustomerValidationRequest(ReviewableRequest):
             "name": self.organization_legal_name,
         }
 
-    def webhook_event(self) -> tuple[str, dict]:
-        """The webhook a move of this request sends (reviews.services.transition_audit)."""
-        return EventType.CUSTOMER_VALIDATION_STATUS_CHANGED, {
+    def webhook_event_type(self) -> str:
+        """The webhook each move sends (reviews.services.transition_audit)."""
+        return EventType.CUSTOMER_VALIDATION_STATUS_CHANGED
+
+    def webhook_data(self) -> dict:
+        return {
             "validationRequestId": str(self.pk),
             "organizationName": self.organization_legal_name,
             "domain": self.government_domain,

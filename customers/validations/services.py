@@ -230,7 +230,7 @@ def customer_validation_approve(
     webhook_event_emit(
         organization_ids={request.organization_id, code.partner_id},
         event_type=EventType.VALIDATION_CODE_ISSUED,
-        data=code.webhook_data(),
+        data=code.webhook_data,
         dedupe_key=f"code-issued:{code.pk}",
     )
     audit_event_record(
