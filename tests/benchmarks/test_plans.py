@@ -87,3 +87,23 @@ def test_a_customers_search_reads_the_matching_customers_from_the_trigram_index(
         signed_in(loaded.reseller_agent_email), "/customers/?q=county", "customers_customer"
     )
     assert "customer_name_order_idx" not in common, common
+
+
+def counts_of(client, path: str) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+
+
+def test_the_customers_list_counts_the_organizations_relationships_only(loaded):
+    [count] = counts_of(signed_in(loaded.reseller_agent_email), "/customers/")
+    assert 'FROM "customers_customerrelationship"' in count, count
+    assert 'customers_customer"' not in count.replace("customers_customerrelationship", ""), count
+
+
+def test_the_reviewers_queue_counts_only_the_requests_it_shows(loaded):
+    counts = counts_of(
+        signed_in(loaded.reviewer_email), "/admin/customers/customervalidationrequest/"
+    )
+    # The open requests (the queue's filter), never the whole table as well.
+    assert counts and all("WHERE" in sql for sql in counts), counts
