@@ -50,17 +50,22 @@ def _n(count: int, scale: float) -> int:
 
 @transaction.atomic
 def load(
-    *, scale: float = 1.0, organizations: int | None = None, customers: int | None = None
+    *,
+    scale: float = 1.0,
+    organizations: int | None = None,
+    customers: int | None = None,
+    reseller_customers: int | None = None,
 ) -> Loaded:
-    """Insert the data set (on an empty, migrated database); `organizations` and `customers`
-    instead of the scaled numbers (an organization has one partner validation request)."""
+    """Insert the data set (on an empty, migrated database); `organizations`, `customers` and
+    the bench reseller's `reseller_customers` instead of the scaled numbers (an organization
+    has one partner validation request)."""
     from customers.validations.models import CustomerValidationRequest
 
     orgs = organizations or max(10, _n(ORGANIZATIONS, scale))
     providers = max(1, orgs // 10)
     resellers = max(1, orgs // 10)
     customers = customers or max(20, _n(CUSTOMERS, scale))
-    reseller_customers = min(customers // 2, _n(RESELLER_CUSTOMERS, scale))
+    reseller_customers = min(customers // 2, reseller_customers or _n(RESELLER_CUSTOMERS, scale))
     requests = max(20, _n(VALIDATION_REQUESTS, scale))
     reseller_requests = min(requests // 2, _n(RESELLER_VALIDATION_REQUESTS, scale))
     orders = max(10, _n(ORDERS, scale))
@@ -186,8 +191,9 @@ STATEMENTS = [
     # Customers 1..reseller_customers are the bench reseller's (and its provider sees them
     # through it); the others are spread over the direct resellers and the providers.
     """
-    INSERT INTO customers_customerrelationship (created_at, customer_id, organization_id)
-    SELECT c.created_at, c.id, o.id
+    INSERT INTO customers_customerrelationship (created_at, customer_id, organization_id,
+        customer_name, customer_domain)
+    SELECT c.created_at, c.id, o.id, c.company_name, c.primary_domain
     FROM customers_customer AS c
     JOIN partners_organization AS o ON o.partner_id = CASE
         WHEN substr(c.primary_domain, 2, strpos(c.primary_domain, '.') - 2)::int
@@ -201,8 +207,9 @@ STATEMENTS = [
     """,
     """
     INSERT INTO customers_customerrelationship (created_at, customer_id, organization_id,
-        indirect_reseller_id)
-    SELECT r.created_at, r.customer_id, o.indirect_provider_id, o.id
+        indirect_reseller_id, customer_name, customer_domain)
+    SELECT r.created_at, r.customer_id, o.indirect_provider_id, o.id, r.customer_name,
+           r.customer_domain
     FROM customers_customerrelationship AS r
     JOIN partners_organization AS o ON o.id = r.organization_id
     WHERE o.partner_type = 'indirect_reseller'

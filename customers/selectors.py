@@ -3,9 +3,9 @@ customer actions (its transacting partner, what blocks it). Every partner-facing
 the organization."""
 
 import uuid
+from dataclasses import dataclass
 
 from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
-from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
 from partners.models import Organization
@@ -64,14 +64,13 @@ def customer_list_for_org(*, organization: Organization, search: str = "") -> Qu
     the reseller that acts for it, or None when `organization` itself does)."""
     # One join on this organization's own relationship: it selects the customers and tells
     # through which reseller, if any, the organization sees each.
+    # A search is a condition of that join: its copies of the customer's name and domain.
+    condition = Q(relationships__organization=organization)
+    if search := search.strip():
+        condition &= _search_q(search, prefix="relationships__")
     customers = Customer.objects.annotate(
-        own=FilteredRelation("relationships", condition=Q(relationships__organization=organization))
+        own=FilteredRelation("relationships", condition=condition)
     ).filter(own__isnull=False)
-    search = search.strip()
-    if search:
-        customers = customers.filter(
-            Q(company_name__icontains=search) | Q(primary_domain__icontains=search)
-        )
     return (
         customers.annotate(
             indirect_reseller_id=F("own__indirect_reseller"),
@@ -79,20 +78,54 @@ def customer_list_for_org(*, organization: Organization, search: str = "") -> Qu
             indirect_reseller_partner_id=F("own__indirect_reseller__partner_id"),
         )
         .prefetch_related(_qualifications_prefetch())
-        # A search's results in case-insensitive name order: not the order of the name index,
-        # which the planner would otherwise walk through every organization's customers
-        # looking for this one's matches (slow for a common word); the matches are read from
-        # the trigram indexes and the organization's relationships, then sorted.
-        .order_by(*((Upper("company_name"), "pk") if search else ("company_name", "pk")))
+        # In the order of the relationships' list index (organization, name, customer): a
+        # page at any depth is read from this organization's index entries.
+        .order_by("own__customer_name", "own__customer_id")
     )
 
 
+def _search_q(search: str, *, prefix: str = "") -> Q:
+    """A search in the relationship's copies of the customer's name and domain."""
+    return Q(**{f"{prefix}customer_name__icontains": search}) | Q(
+        **{f"{prefix}customer_domain__icontains": search}
+    )
+
+
+def _relationships_listed(*, organization: Organization, search: str) -> QuerySet:
+    relationships = CustomerRelationship.objects.filter(organization=organization)
+    if search := search.strip():
+        relationships = relationships.filter(_search_q(search))
+    return relationships
+
+
 def customer_count_for_org(*, organization: Organization, search: str = "") -> int:
-    """How many customers `customer_list_for_org` lists: without a search, the
-    organization's relationships (one a customer), counted on their index alone."""
-    if search.strip():
-        return customer_list_for_org(organization=organization, search=search).count()
-    return CustomerRelationship.objects.filter(organization=organization).count()
+    """How many customers `customer_list_for_org` lists: the organization's relationships
+    (one a customer), counted on their list index alone."""
+    return _relationships_listed(organization=organization, search=search).count()
+
+
+@dataclass(frozen=True)
+class CustomerPages:
+    """`customer_list_for_org` for a paginator, a page read in two steps: its customers' IDs
+    from the organization's relationship index (at any depth, no customer read), then those
+    customers. Counted on the same index."""
+
+    organization: Organization
+    search: str = ""
+    ordered = True  # (for the paginator: in the list's order)
+
+    def count(self) -> int:
+        return customer_count_for_org(organization=self.organization, search=self.search)
+
+    def __getitem__(self, window: slice) -> list[Customer]:
+        ids = list(
+            _relationships_listed(organization=self.organization, search=self.search)
+            .order_by("customer_name", "customer_id")
+            .values_list("customer_id", flat=True)[window]
+        )
+        if not ids:
+            return []
+        return list(customer_list_for_org(organization=self.organization).filter(pk__in=ids))
 
 
 def customer_get_visible_for_org(

@@ -24,11 +24,10 @@ from .drafts import add_customer_draft_save, add_customer_draft_take, draft_answ
 from .forms import CustomerForm
 from .models import Customer
 from .selectors import (
-    customer_count_for_org,
+    CustomerPages,
     customer_for_idempotency_key,
     customer_get_visible_for_org,
     customer_is_gcc_validated,
-    customer_list_for_org,
     transacting_partner_for,
 )
 
@@ -43,11 +42,7 @@ NEXT_STEPS = {
 @partner_member_required
 def customer_list(request):
     search = request.GET.get("q", "").strip()
-    page = page_of(
-        request,
-        customer_list_for_org(organization=request.organization, search=search),
-        count=lambda: customer_count_for_org(organization=request.organization, search=search),
-    )
+    page = page_of(request, CustomerPages(organization=request.organization, search=search))
     return render(
         request,
         "customers/customer_list.html",

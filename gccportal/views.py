@@ -11,7 +11,6 @@ from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_POST
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition, ServiceError
@@ -23,26 +22,12 @@ PAGE_SIZE = 20
 T = TypeVar("T")
 
 
-class _CountedPaginator(Paginator):
-    def __init__(self, object_list, per_page, *, count: Callable[[], int]):
-        super().__init__(object_list, per_page)
-        self._count_rows = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count_rows()
-
-
-def page_of(request, object_list, *, count: Callable[[], int] | None = None) -> Page:
+def page_of(request, object_list) -> Page:
     """The page of `object_list` that the `page` query parameter asks for (the first when it
-    names none, the last when it names one past the end). `count`: a cheaper way to count
-    the same rows than counting `object_list` (an index-only count of the rows it joins)."""
-    paginator = (
-        _CountedPaginator(object_list, PAGE_SIZE, count=count)
-        if count is not None
-        else Paginator(object_list, PAGE_SIZE)
-    )
-    return paginator.get_page(request.GET.get("page"))
+    names none, the last when it names one past the end). `object_list` is a queryset, or
+    anything a Paginator takes: one with its own `count()` and slicing (e.g.
+    `customers.selectors.CustomerPages`, which reads a page in two steps)."""
+    return Paginator(object_list, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def found_or_404(selector: Callable[..., T], /, **kwargs: Any) -> T:

@@ -15,11 +15,14 @@ from .qualifications import GOVERNMENT_COMMUNITY_CLOUD
 def membership_for_user(*, user) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return (
-        Membership.objects.select_related("organization", "organization__indirect_provider")
-        .filter(user=user)
-        .first()
-    )
+    # get(), not first(): a user has one membership (unique), and first() would sort by the
+    # model's ordering, joining the user table on every page for nothing.
+    try:
+        return Membership.objects.select_related(
+            "organization", "organization__indirect_provider"
+        ).get(user=user)
+    except Membership.DoesNotExist:
+        return None
 
 
 def admin_agent_users(*, organization: Organization) -> QuerySet:
