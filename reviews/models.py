@@ -129,7 +129,7 @@ class ReviewableRequest(models.Model):
         abstract = True
         ordering = ["-submitted_at"]
         indexes = [
-            # The review clock's sweeps: open requests by when they fall due.
+            # Running requests by when they fall due (the admin queue's "overdue" filter).
             models.Index(fields=["status", "due_at"]),
             # The reviewers' queue (reviews/admin.py): the open requests in its order (soonest
             # due first, stopped clocks last, then the admin's -pk), read from the index.
