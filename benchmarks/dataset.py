@@ -10,6 +10,9 @@ At `scale=1.0`:
   requested); 5,000 of the bench reseller;
 - 20,000 orders, one line and one subscription each; 2,000 of the bench reseller's customers;
 - 2,000 partner validation requests, one for each organization, 30 % open;
+- the open requests of both kinds as the review clock's sweep leaves them (steady state):
+  reminded once their reminder's time has passed, escalated once their due time has, and
+  `sla_action_at` (what the sweep reads) set from the same rule as the model's save();
 - 500,000 audit events, five for each customer validation request;
 - 1,000,000 outbox emails: sent, but for 1,000 pending and 1,000 failed.
 
@@ -90,6 +93,10 @@ def load(
     }
     with connection.cursor() as cursor:
         for statement in STATEMENTS:
+            if statement is REVIEW_CLOCK_STEADY_STATE:
+                for table in REVIEWED_TABLES:
+                    _review_clock_steady_state(cursor, table)
+                continue
             cursor.execute(statement, parameters)
         cursor.execute("SELECT id FROM partners_organization WHERE partner_id = 'B0000001'")
         provider_id = cursor.fetchone()[0]
@@ -108,6 +115,50 @@ def load(
         reseller_agent_email=f"agent{providers + 1}@bench.example",
         reviewer_email="reviewer@bench.example",
         counts=counts,
+    )
+
+
+REVIEWED_TABLES = ["customers_customervalidationrequest", "partners_partnervalidationrequest"]
+REVIEW_CLOCK_STEADY_STATE = "-- the review clock's steady state (_review_clock_steady_state)"
+
+
+def _review_clock_steady_state(cursor, table: str) -> None:
+    """The running requests of `table` as the SLA sweep, run all along, leaves them at the
+    load's time (the transaction's now()): reminded at their reminder's time once it has
+    passed, escalated at their due time once it has; `sla_action_at` from the model's own
+    rule (reviews.models.review_sla_action_at), computed here, in Python, so that it agrees
+    with the sweep's. One UPDATE from arrays."""
+    from gccportal.review_clock import review_reminder_at
+    from reviews.models import review_sla_action_at
+
+    cursor.execute("SELECT now()")
+    [now] = cursor.fetchone()
+    cursor.execute(
+        f"SELECT id, status, due_at FROM {table} "  # noqa: S608 (our table names)
+        "WHERE status IN ('submitted', 'in_review') AND due_at IS NOT NULL"
+    )
+    ids, reminded, escalated, actions = [], [], [], []
+    for pk, status, due_at in cursor.fetchall():
+        reminder_at = review_reminder_at(due_at)
+        reminder_sent_at = reminder_at if reminder_at <= now else None
+        escalated_at = due_at if due_at < now else None
+        ids.append(pk)
+        reminded.append(reminder_sent_at)
+        escalated.append(escalated_at)
+        actions.append(
+            review_sla_action_at(
+                status=status,
+                due_at=due_at,
+                reminder_sent_at=reminder_sent_at,
+                escalated_at=escalated_at,
+            )
+        )
+    cursor.execute(
+        f"UPDATE {table} AS r SET reminder_sent_at = v.reminded, "  # noqa: S608
+        "escalated_at = v.escalated, sla_action_at = v.action "
+        "FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[]) "
+        "AS v(id, reminded, escalated, action) WHERE r.id = v.id",
+        [ids, reminded, escalated, actions],
     )
 
 
@@ -330,5 +381,6 @@ STATEMENTS = [
            CASE WHEN g BETWEEN 1001 AND 2000 THEN now() END
     FROM generate_series(1, %(outbox)s) AS g
     """,
+    REVIEW_CLOCK_STEADY_STATE,
     "ANALYZE",
 ]

@@ -44,6 +44,7 @@ def main() -> None:
     from django.utils import timezone
 
     from partners.models import Membership, PartnerValidationRequest
+    from reviews.models import review_sla_action_at
     from tests.factories import MembershipFactory, OrganizationFactory, ReviewerFactory
     from tests.mfa import PortalClient as Client  # signed in past the second factor
 
@@ -83,6 +84,10 @@ def main() -> None:
                     contract_vehicles="GSA",
                     attested=True,
                 )
+            )
+        for row in rows:  # bulk_create skips save(), which derives it
+            row.sla_action_at = review_sla_action_at(
+                status=row.status, due_at=row.due_at, reminder_sent_at=None, escalated_at=None
             )
         PartnerValidationRequest.objects.bulk_create(rows)
 

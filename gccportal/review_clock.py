@@ -51,13 +51,16 @@ def review_due_at(submitted_at: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(due_day, dt.time(settings.REVIEW_DUE_HOUR), tzinfo=zone)
 
 
-def business_time_remaining_is_short(due_at: dt.datetime, now: dt.datetime) -> bool:
-    """True when less than one business day remains before `due_at` (reminder threshold)."""
+def review_reminder_at(due_at: dt.datetime) -> dt.datetime:
+    """When a request due at `due_at` has under one business day left (its reminder's time):
+    the due hour (REVIEW_TIME_ZONE) on the business day before the due day."""
     zone = review_time_zone()
-    local_now = now.astimezone(zone)
-    # One business day before the due time: same hour on the previous business day.
     day = due_at.astimezone(zone).date() - dt.timedelta(days=1)
     while not is_business_day(day):
         day -= dt.timedelta(days=1)
-    threshold = dt.datetime.combine(day, dt.time(settings.REVIEW_DUE_HOUR), tzinfo=zone)
-    return local_now >= threshold
+    return dt.datetime.combine(day, dt.time(settings.REVIEW_DUE_HOUR), tzinfo=zone)
+
+
+def business_time_remaining_is_short(due_at: dt.datetime, now: dt.datetime) -> bool:
+    """True when less than one business day remains before `due_at` (reminder threshold)."""
+    return now >= review_reminder_at(due_at)

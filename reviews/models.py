@@ -1,5 +1,7 @@
 """What every reviewed request shares: states, the review clock fields, the audit trail."""
 
+import datetime as dt
+
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from gccportal.fields import optional_timestamp, organization_reference, user_reference
+from gccportal.review_clock import review_reminder_at
 
 
 class ReviewStatus(models.TextChoices):
@@ -24,6 +27,30 @@ OPEN_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.IN_REVIEW, ReviewStatus.IN
 # The clock runs only while the request waits on the reviewer.
 CLOCK_RUNNING_STATUSES = (ReviewStatus.SUBMITTED, ReviewStatus.IN_REVIEW)
 DECIDED_STATUSES = (ReviewStatus.APPROVED, ReviewStatus.REJECTED)
+# The fields `sla_action_at` is derived from (ReviewableRequest.save keeps it in step).
+SLA_ACTION_INPUTS = frozenset({"status", "due_at", "reminder_sent_at", "escalated_at"})
+
+
+def review_sla_action_at(
+    *,
+    status: str,
+    due_at: dt.datetime | None,
+    reminder_sent_at: dt.datetime | None,
+    escalated_at: dt.datetime | None,
+) -> dt.datetime | None:
+    """When the SLA sweep (reviews.services.review_sla_sweep) next has something to do with a
+    request in this state: its reminder's time while no reminder was sent; else its due time
+    while it was not escalated; else never (None). Never while the clock is stopped.
+
+    An escalated request is done with: it was escalated because it was overdue, and an
+    overdue request gets no reminder; only an answer (a new due time) clears both marks.
+    """
+    if status not in CLOCK_RUNNING_STATUSES or due_at is None or escalated_at is not None:
+        return None
+    if reminder_sent_at is None:
+        return review_reminder_at(due_at)
+    return due_at
+
 
 # What a move not allowed from a request's current status is refused with (a whole sentence
 # per kind of subject, for the translations).
@@ -87,6 +114,14 @@ class ReviewableRequest(models.Model):
     info_answer_key = models.UUIDField(_("answer key"), null=True, blank=True, editable=False)
     reminder_sent_at = optional_timestamp(_("reminder sent at"), editable=False)
     escalated_at = optional_timestamp(_("escalated at"), editable=False)
+    # Derived from the status, due time and the two marks above on every save (see save()).
+    sla_action_at = optional_timestamp(
+        _("next review clock action at"),
+        editable=False,
+        help_text=_(
+            "When the review clock next reminds or escalates: empty when nothing is left to do."
+        ),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -94,7 +129,7 @@ class ReviewableRequest(models.Model):
         abstract = True
         ordering = ["-submitted_at"]
         indexes = [
-            # The review clock's sweeps: open requests by when they fall due.
+            # Running requests by when they fall due (the admin queue's "overdue" filter).
             models.Index(fields=["status", "due_at"]),
             # The reviewers' queue (reviews/admin.py): the open requests in its order (soonest
             # due first, stopped clocks last, then the admin's -pk), read from the index.
@@ -105,7 +140,29 @@ class ReviewableRequest(models.Model):
                 name="%(class)s_q",
                 condition=Q(status__in=["submitted", "in_review", "info_requested"]),
             ),
+            # The SLA sweep: the requests it has something to do with, by when.
+            models.Index(
+                fields=["sla_action_at"],
+                name="%(class)s_sla",
+                condition=Q(sla_action_at__isnull=False),
+            ),
         ]
+
+    def save(self, *args, **kwargs) -> None:
+        """Save, with `sla_action_at` recomputed when what it is derived from is saved (a
+        whole-row save, or update_fields naming any of SLA_ACTION_INPUTS). A queryset's
+        update() of those fields must set it too."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or not SLA_ACTION_INPUTS.isdisjoint(update_fields):
+            self.sla_action_at = review_sla_action_at(
+                status=self.status,
+                due_at=self.due_at,
+                reminder_sent_at=self.reminder_sent_at,
+                escalated_at=self.escalated_at,
+            )
+            if update_fields is not None and "sla_action_at" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "sla_action_at"]
+        super().save(*args, **kwargs)
 
     # -- allowed moves (source → target); services do the rest ---------------------------
     @transition(field=status, source=ReviewStatus.SUBMITTED, target=ReviewStatus.IN_REVIEW)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -289,25 +288,28 @@ def review_sla_sweep(
     """Remind reviewers when under one business day remains; escalate overdue requests (by
     default with the kind's reminder and escalation emails).
 
-    Each request is handled in its own transaction, locked with skip_locked so that two
-    sweeps never send the same reminder; reminder_sent_at / escalated_at record what was done.
+    One query finds the requests with something to do: those whose `sla_action_at` (their
+    reminder's time, else their due time; empty when nothing is left, or the clock is
+    stopped) has come, from its partial index `<kind>_sla`. Each is then handled in its own
+    transaction, locked with skip_locked so that two sweeps never send the same reminder,
+    and checked again; reminder_sent_at / escalated_at record what was done (and move
+    `sla_action_at` on).
     """
     now = now or timezone.now()
     counts = {"reminders": 0, "escalations": 0}
-    candidate_ids = list(
-        model.objects.filter(
-            Q(reminder_sent_at__isnull=True) | Q(due_at__lt=now, escalated_at__isnull=True),
-            status__in=CLOCK_RUNNING_STATUSES,
-            due_at__isnull=False,
-        ).values_list("pk", flat=True)
-    )
+    candidate_ids = list(model.objects.filter(sla_action_at__lte=now).values_list("pk", flat=True))
     for request_id in candidate_ids:
         with transaction.atomic():
             # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
             request = (
                 model.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("organization", "assigned_reviewer")
-                .filter(pk=request_id, status__in=CLOCK_RUNNING_STATUSES, due_at__isnull=False)
+                .filter(
+                    pk=request_id,
+                    status__in=CLOCK_RUNNING_STATUSES,
+                    due_at__isnull=False,
+                    sla_action_at__lte=now,
+                )
                 .first()
             )
             if request is None:

@@ -64,3 +64,35 @@ def test_the_bench_users_sign_in_and_see_their_pages():
     client.force_login(reviewer)
     queue = client.get("/admin/customers/customervalidationrequest/")
     assert queue.status_code == 200
+
+
+def test_the_open_requests_are_as_the_review_clocks_sweep_leaves_them():
+    from benchmarks.sweeps import loaded_at
+    from partners.models import PartnerValidationRequest
+    from reviews.models import review_sla_action_at
+    from reviews.services import review_sla_sweep
+
+    load(scale=0.05, organizations=200)
+    now = loaded_at()
+    for model in (CustomerValidationRequest, PartnerValidationRequest):
+        running = model.objects.filter(status__in=["submitted", "in_review"])
+        # Reminded once the reminder's time passed, escalated once the due time did
+        assert running.filter(reminder_sent_at__isnull=False).exists()
+        assert running.filter(escalated_at__isnull=False).exists()
+        assert not running.filter(escalated_at__isnull=False, due_at__gte=now).exists()
+        # The sweep's next action as the model's save() derives it
+        for request in running:
+            assert request.sla_action_at == review_sla_action_at(
+                status=request.status,
+                due_at=request.due_at,
+                reminder_sent_at=request.reminder_sent_at,
+                escalated_at=request.escalated_at,
+            )
+        assert not model.objects.exclude(status__in=["submitted", "in_review"]).filter(
+            sla_action_at__isnull=False
+        )
+        # so the sweep at the load's time finds nothing to do
+        counts = review_sla_sweep(
+            model=model, remind=lambda r: None, escalate=lambda r: None, now=now
+        )
+        assert counts == {"reminders": 0, "escalations": 0}

@@ -123,3 +123,89 @@ def test_the_reviewers_queue_counts_only_the_requests_it_shows(loaded):
     )
     # The open requests (the queue's filter), never the whole table as well.
     assert counts and all("WHERE" in sql for sql in counts), counts
+
+
+# -- the beat sweeps: one query, from an index, for the rows with work to do ----------------
+
+
+def sweep_plan(sweep, table: str, *, seqscan: bool = True) -> str:
+    """PostgreSQL's plan of the sweep's first query of `table` (its selecting query)."""
+    with CaptureQueriesContext(connection) as queries:
+        sweep()
+    sql = next(
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(("SELECT", "DELETE")) and f'FROM "{table}"' in q["sql"]
+    )
+    with connection.cursor() as cursor:
+        if not seqscan:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_seqscan = on")
+    return plan
+
+
+@pytest.mark.parametrize(
+    ("model_label", "index"),
+    [
+        ("customers.CustomerValidationRequest", "customervalidationrequest_sla"),
+        ("partners.PartnerValidationRequest", "partnervalidationrequest_sla"),
+    ],
+)
+def test_the_sla_sweep_selects_the_requests_with_work_to_do_from_their_index(
+    loaded, model_label, index
+):
+    from django.apps import apps
+
+    from benchmarks.sweeps import loaded_at
+    from reviews.services import review_sla_sweep
+
+    model = apps.get_model(model_label)
+    plan = sweep_plan(
+        lambda: review_sla_sweep(
+            model=model, remind=lambda r: None, escalate=lambda r: None, now=loaded_at()
+        ),
+        model._meta.db_table,
+    )
+    assert index in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def _other_sweeps():
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from customers.invitations.models import ResellerInvitation
+    from customers.invitations.services import invitation_expire_sweep
+    from jobs.models import TaskDelivery
+    from jobs.services import task_delivery_purge
+    from notifications.models import OutboxMessage
+    from notifications.services import outbox_sweep
+    from orders.models import Order
+    from orders.services import order_provisioning_sweep
+    from webhooks.models import WebhookDelivery
+    from webhooks.services import webhook_sweep
+
+    now = timezone.now() + dt.timedelta(days=60)
+    return [
+        (outbox_sweep, OutboxMessage, "outbox_due_idx"),
+        (webhook_sweep, WebhookDelivery, "webhook_delivery_due_idx"),
+        (order_provisioning_sweep, Order, Order._meta.indexes[0].name),
+        (invitation_expire_sweep, ResellerInvitation, ResellerInvitation._meta.indexes[0].name),
+        (task_delivery_purge, TaskDelivery, TaskDelivery._meta.indexes[0].name),
+    ], now
+
+
+@pytest.mark.parametrize(
+    "number", range(5), ids=["outbox", "webhooks", "orders", "invitations", "jobs"]
+)
+def test_every_other_sweep_selects_its_rows_with_one_query_an_index_serves(number):
+    # The table is small here: the planner is told not to scan it, to show an index can serve
+    # the whole filter (the status and the time), as it does on the full tables.
+    sweeps, now = _other_sweeps()
+    sweep, model, index = sweeps[number]
+    plan = sweep_plan(lambda: sweep(now=now), model._meta.db_table, seqscan=False)
+    assert index in plan, plan
+    assert "Filter" not in plan, plan  # all of the filter in the index's condition

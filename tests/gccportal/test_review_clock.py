@@ -5,7 +5,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gccportal.review_clock import business_time_remaining_is_short, review_due_at
+from gccportal.review_clock import (
+    business_time_remaining_is_short,
+    review_due_at,
+    review_reminder_at,
+)
 
 NEW_YORK = ZoneInfo("America/New_York")
 PARIS = ZoneInfo("Europe/Paris")
@@ -333,3 +337,22 @@ def test_business_time_remaining_is_short_accepts_due_time_in_utc():
     # When / Then the threshold is still Tuesday 17:00 New York time
     assert business_time_remaining_is_short(due_at, ny(2026, 6, 16, 16, 59)) is False
     assert business_time_remaining_is_short(due_at, ny(2026, 6, 16, 17, 0)) is True
+
+
+@pytest.mark.parametrize(
+    ("due_at", "reminder_at"),
+    [
+        (ny(2026, 6, 17, 17, 0), ny(2026, 6, 16, 17, 0)),  # Wednesday: Tuesday
+        (ny(2026, 6, 22, 17, 0), ny(2026, 6, 18, 17, 0)),  # Monday: Thursday (Juneteenth)
+        (ny(2026, 7, 6, 17, 0), ny(2026, 7, 2, 17, 0)),  # Monday: Thursday (July 3 observed)
+        (ny(2026, 3, 9, 17, 0).astimezone(UTC), ny(2026, 3, 6, 17, 0)),  # over the DST change
+    ],
+)
+def test_the_reminder_is_due_at_the_due_hour_of_the_previous_business_day(due_at, reminder_at):
+    reminder = review_reminder_at(due_at)
+
+    assert reminder == reminder_at
+    assert (reminder.hour, reminder.minute) == (17, 0)
+    # and it is where business_time_remaining_is_short turns
+    assert not business_time_remaining_is_short(due_at, reminder - dt.timedelta(seconds=1))
+    assert business_time_remaining_is_short(due_at, reminder)

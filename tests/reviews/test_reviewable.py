@@ -17,6 +17,7 @@ from gccportal.exceptions import ActionNotAllowed, InvalidTransition
 from gccportal.review_clock import review_due_at
 from orders.models import Order
 from reviews import services
+from reviews.backfill import sla_action_at_fill
 from reviews.models import AuditEvent, ReviewStatus
 from reviews.selectors import review_request_for_key
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -694,6 +695,189 @@ def test_the_sla_sweep_reminds_then_escalates_once_and_only_while_the_clock_runs
         (None, None),
         (None, None),
     ]
+
+
+# -- the SLA sweep's next action (sla_action_at) --------------------------------------------
+
+
+def ny(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=NEW_YORK)
+
+
+def sweep_at(now: dt.datetime) -> dict[str, int]:
+    return services.review_sla_sweep(
+        model=MinimalRequest, remind=lambda r: None, escalate=lambda r: None, now=now
+    )
+
+
+def action_at(request: MinimalRequest) -> dt.datetime | None:
+    return reload(request).sla_action_at
+
+
+@pytest.mark.django_db
+def test_the_sweeps_next_action_follows_every_move_of_a_request(reviewer):
+    # Given a request submitted on the Thursday before the Juneteenth weekend (Friday June 19
+    # is a holiday): due Tuesday 17:00, its reminder due Monday 17:00
+    organization = OrganizationFactory()
+    member = MembershipFactory(organization=organization).user
+    request, created = services.review_request_create(
+        model=MinimalRequest,
+        organization=organization,
+        submitted_by=member,
+        idempotency_key=uuid.uuid4(),
+        now=THURSDAY,
+    )
+    assert created and reload(request).due_at == THURSDAY_DUE
+    assert action_at(request) == ny(2026, 6, 22, 17, 0)
+
+    # When its review starts, the reminder is still next
+    with transaction.atomic():
+        services.review_start(model=MinimalRequest, request_id=request.pk, reviewer=reviewer)
+    assert action_at(request) == ny(2026, 6, 22, 17, 0)
+
+    # While information is awaited, the clock is stopped: nothing to do
+    with transaction.atomic():
+        services.review_info_request(
+            model=MinimalRequest,
+            request_id=request.pk,
+            reviewer=reviewer,
+            message="Send the charter.",
+            missing_message="",
+            now=ny(2026, 6, 22, 9, 0),
+        )
+    assert action_at(request) is None
+
+    # The answer on Thursday June 25 restarts the clock: due Monday June 29 17:00, its
+    # reminder on Friday June 26 17:00 (over the weekend)
+    with transaction.atomic():
+        services.review_info_answer(
+            request=locked(request), actor=member, response="Article 4.", now=ny(2026, 6, 25, 10)
+        )
+    assert reload(request).due_at == ny(2026, 6, 29, 17, 0)
+    assert action_at(request) == ny(2026, 6, 26, 17, 0)
+
+    # Once reminded, the due time is next
+    assert sweep_at(ny(2026, 6, 26, 17, 15)) == {"reminders": 1, "escalations": 0}
+    assert action_at(request) == ny(2026, 6, 29, 17, 0)
+
+    # Once escalated, nothing is left to do
+    assert sweep_at(ny(2026, 6, 29, 17, 15)) == {"reminders": 0, "escalations": 1}
+    assert action_at(request) is None
+
+    # and after the decision neither
+    with transaction.atomic():
+        services.review_decide(
+            model=MinimalRequest, request_id=request.pk, reviewer=reviewer, move="approve", note=""
+        )
+    assert action_at(request) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("submitted_at", "reminder_at"),
+    [
+        (MONDAY, ny(2026, 6, 16, 17, 0)),  # due Wednesday: Tuesday 17:00
+        # Wednesday July 1: due Monday July 6 (Friday July 3 is Independence Day observed),
+        # so the reminder is on Thursday July 2, before the holiday and the weekend
+        (ny(2026, 7, 1, 12, 0), ny(2026, 7, 2, 17, 0)),
+    ],
+)
+def test_a_new_requests_next_action_is_its_reminder_one_business_day_before_it_is_due(
+    submitted_at, reminder_at
+):
+    request = request_in(Status.SUBMITTED, submitted_at=submitted_at)
+
+    assert action_at(request) == reminder_at
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("move", ["approve", "reject", "withdraw"])
+def test_a_decision_or_a_withdrawal_leaves_the_sweep_nothing_to_do(reviewer, move):
+    # Given a request in review, already reminded (its due time next)
+    request = request_in(Status.IN_REVIEW, reminder_sent_at=ny(2026, 6, 16, 17, 0))
+    assert action_at(request) == MONDAY_DUE
+
+    # When it is decided or withdrawn
+    with transaction.atomic():
+        if move == "withdraw":
+            services.review_withdraw(
+                model=MinimalRequest,
+                request_id=request.pk,
+                organization=request.organization,
+                actor=request.submitted_by,
+            )
+        else:
+            services.review_decide(
+                model=MinimalRequest, request_id=request.pk, reviewer=reviewer, move=move, note="x"
+            )
+
+    # Then the sweep has nothing left to do with it
+    assert action_at(request) is None
+
+
+@pytest.mark.django_db
+def test_the_sla_sweep_runs_one_query_when_nothing_is_due(django_assert_num_queries):
+    # Given, on Tuesday 11:00, requests with nothing to do now: one in review due Wednesday
+    # (its reminder at Tuesday 17:00), one reminded and not yet due, one overdue already
+    # escalated (but never reminded), and requests whose clock is stopped
+    waiting = request_in(Status.IN_REVIEW)
+    request_in(Status.SUBMITTED, reminder_sent_at=ny(2026, 6, 16, 10, 0))
+    request_in(Status.IN_REVIEW, submitted_at=ny(2026, 6, 10, 10), escalated_at=ny(2026, 6, 12))
+    for status in (Status.INFO_REQUESTED, Status.APPROVED, Status.WITHDRAWN):
+        request_in(status)
+
+    # When the sweep runs, it selects nothing: one query, nothing done
+    with django_assert_num_queries(1):
+        assert sweep_at(TUESDAY) == {"reminders": 0, "escalations": 0}
+
+    # and at Tuesday 17:00 only the request whose reminder is due
+    calls = []
+    counts = services.review_sla_sweep(
+        model=MinimalRequest,
+        remind=lambda r: calls.append(r.pk),
+        escalate=lambda r: calls.append(-r.pk),
+        now=ny(2026, 6, 16, 17, 0),
+    )
+    assert (counts, calls) == ({"reminders": 1, "escalations": 0}, [waiting.pk])
+
+
+@pytest.mark.django_db
+def test_a_save_of_other_fields_leaves_the_next_action_alone():
+    # Given a request in review whose stored next action was cleared by an update()
+    request = request_in(Status.IN_REVIEW)
+    MinimalRequest.objects.filter(pk=request.pk).update(sla_action_at=None)
+    request = reload(request)
+
+    # When a field it is not derived from is saved, it is not written
+    request.decision_note = "x"
+    request.save(update_fields=["decision_note"])
+    assert action_at(request) is None
+
+    # and when one it is derived from is saved, it is recomputed and written too
+    request.save(update_fields=["status"])
+    assert action_at(request) == ny(2026, 6, 16, 17, 0)
+
+
+@pytest.mark.django_db
+def test_the_fill_of_existing_rows_gives_each_running_request_its_next_action():
+    # Given requests written before the column existed (stored as NULL)
+    running = [
+        request_in(Status.SUBMITTED),
+        request_in(Status.IN_REVIEW, reminder_sent_at=ny(2026, 6, 16, 17, 0)),
+    ]
+    stopped = [
+        request_in(Status.INFO_REQUESTED),
+        request_in(Status.IN_REVIEW, escalated_at=ny(2026, 6, 18, 0)),
+    ]
+    MinimalRequest.objects.update(sla_action_at=None)
+
+    # When the data migrations' fill runs, in batches of one
+    filled = sla_action_at_fill(MinimalRequest, batch_size=1)
+
+    # Then each running request has its next action; the others none
+    assert filled == 2
+    assert [action_at(r) for r in running] == [ny(2026, 6, 16, 17, 0), MONDAY_DUE]
+    assert [action_at(r) for r in stopped] == [None, None]
 
 
 # -- two reviewers deciding at once (real transactions, PostgreSQL) -------------------------
