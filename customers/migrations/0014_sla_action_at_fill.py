@@ -11,6 +11,6 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customers", "0012_customervalidationrequest_sla_action_at")]
+    dependencies = [("customers", "0013_customervalidationrequest_sla_action_at")]
 
     operations = [migrations.RunPython(fill, migrations.RunPython.noop)]

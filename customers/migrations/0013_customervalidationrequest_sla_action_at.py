@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0011_customer_search_trigram'),
+        ('customers', '0012_relationship_list'),
         ('partners', '0009_partnervalidationrequest_sla_action_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
