@@ -39,7 +39,8 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 
-SWEEP_PUBLISH_DEADLINE_SECONDS = 60.0  # within outbox_sweep_task's soft time limit
+# Within the soft time limits of outbox_sweep_task and outbox_messages_dispatch_task.
+SWEEP_PUBLISH_DEADLINE_SECONDS = 60.0
 
 
 class Outcome(StrEnum):
@@ -115,9 +116,9 @@ def email_enqueue(
     messages = _outbox_rows_create(rows)
     if messages:
         # After commit: a task must never see a row that may still roll back. One publish
-        # (one broker connection) for every recipient of this email.
+        # for every recipient of this email.
         ids = [message.pk for message in messages]
-        transaction.on_commit(lambda: outbox_messages_dispatch(message_ids=ids))
+        transaction.on_commit(lambda: outbox_messages_queue(message_ids=ids))
     return messages
 
 
@@ -151,6 +152,20 @@ def _outbox_rows_create(rows: list[OutboxMessage]) -> list[OutboxMessage]:
             if created:
                 created_rows.append(message)
         return created_rows
+
+
+def outbox_messages_queue(*, message_ids: list[int]) -> int:
+    """The new messages of one email, from the request that committed them: one publish
+    whatever the number of recipients (each publish is a broker round trip the request
+    waits for). A lone message's send task; for several, one task that dispatches them from a
+    worker. Returns how many messages were handed over; a lost publish leaves them to the
+    sweep, after the grace."""
+    from .tasks import outbox_message_send_task, outbox_messages_dispatch_task
+
+    if len(message_ids) == 1:
+        return task_publish_many(outbox_message_send_task, [(message_ids[0],)])
+    queued = task_publish_many(outbox_messages_dispatch_task, [(list(message_ids),)])
+    return len(message_ids) if queued else 0
 
 
 def outbox_messages_dispatch(*, message_ids: list[int], deadline: float | None = None) -> int:

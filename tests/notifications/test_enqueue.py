@@ -211,3 +211,48 @@ def test_a_key_queued_by_another_transaction_meanwhile_is_left_to_it(context, mo
     assert rows == {"a@gcc.example": _subject(context, "en"), "b@gcc.example": "theirs"}
     # and, after commit, its own row alone was dispatched (and sent, inline in the tests)
     assert [m.to for m in mail.outbox[sent_before:]] == [["a@gcc.example"]]
+
+
+def test_the_request_publishes_once_whatever_the_recipients(
+    context, monkeypatch, django_capture_on_commit_callbacks
+):
+    # Given a broker that records what is published
+    published = []
+    monkeypatch.setattr(
+        services,
+        "task_publish_many",
+        lambda task, calls, **kwargs: published.append((task.name, calls)) or len(calls),
+    )
+
+    # When one email goes to twenty recipients, and another to one
+    with django_capture_on_commit_callbacks(execute=True):
+        many = email_enqueue(
+            template=TEMPLATE, recipients=_recipients(20), context=context, dedupe_key="pub"
+        )
+        [lone] = email_enqueue(
+            template=TEMPLATE, recipients=_recipients(1), context=context, dedupe_key="pub-1"
+        )
+
+    # Then one publish each: the twenty sends dispatched from a worker, the lone send itself
+    assert published == [
+        ("notifications.tasks.outbox_messages_dispatch_task", [([m.pk for m in many],)]),
+        ("notifications.tasks.outbox_message_send_task", [(lone.pk,)]),
+    ]
+
+
+def test_the_dispatch_task_sends_each_recipients_email(context, django_capture_on_commit_callbacks):
+    # When an email to three recipients commits (tasks run inline in the tests)
+    with django_capture_on_commit_callbacks(execute=True):
+        messages = email_enqueue(
+            template=TEMPLATE, recipients=_recipients(3), context=context, dedupe_key="fan"
+        )
+
+    # Then each one was sent, once
+    assert sorted(m.to[0] for m in mail.outbox if m.to[0].endswith("@gcc.example")) == [
+        "r0@gcc.example",
+        "r1@gcc.example",
+        "r2@gcc.example",
+    ]
+    assert {m.status for m in OutboxMessage.objects.filter(pk__in=[m.pk for m in messages])} == {
+        OutboxMessage.Status.SENT
+    }
