@@ -11,7 +11,9 @@ At `scale=1.0`:
 - 20,000 orders, one line and one subscription each; 2,000 of the bench reseller's customers;
 - 2,000 partner validation requests, one for each organization, 30 % open;
 - 500,000 audit events, five for each customer validation request;
-- 1,000,000 outbox emails: sent, but for 1,000 pending and 1,000 failed.
+- 1,000,000 outbox emails: sent, but for 1,000 pending and 1,000 failed;
+- 20 reviewers (every one told of each new request; a quarter of them read French), the
+  first of them also a reviewer lead.
 
 Every value is derived from the row's number (`md5(...)` for IDs), so two loads give the same
 rows. PostgreSQL only (generate_series). Returns what the benchmark signs in as.
@@ -32,6 +34,7 @@ ORDERS = 20_000
 RESELLER_ORDERS = 2_000
 AUDIT_EVENTS_PER_REQUEST = 5
 OUTBOX = 1_000_000
+REVIEWERS = 20
 PASSWORD = "bench-password-1"  # noqa: S105 (the bench's own users, on its own database)
 
 
@@ -54,6 +57,8 @@ def load(
 ) -> Loaded:
     """Insert the data set (on an empty, migrated database); `organizations` and `customers`
     instead of the scaled numbers (an organization has one partner validation request)."""
+    from django.conf import settings
+
     from customers.validations.models import CustomerValidationRequest
 
     orgs = organizations or max(10, _n(ORGANIZATIONS, scale))
@@ -82,6 +87,8 @@ def load(
         "outbox": outbox,
         "password": password,
         "request_type": request_type,
+        "reviewers": REVIEWERS,
+        "reviewer_group": settings.REVIEWER_GROUP_NAME,
     }
     with connection.cursor() as cursor:
         for statement in STATEMENTS:
@@ -170,6 +177,21 @@ STATEMENTS = [
     INSERT INTO accounts_user_groups (user_id, group_id)
     SELECT u.id, g.id FROM accounts_user AS u, auth_group AS g
     WHERE u.email = 'reviewer@bench.example'
+    """,
+    # The other reviewers: each new request's email goes to every one of them.
+    """
+    INSERT INTO accounts_user (password, is_superuser, first_name, last_name, is_staff,
+        is_active, date_joined, email, language)
+    SELECT %(password)s, false, 'Bench', 'Reviewer ' || g, true, true, now(),
+           'reviewer' || g || '@bench.example', CASE WHEN g %% 4 = 0 THEN 'fr' ELSE 'en' END
+    FROM generate_series(2, %(reviewers)s) AS g
+    """,
+    """
+    INSERT INTO accounts_user_groups (user_id, group_id)
+    SELECT u.id, g.id
+    FROM generate_series(2, %(reviewers)s) AS n
+    JOIN accounts_user AS u ON u.email = 'reviewer' || n || '@bench.example'
+    JOIN auth_group AS g ON g.name = %(reviewer_group)s
     """,
     """
     INSERT INTO customers_customer (tenant_id, company_name, primary_domain, address_line1,
