@@ -31,6 +31,8 @@ def password_reset_email_enqueue(
             recipients=[user],
             context={
                 "user": user,
+                # The one recipient's address, which the email names.
+                "recipient_email": user.email,
                 "reset_url": f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}",
                 "valid_minutes": max(1, settings.PASSWORD_RESET_TIMEOUT // 60),
             },

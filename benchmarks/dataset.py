@@ -14,7 +14,9 @@ At `scale=1.0`:
   reminded once their reminder's time has passed, escalated once their due time has, and
   `sla_action_at` (what the sweep reads) set from the same rule as the model's save();
 - 500,000 audit events, five for each customer validation request;
-- 1,000,000 outbox emails: sent, but for 1,000 pending and 1,000 failed.
+- 1,000,000 outbox emails: sent, but for 1,000 pending and 1,000 failed;
+- 20 reviewers (every one told of each new request; a quarter of them read French), the
+  first of them also a reviewer lead.
 
 Every value is derived from the row's number (`md5(...)` for IDs), so two loads give the same
 rows. PostgreSQL only (generate_series). Returns what the benchmark signs in as.
@@ -35,6 +37,7 @@ ORDERS = 20_000
 RESELLER_ORDERS = 2_000
 AUDIT_EVENTS_PER_REQUEST = 5
 OUTBOX = 1_000_000
+REVIEWERS = 20
 PASSWORD = "bench-password-1"  # noqa: S105 (the bench's own users, on its own database)
 
 
@@ -62,6 +65,8 @@ def load(
     """Insert the data set (on an empty, migrated database); `organizations`, `customers` and
     the bench reseller's `reseller_customers` instead of the scaled numbers (an organization
     has one partner validation request)."""
+    from django.conf import settings
+
     from customers.validations.models import CustomerValidationRequest
 
     orgs = organizations or max(10, _n(ORGANIZATIONS, scale))
@@ -90,6 +95,8 @@ def load(
         "outbox": outbox,
         "password": password,
         "request_type": request_type,
+        "reviewers": REVIEWERS,
+        "reviewer_group": settings.REVIEWER_GROUP_NAME,
     }
     with connection.cursor() as cursor:
         for statement in STATEMENTS:
@@ -226,6 +233,21 @@ STATEMENTS = [
     INSERT INTO accounts_user_groups (user_id, group_id)
     SELECT u.id, g.id FROM accounts_user AS u, auth_group AS g
     WHERE u.email = 'reviewer@bench.example'
+    """,
+    # The other reviewers: each new request's email goes to every one of them.
+    """
+    INSERT INTO accounts_user (password, is_superuser, first_name, last_name, is_staff,
+        is_active, date_joined, email, language)
+    SELECT %(password)s, false, 'Bench', 'Reviewer ' || g, true, true, now(),
+           'reviewer' || g || '@bench.example', CASE WHEN g %% 4 = 0 THEN 'fr' ELSE 'en' END
+    FROM generate_series(2, %(reviewers)s) AS g
+    """,
+    """
+    INSERT INTO accounts_user_groups (user_id, group_id)
+    SELECT u.id, g.id
+    FROM generate_series(2, %(reviewers)s) AS n
+    JOIN accounts_user AS u ON u.email = 'reviewer' || n || '@bench.example'
+    JOIN auth_group AS g ON g.name = %(reviewer_group)s
     """,
     """
     INSERT INTO customers_customer (tenant_id, company_name, primary_domain, address_line1,

@@ -25,7 +25,7 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -39,7 +39,8 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 
-SWEEP_PUBLISH_DEADLINE_SECONDS = 60.0  # within outbox_sweep_task's soft time limit
+# Within the soft time limits of outbox_sweep_task and outbox_messages_dispatch_task.
+SWEEP_PUBLISH_DEADLINE_SECONDS = 60.0
 
 
 class Outcome(StrEnum):
@@ -49,6 +50,15 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # not claimable: settled, not due, or another worker holds it
 
 
+def _email_render(*, template: str, context: dict, language: str) -> tuple[str, str]:
+    """The subject (one line) and body of `template` in `language`."""
+    with translation.override(language):
+        full_context = {**context, "base_url": settings.PORTAL_BASE_URL}
+        subject = render_to_string(f"{template}.subject.txt", full_context)
+        body = render_to_string(f"{template}.txt", full_context)
+    return " ".join(subject.split())[:255], body
+
+
 def email_enqueue(
     *,
     template: str,
@@ -56,48 +66,106 @@ def email_enqueue(
     context: dict,
     dedupe_key: str,
 ) -> list[OutboxMessage]:
-    """Render `template` once per recipient, in the recipient's language, into the outbox.
+    """Render `template` once per language of its recipients, into one outbox row each.
 
     `recipients` are users (anything with `.email` and `.language`) or (email, language)
-    tuples. Must run inside the transaction of the change that causes the email: the rows
-    commit with it, and dispatch is scheduled on commit.
+    tuples. The email is the same for every recipient who reads its language: what differs
+    per recipient belongs in a one-recipient email whose caller puts it in `context`. Must
+    run inside the transaction of the change that causes the email: the rows commit with it,
+    and dispatch is scheduled on commit. The rows already queued under `dedupe_key` (a
+    repeated call) are left alone: the queries do not grow with the number of recipients.
     """
-    messages = []
-    now = timezone.now()
+    addressed: dict[str, tuple[str, str]] = {}
     for recipient in recipients:
         email, language = (
             (recipient.email, recipient.language) if hasattr(recipient, "email") else recipient
         )
-        with translation.override(language):
-            full_context = {
-                **context,
-                "recipient_email": email,
-                "base_url": settings.PORTAL_BASE_URL,
-            }
-            subject = render_to_string(f"{template}.subject.txt", full_context).strip()
-            body = render_to_string(f"{template}.txt", full_context)
-        message, created = OutboxMessage.objects.get_or_create(
-            dedupe_key=f"{dedupe_key}:{email}"[:200],
-            defaults={
-                "template": template,
-                "to_email": email,
-                "language": language,
-                "subject": " ".join(subject.split())[:255],
-                "body_text": body,
-                "created_at": now,
-                # The on-commit dispatch sends it at once; the sweep only after this grace.
-                "next_attempt_at": now
-                + timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS),
-            },
+        addressed.setdefault(f"{dedupe_key}:{email}"[:200], (email, language))
+    if not addressed:
+        return []
+    queued = set(
+        OutboxMessage.objects.filter(dedupe_key__in=list(addressed)).values_list(
+            "dedupe_key", flat=True
         )
-        if created:
-            messages.append(message)
+    )
+    now = timezone.now()
+    # The on-commit dispatch sends them at once; the sweep only after this grace.
+    due = now + timedelta(seconds=settings.OUTBOX_REDISPATCH_AFTER_SECONDS)
+    rendered: dict[str, tuple[str, str]] = {}
+    rows = []
+    for key, (email, language) in addressed.items():
+        if key in queued:
+            continue
+        if language not in rendered:
+            rendered[language] = _email_render(
+                template=template, context=context, language=language
+            )
+        subject, body = rendered[language]
+        rows.append(
+            OutboxMessage(
+                dedupe_key=key,
+                template=template,
+                to_email=email,
+                language=language,
+                subject=subject,
+                body_text=body,
+                created_at=now,
+                next_attempt_at=due,
+            )
+        )
+    messages = _outbox_rows_create(rows)
     if messages:
         # After commit: a task must never see a row that may still roll back. One publish
-        # (one broker connection) for every recipient of this email.
+        # for every recipient of this email.
         ids = [message.pk for message in messages]
-        transaction.on_commit(lambda: outbox_messages_dispatch(message_ids=ids))
+        transaction.on_commit(lambda: outbox_messages_queue(message_ids=ids))
     return messages
+
+
+def _outbox_rows_create(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Insert `rows` at once; the ones whose key another transaction queued since they were
+    read are left out. Inside a savepoint: a clash aborts only the batch, which is then
+    written row by row (get_or_create waits for the other transaction and takes its row)."""
+    if not rows:
+        return []
+    try:
+        with transaction.atomic():
+            return OutboxMessage.objects.bulk_create(rows)
+    except IntegrityError:
+        created_rows = []
+        for row in rows:
+            message, created = OutboxMessage.objects.get_or_create(
+                dedupe_key=row.dedupe_key,
+                defaults={
+                    field: getattr(row, field)
+                    for field in (
+                        "template",
+                        "to_email",
+                        "language",
+                        "subject",
+                        "body_text",
+                        "created_at",
+                        "next_attempt_at",
+                    )
+                },
+            )
+            if created:
+                created_rows.append(message)
+        return created_rows
+
+
+def outbox_messages_queue(*, message_ids: list[int]) -> int:
+    """The new messages of one email, from the request that committed them: one publish
+    whatever the number of recipients (each publish is a broker round trip the request
+    waits for). A lone message's send task; for several, one task that dispatches them from a
+    worker. Returns how many messages were handed over; a lost publish leaves them to the
+    sweep, after the grace."""
+    from .tasks import outbox_message_send_task, outbox_messages_dispatch_task
+
+    if len(message_ids) == 1:
+        return task_publish_many(outbox_message_send_task, [(message_ids[0],)])
+    queued = task_publish_many(outbox_messages_dispatch_task, [(list(message_ids),)])
+    return len(message_ids) if queued else 0
 
 
 def outbox_messages_dispatch(*, message_ids: list[int], deadline: float | None = None) -> int:

@@ -3,7 +3,13 @@ from django.utils.translation import gettext as _
 
 from jobs.guard import GuardedTask
 
-from .services import outbox_message_give_up, outbox_message_send, outbox_sweep
+from .services import (
+    SWEEP_PUBLISH_DEADLINE_SECONDS,
+    outbox_message_give_up,
+    outbox_message_send,
+    outbox_messages_dispatch,
+    outbox_sweep,
+)
 
 
 def _give_up(task, args, kwargs) -> None:
@@ -25,6 +31,15 @@ def _give_up(task, args, kwargs) -> None:
 def outbox_message_send_task(message_id: int) -> str:
     # Idempotent: a row already sent, failed, not yet due or held by another worker is skipped.
     return outbox_message_send(message_id=message_id).value
+
+
+@shared_task(base=GuardedTask, acks_late=True, soft_time_limit=90, time_limit=120)
+def outbox_messages_dispatch_task(message_ids: list[int]) -> int:
+    # One email's recipients, queued by the request in one publish: their send tasks, from
+    # here. Run twice (a worker lost), the second send task of a row finds nothing to claim.
+    return outbox_messages_dispatch(
+        message_ids=message_ids, deadline=SWEEP_PUBLISH_DEADLINE_SECONDS
+    )
 
 
 @shared_task(base=GuardedTask, acks_late=True, soft_time_limit=240, time_limit=300)
