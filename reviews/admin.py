@@ -22,7 +22,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
-from gccportal.admin import ReadOnlyAdminMixin, YesNoFilter
+from gccportal.admin import BoundedPaginator, ReadOnlyAdminMixin, YesNoFilter
 from gccportal.exceptions import ServiceError
 
 from .models import (
@@ -193,9 +193,10 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     decision_unconfirmed_template = "admin/reviews/decision_unconfirmed.html"
     decisions: dict = {}
     list_per_page = 50
-    # The filtered count only: counting the whole table as well ("50 of 100,000") costs a
-    # scan of every request on each view of the queue.
+    # The filtered count only, and of at most 1,000 requests: counting the whole table as well
+    # ("50 of 100,000"), or every open request, costs a scan on each view of the queue.
     show_full_result_count = False
+    paginator = BoundedPaginator
     list_filter = [QueueFilter, OverdueFilter]
     list_select_related = ["organization", "assigned_reviewer"]
 

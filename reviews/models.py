@@ -140,6 +140,10 @@ class ReviewableRequest(models.Model):
                 name="%(class)s_q",
                 condition=Q(status__in=["submitted", "in_review", "info_requested"]),
             ),
+            # An organization's requests list, newest first (its partner page and the API).
+            models.Index(
+                F("organization"), F("submitted_at").desc(), F("id").desc(), name="%(class)s_org"
+            ),
             # The SLA sweep: the requests it has something to do with, by when.
             models.Index(
                 fields=["sla_action_at"],

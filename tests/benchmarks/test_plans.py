@@ -83,6 +83,16 @@ def test_the_reviewers_queue_reads_open_requests_in_its_order_from_its_index(
     assert "Sort" not in plan.split(index)[0], plan  # no sort above the index scan
 
 
+def test_the_customer_validation_requests_list_reads_newest_first_from_its_index(loaded):
+    plan = plan_of(
+        signed_in(loaded.reseller_agent_email),
+        "/customers/validations/",
+        "customers_customervalidationrequest",
+    )
+    assert "customervalidationrequest_org" in plan, plan
+    assert "Sort" not in plan.split("customervalidationrequest_org")[0], plan
+
+
 def test_a_customers_search_reads_the_matching_relationships_from_the_trigram_index():
     # Enough of the organization's customers that reading them all costs more than the
     # index: 20,000 (of 100,000).

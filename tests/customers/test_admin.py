@@ -20,7 +20,9 @@ from customers.admin import CustomerQualificationInline
 from customers.codes.models import GccValidation
 from customers.models import Customer, CustomerQualification
 from customers.validations import services
+from customers.validations.admin import CustomerValidationRequestAdmin
 from customers.validations.models import CustomerValidationDocument, CustomerValidationRequest
+from gccportal.admin import BoundedPaginator
 from reviews.models import AuditEvent
 from reviews.services import review_start
 from tests.factories import (
@@ -332,6 +334,42 @@ def test_queue_query_count_does_not_grow_with_rows(client, reviewer):
     # then
     assert (len(queue_ids(few)), len(queue_ids(many))) == (3, 30)
     assert len(with_30.captured_queries) == len(with_3.captured_queries)
+
+
+def test_a_long_queue_counts_up_to_its_limit_and_says_the_first_are_listed(
+    client, reviewer, monkeypatch
+):
+    # given: 7 open requests, and a queue that counts at most 5 (1,000 in production)
+    monkeypatch.setattr(BoundedPaginator, "limit", 5)
+    monkeypatch.setattr(CustomerValidationRequestAdmin, "list_per_page", 2)
+    requests = [
+        CustomerValidationRequestFactory(
+            due_at=timezone.now() + dt.timedelta(hours=hours), submitted_at=timezone.now()
+        )
+        for hours in range(7)
+    ]
+    client.force_login(reviewer)
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse(CHANGELIST))
+
+    # then: the count reads at most limit + 1 rows, the page says so and pages the first 5
+    [count] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT")]
+    assert "LIMIT 6" in count, count
+    paginator = text(element(response, tag="p", css_class="paginator"))
+    assert (
+        "More than 5 customer validation requests: the first 5 are listed, in this order. "
+        "Use the filters to see the others." in paginator
+    ), paginator
+    assert queue_ids(response) == [requests[0].pk, requests[1].pk]
+    last = client.get(reverse(CHANGELIST), {"p": 3})
+    assert queue_ids(last) == [requests[4].pk]
+    # Within the limit: counted and said as ever.
+    monkeypatch.setattr(BoundedPaginator, "limit", 7)
+    paginator = text(element(client.get(reverse(CHANGELIST)), tag="p", css_class="paginator"))
+    assert "7 customer validation requests" in paginator, paginator
+    assert "More than" not in paginator, paginator
 
 
 # -- the change page -----------------------------------------------------------------------
