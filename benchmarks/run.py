@@ -86,6 +86,18 @@ def database_recreate() -> None:
     connection.close()
 
 
+def vacuum() -> None:
+    """VACUUM ANALYZE after the load, as autovacuum would soon after such inserts: the
+    visibility map set, index-only scans read no table pages (production's steady state)."""
+    import psycopg2
+
+    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=DATABASE)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    connection.close()
+
+
 def pages_for(loaded) -> list[Page]:
     from customers.models import Customer
     from customers.validations.models import CustomerValidationRequest
@@ -231,7 +243,54 @@ def machine() -> str:
     )
 
 
-def report(pages: list[Page], load_seconds: float, counts: dict, reseller_customers: int) -> str:
+def in_process_report(sweep_rows, queue: dict, submitted: dict) -> list[str]:
+    """The figures measured in this process: the sweeps, the queue at two sizes, a submit."""
+    lines = [
+        "## Measured in process",
+        "",
+        "Django's test client or the sweep functions, on the same database (medians).",
+        "",
+        "**The beat sweeps**, when nothing is due (benchmarks/sweeps.py): target one indexed",
+        "query selecting only rows with work to do, ≤ 100 ms.",
+        "",
+        "| sweep | ms | queries |",
+        "|---|---:|---:|",
+        *(f"| {name} | {ms:.1f} | {count} |" for name, ms, count in sweep_rows),
+        "",
+        "**The reviewers' customer validation queue** at two sizes (benchmarks/queue_scale.py):",
+        "target ≤ 1.2x its time at 100 requests.",
+        "",
+        "| requests | ms |",
+        "|---:|---:|",
+        f"| {queue['small_requests']:,} | {queue['small_ms']:.1f} |",
+        f"| {queue['large_requests']:,} | {queue['large_ms']:.1f} |",
+        "",
+        f"ratio {queue['large_ms'] / queue['small_ms']:.2f}",
+        "",
+        "**Submitting a customer validation request** (benchmarks/submit.py: the form posted,",
+        f"{submitted['reviewers']} reviewers told) against the two page views of the same",
+        "client: target ≤ 2x.",
+        "",
+        "| | ms | queries |",
+        "|---|---:|---:|",
+        f"| submit | {submitted['submit_ms']:.1f} | {submitted['queries']['submit']} |",
+        f"| requests list | {submitted['list_ms']:.1f} | {submitted['queries']['list']} |",
+        f"| one request | {submitted['detail_ms']:.1f} | {submitted['queries']['detail']} |",
+        "",
+        f"submit ÷ page view {submitted['ratio']:.2f} (÷ the list {submitted['ratio_to_list']:.2f},"
+        f" ÷ one request {submitted['ratio_to_detail']:.2f})",
+        "",
+    ]
+    return lines
+
+
+def report(
+    pages: list[Page],
+    load_seconds: float,
+    counts: dict,
+    reseller_customers: int,
+    in_process: list[str],
+) -> str:
     bare, signed_in = pages[0], pages[1]
     rows = [
         "| page | p50 ms | p95 ms | req/s | p50 ÷ signed-in | p50 ÷ bare | queries |",
@@ -263,6 +322,7 @@ def report(pages: list[Page], load_seconds: float, counts: dict, reseller_custom
         "",
         *rows,
         "",
+        *in_process,
         f"worst p50 ratio to the signed-in view {worst[0]:.2f} ({worst[1]})",
     ]
     return "\n".join(lines) + "\n"
@@ -282,6 +342,7 @@ def main() -> None:
     loaded = dataset.load(scale=SCALE)
     load_seconds = time.monotonic() - started
     print(f"data set loaded in {load_seconds:.0f} s: {loaded.counts}")
+    vacuum()
     pages = pages_for(loaded)
     cookies = sessions(loaded)
     query_counts(pages, cookies)
@@ -296,12 +357,27 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
-    from customers.selectors import customer_list_for_org
+    from benchmarks import queue_scale, submit, sweeps
+    from customers.selectors import customer_count_for_org
+    from customers.validations.models import CustomerValidationRequest
     from partners.models import Organization
 
+    sweep_rows = sweeps.measure()
+    small_ms, small_requests = queue_scale.small_queue_median_ms()
+    queue = {
+        "small_ms": small_ms,
+        "small_requests": small_requests,
+        "large_ms": queue_scale.queue_median_ms(loaded.reviewer_email),
+        "large_requests": CustomerValidationRequest.objects.count(),
+    }
+    submitted = submit.measure(loaded)  # last: it adds requests
     reseller = Organization.objects.get(pk=loaded.reseller_id)
     text = report(
-        pages, load_seconds, loaded.counts, customer_list_for_org(organization=reseller).count()
+        pages,
+        load_seconds,
+        loaded.counts,
+        customer_count_for_org(organization=reseller),
+        in_process_report(sweep_rows, queue, submitted),
     )
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(text)

@@ -3,7 +3,7 @@ customer actions (its transacting partner, what blocks it). Every partner-facing
 the organization."""
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -104,18 +104,30 @@ def customer_count_for_org(*, organization: Organization, search: str = "") -> i
     return _relationships_listed(organization=organization, search=search).count()
 
 
-@dataclass(frozen=True)
+# A search counts its matches up to this many: past it, the list says "more than" and the
+# partner narrows the search (a common word would otherwise count a large share of the list).
+SEARCH_COUNT_LIMIT = 1000
+
+
+@dataclass
 class CustomerPages:
     """`customer_list_for_org` for a paginator, a page read in two steps: its customers' IDs
     from the organization's relationship index (at any depth, no customer read), then those
-    customers. Counted on the same index."""
+    customers. Counted on the same index; a search's matches up to SEARCH_COUNT_LIMIT
+    (`more`: there are more, and only the first are paged)."""
 
     organization: Organization
     search: str = ""
+    more: bool = field(default=False, init=False)
     ordered = True  # (for the paginator: in the list's order)
 
     def count(self) -> int:
-        return customer_count_for_org(organization=self.organization, search=self.search)
+        if not self.search.strip():
+            return customer_count_for_org(organization=self.organization)
+        matches = _relationships_listed(organization=self.organization, search=self.search)
+        counted = matches[: SEARCH_COUNT_LIMIT + 1].count()
+        self.more = counted > SEARCH_COUNT_LIMIT
+        return min(counted, SEARCH_COUNT_LIMIT)
 
     def __getitem__(self, window: slice) -> list[Customer]:
         ids = list(

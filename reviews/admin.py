@@ -189,6 +189,7 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     """
 
     change_form_template = "admin/reviews/change_form.html"
+    change_list_template = "admin/reviews/change_list.html"
     decide_template = "admin/reviews/decide.html"
     decision_unconfirmed_template = "admin/reviews/decision_unconfirmed.html"
     decisions: dict = {}

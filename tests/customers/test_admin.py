@@ -7,6 +7,7 @@ from unittest import mock
 import pytest
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.templatetags.admin_list import items_for_result
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -334,6 +335,58 @@ def test_queue_query_count_does_not_grow_with_rows(client, reviewer):
     # then
     assert (len(queue_ids(few)), len(queue_ids(many))) == (3, 30)
     assert len(with_30.captured_queries) == len(with_3.captured_queries)
+
+
+def rows_of(response) -> list[str]:
+    """The queue's rows as a reviewer reads them."""
+    table = element(response, id="result_list")
+    return [text(tr) for tr in elements(response, tag="tr", within=table)[1:]]
+
+
+def test_queue_rows_are_rendered_once_and_again_when_what_they_show_changes(
+    client, reviewer, queue
+):
+    # given: the queue seen once
+    client.force_login(reviewer)
+    url = reverse(CHANGELIST)
+    first = rows_of(client.get(url))
+
+    # when: seen again, nothing changed
+    with mock.patch(
+        "reviews.templatetags.review_queue.items_for_result", wraps=items_for_result
+    ) as rendered:
+        again = client.get(url)
+
+    # then: the same rows, none rendered again
+    assert rows_of(again) == first
+    assert rendered.call_count == 0
+
+    # when: one request is taken into review (status and reviewer change), and the queue is
+    # seen in French and with a filter (its row links keep the filter)
+    review_start(
+        model=CustomerValidationRequest, request_id=queue["due_later"].pk, reviewer=reviewer
+    )
+    with mock.patch(
+        "reviews.templatetags.review_queue.items_for_result", wraps=items_for_result
+    ) as rendered:
+        changed = client.get(url)
+
+    # then: only that row is rendered again, and shows the change
+    assert rendered.call_count == 1
+    [row] = [r for r in rows_of(changed) if "Alpine County" in r]
+    assert "In review" in row and str(reviewer) in row, row
+    assert row not in first
+    reviewer.language = "fr"
+    reviewer.save(update_fields=["language"])
+    french = rows_of(client.get(url))
+    assert any("En cours de révision" in r for r in french), french
+    filtered = client.get(url, {"overdue": "yes"})
+    [link] = [
+        attr(a, "href")
+        for a in elements(filtered, tag="a", within=element(filtered, id="result_list"))
+        if attr(a, "href").startswith(reverse(CHANGE, args=[queue["overdue"].pk]))
+    ][:1]
+    assert "_changelist_filters=overdue" in link, link
 
 
 def test_a_long_queue_counts_up_to_its_limit_and_says_the_first_are_listed(

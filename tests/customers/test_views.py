@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.timezone import localtime
 
+from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.codes.models import GccValidation
 from customers.models import Customer, CustomerQualification, CustomerRelationship
@@ -443,6 +444,35 @@ def test_list_paginates_20_per_page_and_keeps_the_search_in_page_links(
     assert [attr(a, "href") for a in next_links] == ["?q=county&page=2"]
     previous = [a for a in elements(second, tag="a") if text(a) == "Previous"]
     assert [attr(a, "href") for a in previous] == ["?q=county&page=1"]
+
+
+def test_a_search_matching_more_than_the_limit_lists_the_first_and_says_so(
+    client, admin_agent, organization, monkeypatch
+):
+    # given: 5 matching customers, and searches that count up to 3 (1,000 in production)
+    monkeypatch.setattr(customer_selectors, "SEARCH_COUNT_LIMIT", 3)
+    for number in range(5):
+        customer_of(organization, company_name=f"County {number}")
+    client.force_login(admin_agent)
+
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("customers:customer_list"), {"q": "county"})
+
+    # then: counted up to 4 rows; the first 3 in list order are listed, and the page says so
+    [count] = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT")]
+    assert "LIMIT 4" in count, count
+    assert [c.company_name for c in response.context["page"]] == [
+        f"County {number}" for number in range(3)
+    ]
+    assert text(element(response, id="search-summary")) == (
+        "More than 3 customers match “county”: the first 3 are listed. Type more of the name "
+        "or domain to narrow the search."
+    )
+    # Within the limit, the count as ever.
+    monkeypatch.setattr(customer_selectors, "SEARCH_COUNT_LIMIT", 5)
+    within = client.get(reverse("customers:customer_list"), {"q": "county"})
+    assert text(element(within, id="search-summary")) == "5 customers match “county”."
 
 
 def test_list_empty_state_differs_for_no_customer_and_no_match(client, admin_agent, organization):
