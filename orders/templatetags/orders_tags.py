@@ -2,10 +2,14 @@
 section, which the customer's Account page (the customers app's) shows without importing
 orders."""
 
+from urllib.parse import urlencode
+
 from django import template
+from django.core.paginator import Paginator
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
+from gccportal.views import PAGE_SIZE
 from orders.selectors import order_list_for_customer, subscription_list_for_customer
 
 register = template.Library()
@@ -23,13 +27,31 @@ def customer_orders(context, customer) -> dict:
     have several partners). For an indirect provider's reseller's customer
     (`customer.indirect_reseller_id`): the reseller's, read-only (no links, no actions)."""
     reseller_id = getattr(customer, "indirect_reseller_id", None)
-    organization = reseller_id or context["request"].organization
+    request = context["request"]
+    organization = reseller_id or request.organization
+    # Each list a page at a time (a long-standing customer has a long history), each with its
+    # own page parameter; a list's page links keep the other's page.
+    pages = {
+        "subscriptions_page": subscription_list_for_customer(
+            organization=organization, customer=customer
+        ),
+        "orders_page": order_list_for_customer(organization=organization, customer=customer),
+    }
+    shown = {
+        param: Paginator(rows, PAGE_SIZE).get_page(request.GET.get(param))
+        for param, rows in pages.items()
+    }
     return {
         "customer": customer,
         "read_only": reseller_id is not None,
         "membership": context.get("membership"),
-        "subscriptions": list(
-            subscription_list_for_customer(organization=organization, customer=customer)
-        ),
-        "orders": list(order_list_for_customer(organization=organization, customer=customer)),
+        "subscriptions": shown["subscriptions_page"],
+        "subscriptions_query": _other_page_query(request, "orders_page"),
+        "orders": shown["orders_page"],
+        "orders_query": _other_page_query(request, "subscriptions_page"),
     }
+
+
+def _other_page_query(request, param: str) -> str:
+    value = request.GET.get(param, "")
+    return urlencode({param: value}) if value else ""

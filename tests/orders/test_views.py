@@ -748,7 +748,38 @@ def test_the_account_page_makes_the_same_number_of_queries_for_3_or_30_subscript
     with CaptureQueriesContext(connection) as with_30:
         response = client.get(account_url(gcc_customer))
     assert (
-        len(elements(response, tag="tr", within=element(response, id="subscription-table"))) == 31
+        len(elements(response, tag="tr", within=element(response, id="subscription-table"))) == 21
     )
 
     assert len(with_30) == len(with_3)
+
+
+def test_the_account_page_shows_subscriptions_and_orders_a_page_at_a_time(
+    client, catalogue, gcc_enabled, gcc_customer, sales_agent
+):
+    # given: 25 orders, one subscription each
+    client.force_login(sales_agent)
+    orders = [
+        order_with_subscription(gcc_enabled, gcc_customer, sales_agent, catalogue[G3])
+        for _ in range(25)
+    ]
+
+    def listed(response, table: str) -> int:
+        return len(elements(response, tag="tr", within=element(response, id=table))) - 1
+
+    # when
+    first = client.get(account_url(gcc_customer))
+    later = client.get(account_url(gcc_customer), {"orders_page": 2, "subscriptions_page": 2})
+
+    # then: 20 of each, newest first, then the other 5; each list's links keep the other's page
+    assert (listed(first, "subscription-table"), listed(first, "order-table")) == (20, 20)
+    assert (listed(later, "subscription-table"), listed(later, "order-table")) == (5, 5)
+    assert f"Order #{orders[-1].pk}" in text(element(first, id="order-table"))
+    assert f"Order #{orders[0].pk}" in text(element(later, id="order-table"))
+    navs = {attr(nav, "aria-label"): nav for nav in elements(later, tag="nav")}
+    previous = [attr(a, "href") for a in elements(later, tag="a", within=navs["Order pages"])]
+    assert previous == ["?subscriptions_page=2&orders_page=1"]
+    previous = [
+        attr(a, "href") for a in elements(later, tag="a", within=navs["Subscription pages"])
+    ]
+    assert previous == ["?orders_page=2&subscriptions_page=1"]
