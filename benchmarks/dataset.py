@@ -265,8 +265,9 @@ STATEMENTS = [
     # through it); the others are spread over the direct resellers and the providers.
     """
     INSERT INTO customers_customerrelationship (created_at, customer_id, organization_id,
-        customer_name, customer_domain)
-    SELECT c.created_at, c.id, o.id, c.company_name, c.primary_domain
+        customer_name, customer_search)
+    SELECT c.created_at, c.id, o.id, c.company_name,
+           upper(c.company_name || E'\\n' || c.primary_domain)
     FROM customers_customer AS c
     JOIN partners_organization AS o ON o.partner_id = CASE
         WHEN substr(c.primary_domain, 2, strpos(c.primary_domain, '.') - 2)::int
@@ -280,9 +281,9 @@ STATEMENTS = [
     """,
     """
     INSERT INTO customers_customerrelationship (created_at, customer_id, organization_id,
-        indirect_reseller_id, customer_name, customer_domain)
+        indirect_reseller_id, customer_name, customer_search)
     SELECT r.created_at, r.customer_id, o.indirect_provider_id, o.id, r.customer_name,
-           r.customer_domain
+           r.customer_search
     FROM customers_customerrelationship AS r
     JOIN partners_organization AS o ON o.id = r.organization_id
     WHERE o.partner_type = 'indirect_reseller'

@@ -93,11 +93,12 @@ class CustomerRelationship(models.Model):
     # customer is shared by its partners, the form and its key are one partner's. Empty for
     # a relationship that came from an accepted invitation.
     idempotency_key = models.UUIDField(_("idempotency key"), null=True, blank=True, editable=False)
-    # The customer's name and domain, copied (neither ever changes): an organization's
-    # Customers list is sorted, paged, counted and searched on its own relationships, in the
-    # order of the index below, instead of joining every customer of every organization.
+    # The customer's name, and its name and domain in capitals (`search_key`), copied (neither
+    # ever changes): an organization's Customers list is sorted, paged, counted and searched on
+    # its own relationships, in the order of the index below, instead of joining every
+    # customer of every organization; a search compares capitals without converting each row.
     customer_name = models.CharField(_("company name"), max_length=200, editable=False)
-    customer_domain = models.CharField(_("primary domain"), max_length=253, editable=False)
+    customer_search = models.CharField(_("search key"), max_length=454, editable=False)
 
     class Meta:
         verbose_name = _("reseller relationship")
@@ -113,7 +114,7 @@ class CustomerRelationship(models.Model):
             # The Customers list: one organization's customers in name order, a page at any
             # depth and the count read from the index alone (the domain included for search).
             models.Index(
-                fields=["organization", "customer_name", "customer", "customer_domain"],
+                fields=["organization", "customer_name", "customer", "customer_search"],
                 name="relationship_list_idx",
             )
         ]
@@ -123,8 +124,14 @@ class CustomerRelationship(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.customer_name = self.customer.company_name
-        self.customer_domain = self.customer.primary_domain
+        self.customer_search = search_key(self.customer.company_name, self.customer.primary_domain)
         super().save(*args, **kwargs)
+
+
+def search_key(name: str, domain: str) -> str:
+    """What a Customers search compares: the name and the domain, in capitals, on two lines
+    (a search, one line, never matches across them)."""
+    return f"{name}\n{domain}".upper()
 
 
 class CustomerQualification(models.Model):

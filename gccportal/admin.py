@@ -53,6 +53,6 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list[: self.limit + 1].count()
+        counted = self.object_list.order_by()[: self.limit + 1].count()  # in no order
         self.more = counted > self.limit
         return min(counted, self.limit)

@@ -1,44 +1,50 @@
 """The Customers list on the organization's own relationships: each relationship gets a copy
-of its customer's name and domain (filled here for the existing rows) and an index in list
-order, so a page at any depth, the count and a search read one organization's index entries
-instead of joining every organization's customers. A search's rare word is found by trigram
-indexes on those copies (PostgreSQL only, as in 0011); a common one on the list index."""
+of its customer's name, and of its name and domain in capitals for search (filled here for the
+existing rows), and an index in list order, so a page at any depth, the count and a search
+read one organization's index entries instead of joining every organization's customers. A
+search's rare word is found by a trigram index on the search key (PostgreSQL only, as in
+0011); a common one on the list index."""
 
 from django.db import migrations, models
-from django.db.models import OuterRef, Subquery
 
 
-TRIGRAM_INDEXES = [
-    ("relationship_name_trgm", "customer_name"),
-    ("relationship_domain_trgm", "customer_domain"),
-]
+TRIGRAM_INDEX = "relationship_search_trgm"
+
+
+def search_key(name: str, domain: str) -> str:
+    # customers.models.search_key as it is now (a migration keeps its own copy)
+    return f"{name}\n{domain}".upper()
 
 
 def fill(apps, schema_editor):
-    Customer = apps.get_model("customers", "Customer")
     CustomerRelationship = apps.get_model("customers", "CustomerRelationship")
-    customer = Customer.objects.filter(pk=OuterRef("customer_id"))
-    CustomerRelationship.objects.update(
-        customer_name=Subquery(customer.values("company_name")[:1]),
-        customer_domain=Subquery(customer.values("primary_domain")[:1]),
-    )
+    batch = []
+    for relationship in CustomerRelationship.objects.select_related("customer").iterator(
+        chunk_size=2000
+    ):
+        customer = relationship.customer
+        relationship.customer_name = customer.company_name
+        relationship.customer_search = search_key(customer.company_name, customer.primary_domain)
+        batch.append(relationship)
+        if len(batch) == 2000:
+            CustomerRelationship.objects.bulk_update(batch, ["customer_name", "customer_search"])
+            batch = []
+    CustomerRelationship.objects.bulk_update(batch, ["customer_name", "customer_search"])
 
 
 def trigram_create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for name, column in TRIGRAM_INDEXES:
-        schema_editor.execute(
-            f"CREATE INDEX IF NOT EXISTS {name} ON customers_customerrelationship "
-            f"USING gin ((UPPER({column}::text)) gin_trgm_ops)"
-        )
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON customers_customerrelationship "
+        "USING gin (customer_search gin_trgm_ops)"
+    )
 
 
 def trigram_drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    for name, _column in TRIGRAM_INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+    schema_editor.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
 
 
 class Migration(migrations.Migration):
@@ -55,9 +61,9 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="customerrelationship",
-            name="customer_domain",
+            name="customer_search",
             field=models.CharField(
-                default="", editable=False, max_length=253, verbose_name="primary domain"
+                default="", editable=False, max_length=454, verbose_name="search key"
             ),
             preserve_default=False,
         ),
@@ -65,7 +71,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="customerrelationship",
             index=models.Index(
-                fields=["organization", "customer_name", "customer", "customer_domain"],
+                fields=["organization", "customer_name", "customer", "customer_search"],
                 name="relationship_list_idx",
             ),
         ),
