@@ -49,7 +49,7 @@ class TimelineEventSerializer(serializers.Serializer):
     def get_by(self, event) -> dict:
         """A member of the caller's organization by email; anyone else by role, as on the
         request's page (a reviewer's name is not the partner's to know)."""
-        if event.actor_id in self.context["member_ids"]:
+        if event.by_member:
             return {"type": ACTOR_MEMBER, "email": event.actor.email}
         if event.actor_id:
             return {"type": ACTOR_REVIEW_TEAM}

@@ -77,9 +77,8 @@ class _ValidationRequestViews(PartnerCenterView):
             raise ApiError(status.HTTP_404_NOT_FOUND, _("No such validation request.")) from exc
 
     def detail(self, validation, *, http_status=status.HTTP_200_OK) -> Response:
-        trail = audit_trail(self.organization, validation)
-        validation.events = trail["events"]
-        body = self.detail_serializer(validation, context={"member_ids": trail["member_ids"]}).data
+        validation.events = audit_trail(self.organization, validation)["events"]
+        body = self.detail_serializer(validation).data
         response = Response(body, status=http_status)
         response["ETag"] = body["eTag"]
         return response

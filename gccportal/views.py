@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition, ServiceError
 from gccportal.forms import errors_onto_form
+from partners.models import Membership
 from reviews.selectors import audit_event_list_for_subject, review_request_for_key
 
 PAGE_SIZE = 20
@@ -41,17 +43,21 @@ def found_or_404(selector: Callable[..., T], /, **kwargs: Any) -> T:
 
 def audit_trail_context(request, subject) -> dict:
     """The context of a detail page's audit trail (templates/includes/timeline.html): the
-    subject's events, and the IDs of the members of the viewer's organization, whose names it
-    shows (other actors are the GCC review team, the customer contact or the system)."""
+    subject's events, each saying whether its actor is a member of the viewer's organization,
+    whose name it shows (other actors are the GCC review team, the customer contact or the
+    system)."""
     return audit_trail(request.organization, subject)
 
 
 def audit_trail(organization, subject) -> dict:
-    """`subject`'s audit events, and the IDs of `organization`'s members (whose names a
-    trail shows; other actors are told by their role): for a page or an API response."""
+    """`subject`'s audit events, each with `by_member`: whether its actor is one of
+    `organization`'s members (whose names a trail shows; other actors are told by their
+    role), read with the events: for a page or an API response."""
+    by_member = Membership.objects.filter(organization=organization, user=OuterRef("actor"))
     return {
-        "events": audit_event_list_for_subject(subject=subject),
-        "member_ids": set(organization.memberships.values_list("user_id", flat=True)),
+        "events": audit_event_list_for_subject(subject=subject).annotate(
+            by_member=Exists(by_member)
+        )
     }
 
 

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from gccportal import broker
 from gccportal.broker import task_publish, task_publish_many
 from gccportal.celery import app as celery_app
 from gccportal.health import health_report
@@ -98,3 +99,54 @@ def test_a_filesystem_broker_without_its_folders_is_logged_not_raised(
         assert "Broker unavailable" in caplog.text
     finally:
         celery_app.conf.broker_transport_options = {}
+
+
+def test_publishes_share_the_threads_connection_and_a_restarted_broker_costs_nothing(
+    own_redis, celery_not_eager, monkeypatch
+):
+    # Given a broker, and connections counted as they are opened
+    celery_use_broker(f"{own_redis.url}/0")
+    opened = []
+    original = broker.broker_connection
+
+    def counted(**kwargs):
+        opened.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(broker, "broker_connection", counted)
+
+    # When three commits publish, one of them two tasks
+    assert task_publish(outbox_sweep_task) is True
+    assert task_publish_many(outbox_sweep_task, [(), ()]) == 2
+    assert task_publish(outbox_sweep_task) is True
+
+    # Then one connection served them all
+    assert len(opened) == 1
+
+    # When the broker restarts between two publishes (the kept connection is broken)
+    own_redis.stop()
+    own_redis.start()
+    published, took = _timed(lambda: task_publish(outbox_sweep_task))
+
+    # Then the publish goes through at once, and nothing is paused
+    assert published is True
+    assert took < 0.5
+    assert broker._paused_until < time.monotonic()
+
+    # When the kept connection fails at once (broken in a way the client does not mend)
+    original_apply = outbox_sweep_task.apply_async
+    failures = []
+
+    def broken_once(*args, **kwargs):
+        if not failures:
+            failures.append(kwargs["connection"])
+            raise broker.BrokerUnavailable("connection reset by peer")
+        return original_apply(*args, **kwargs)
+
+    monkeypatch.setattr(outbox_sweep_task, "apply_async", broken_once)
+    opened.clear()
+
+    # Then it is replaced once, on a new connection, and the task is published
+    assert task_publish(outbox_sweep_task) is True
+    assert len(opened) == 1
+    assert broker._paused_until < time.monotonic()
