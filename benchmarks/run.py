@@ -1,8 +1,8 @@
 """`make bench`: issue 16's data set, the portal served by gunicorn as in production, each page
 measured from outside by a load tool, interleaved with two references served the same way.
 
-1. A database of its own (`gccportal_bench`) is made again, migrated, and loaded with
-   `benchmarks/dataset.py` (minutes: set-based SQL).
+1. A database of its own (`gccportal_bench`) is made again, migrated, loaded with
+   `benchmarks/dataset.py` (set-based SQL, under a minute) and vacuumed.
 2. gunicorn serves `benchmarks.settings` (production's: PostgreSQL with connections kept,
    Redis cache, DEBUG off; plain HTTP on loopback) with 2 sync workers.
 3. wrk (closed loop, 8 connections, 2 threads) measures each page for BENCH_SECONDS, the
@@ -10,6 +10,9 @@ measured from outside by a load tool, interleaved with two references served the
    BENCH_ROUNDS times; a page's figure is the median of its rounds.
 4. The query count of each page is read in this process (Django's test client on the same
    database and settings).
+5. In this process too: every beat sweep when nothing is due (benchmarks/sweeps.py), the
+   reviewers' queue at 100,000 requests and at 100 (benchmarks/queue_scale.py, the small one
+   on a database of its own), and a submit against two page views (benchmarks/submit.py).
 
 Prints p50/p95, req/s, the ratios to both references and the query counts, and writes
 docs/benchmarks.md, whose last line is `worst p50 ratio to the signed-in view X.XX (PAGE)`.
