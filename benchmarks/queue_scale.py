@@ -56,15 +56,10 @@ def small_queue_median_ms() -> tuple[float, int]:
 
 
 def _child() -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{SMALL_DATABASE}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{SMALL_DATABASE}"')
-    connection.close()
     sys.path.insert(0, str(ROOT))
+    from benchmarks.databases import database_recreate
+
+    database_recreate(SMALL_DATABASE)
     import django
 
     django.setup()

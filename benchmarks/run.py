@@ -32,6 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.databases import database_recreate, vacuum  # noqa: E402
+
 DATABASE = "gccportal_bench"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -76,29 +78,6 @@ class Page:
     @property
     def rps(self) -> float:
         return statistics.median(r["requests"] / (r["duration_us"] / 1e6) for r in self.rounds)
-
-
-def database_recreate() -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DATABASE}"')
-    connection.close()
-
-
-def vacuum() -> None:
-    """VACUUM ANALYZE after the load, as autovacuum would soon after such inserts: the
-    visibility map set, index-only scans read no table pages (production's steady state)."""
-    import psycopg2
-
-    connection = psycopg2.connect(host="127.0.0.1", user="postgres", dbname=DATABASE)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    connection.close()
 
 
 def pages_for(loaded) -> list[Page]:
@@ -332,7 +311,7 @@ def report(
 
 
 def main() -> None:
-    database_recreate()
+    database_recreate(DATABASE)
     import django
 
     django.setup()
@@ -345,7 +324,7 @@ def main() -> None:
     loaded = dataset.load(scale=SCALE)
     load_seconds = time.monotonic() - started
     print(f"data set loaded in {load_seconds:.0f} s: {loaded.counts}")
-    vacuum()
+    vacuum(DATABASE)
     pages = pages_for(loaded)
     cookies = sessions(loaded)
     query_counts(pages, cookies)

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 TEMPLATE = "emails/partners/validation_rejected"
 
 
-@pytest.fixture
-def context(in_review_validation):
-    in_review_validation.decision_note = "Missing GSA contract number."
-    return {
-        "request": in_review_validation,
-        "organization": in_review_validation.organization,
-        "request_path": "/gcc/validations/1/",
-    }
-
-
 def _recipients(count: int, *, languages=("en", "fr")) -> list[tuple[str, str]]:
     return [(f"r{i}@gcc.example", languages[i % len(languages)]) for i in range(count)]
 

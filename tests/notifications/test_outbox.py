@@ -36,16 +36,6 @@ def recipient():
     return UserFactory(email="dana@partner.example")
 
 
-@pytest.fixture
-def context(in_review_validation):
-    in_review_validation.decision_note = "Missing GSA contract number."
-    return {
-        "request": in_review_validation,
-        "organization": in_review_validation.organization,
-        "request_path": "/gcc/validations/1/",
-    }
-
-
 def test_enqueue_writes_a_pending_row_and_sends_after_commit(
     recipient, context, django_capture_on_commit_callbacks
 ):
