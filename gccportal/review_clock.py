@@ -61,6 +61,13 @@ def review_reminder_at(due_at: dt.datetime) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(settings.REVIEW_DUE_HOUR), tzinfo=zone)
 
 
+def end_of_today(now: dt.datetime) -> dt.datetime:
+    """Midnight at the end of `now`'s day in the review time zone."""
+    zone = review_time_zone()
+    tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(0), tzinfo=zone)
+
+
 def business_time_remaining_is_short(due_at: dt.datetime, now: dt.datetime) -> bool:
     """True when less than one business day remains before `due_at` (reminder threshold)."""
     return now >= review_reminder_at(due_at)

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gccportal.exceptions import ActionNotAllowed, InvalidTransition, ServiceError
 from gccportal.forms import errors_onto_form
 from partners.models import Membership
+from reviews.models import REVIEW_TEAM_ACTIONS
 from reviews.selectors import audit_event_list_for_subject, review_request_for_key
 
 PAGE_SIZE = 20
@@ -50,14 +51,15 @@ def audit_trail_context(request, subject) -> dict:
 
 
 def audit_trail(organization, subject) -> dict:
-    """`subject`'s audit events, each with `by_member`: whether its actor is one of
+    """`subject`'s audit events but the review team's own (REVIEW_TEAM_ACTIONS: who reviews
+    it is not the partner's to know), each with `by_member`: whether its actor is one of
     `organization`'s members (whose names a trail shows; other actors are told by their
     role), read with the events: for a page or an API response."""
     by_member = Membership.objects.filter(organization=organization, user=OuterRef("actor"))
     return {
-        "events": audit_event_list_for_subject(subject=subject).annotate(
-            by_member=Exists(by_member)
-        )
+        "events": audit_event_list_for_subject(subject=subject)
+        .exclude(action__in=REVIEW_TEAM_ACTIONS)
+        .annotate(by_member=Exists(by_member))
     }
 
 

@@ -194,7 +194,11 @@ class PartnerValidationRequest(ReviewableRequest):
         verbose_name = _("partner validation request")
         verbose_name_plural = _("partner validation requests")
         permissions = [
-            ("decide_partnervalidationrequest", _("Can decide partner validation requests"))
+            ("decide_partnervalidationrequest", _("Can decide partner validation requests")),
+            (
+                "reassign_partnervalidationrequest",
+                _("Can give partner validation requests to another reviewer"),
+            ),
         ]
         constraints = [
             # Database-level guard against two concurrent submissions for one org.

@@ -9,6 +9,7 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
@@ -24,6 +25,7 @@ from django_fsm import can_proceed
 
 from gccportal.admin import BoundedPaginator, ReadOnlyAdminMixin, YesNoFilter
 from gccportal.exceptions import ServiceError
+from gccportal.review_clock import end_of_today
 
 from .models import (
     ACTION_LABELS,
@@ -33,8 +35,12 @@ from .models import (
     ReviewableRequest,
     ReviewStatus,
 )
-from .selectors import audit_event_list_for_subject, review_decision_recorded
-from .services import review_reject, review_start
+from .selectors import (
+    audit_event_list_for_subject,
+    review_assignees,
+    review_decision_recorded,
+)
+from .services import review_assign, review_reject, review_start
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +98,42 @@ class OverdueFilter(YesNoFilter):
 
     def condition(self) -> Q:
         return Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=timezone.now())
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    """The queue's requests by whom they are assigned to: the reviewer's own, or nobody's."""
+
+    title = _("assigned reviewer")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Mine")), ("nobody", _("Unassigned"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assigned_reviewer=request.user)
+        if self.value() == "nobody":
+            return queryset.filter(assigned_reviewer__isnull=True)
+        return queryset
+
+
+class DueFilter(admin.SimpleListFilter):
+    """Running requests due before the end of today in the review time zone (and not yet
+    overdue): the day's work."""
+
+    title = _("due")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("today", _("Due today"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "today":
+            return queryset
+        now = timezone.now()
+        return queryset.filter(
+            status__in=CLOCK_RUNNING_STATUSES, due_at__gte=now, due_at__lt=end_of_today(now)
+        )
 
 
 class ReasonForm(forms.Form):
@@ -198,7 +240,7 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     # ("50 of 100,000"), or every open request, costs a scan on each view of the queue.
     show_full_result_count = False
     paginator = BoundedPaginator
-    list_filter = [QueueFilter, OverdueFilter]
+    list_filter = [QueueFilter, AssigneeFilter, OverdueFilter, DueFilter]
     list_select_related = ["organization", "assigned_reviewer"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -230,6 +272,11 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
         opts = self.model._meta
         return [
             path(
+                "<path:object_id>/assign/",
+                self.admin_site.admin_view(self.assign_view),
+                name=f"{opts.app_label}_{opts.model_name}_assign",
+            ),
+            path(
                 "<path:object_id>/decide/<slug:action>/",
                 self.admin_site.admin_view(self.decide_view),
                 name=f"{opts.app_label}_{opts.model_name}_decide",
@@ -239,6 +286,64 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
 
     def can_decide(self, request) -> bool:
         return request.user.has_perm(self.model.review_decide_permission())
+
+    def assignment_context(self, request, obj) -> dict:
+        """What the change page offers for who reviews `obj`: "Assign to me" to a reviewer
+        when it is open and nobody's (a lead: anyone's but theirs), and to a lead the other
+        reviewers to give it to."""
+        user = request.user
+        may_reassign = user.has_perm(self.model.review_reassign_permission())
+        open_request = obj.is_open and self.can_decide(request)
+        return {
+            "assign_url_name": (
+                f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_assign"
+            ),
+            "can_assign_self": open_request
+            and obj.assigned_reviewer_id != user.pk
+            and (obj.assigned_reviewer_id is None or may_reassign),
+            "assignees": (
+                [
+                    reviewer
+                    for reviewer in review_assignees(model=self.model)
+                    if reviewer.pk != obj.assigned_reviewer_id
+                ]
+                if open_request and may_reassign
+                else []
+            ),
+        }
+
+    def assign_view(self, request, object_id: str):
+        """POST: give the request to the reviewer `assignee` (the user's own ID: "Assign to
+        me"), through reviews.services.review_assign, which says who may."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.can_decide(request):
+            raise PermissionDenied
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        assignee = (
+            get_user_model().objects.filter(pk=request.POST.get("assignee") or None).first()
+            if str(request.POST.get("assignee", "")).isdigit()
+            else None
+        )
+        if assignee is None:
+            self.message_user(request, _("Choose a GCC reviewer."), level=messages.ERROR)
+            return redirect(self.get_change_url(obj))
+        try:
+            with transaction.atomic():
+                review_assign(
+                    model=self.model, request_id=obj.pk, actor=request.user, assignee=assignee
+                )
+                message = _("Assigned to %(name)s.") % {"name": assignee}
+                self.log_change(request, obj, message)
+        except ServiceError as exc:
+            self.message_user(request, exc.message, level=messages.ERROR)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), level=messages.ERROR)
+        else:
+            self.message_user(request, message, level=messages.SUCCESS)
+        return redirect(self.get_change_url(obj))
 
     def available_decisions(self, obj) -> list[dict]:
         """The decisions whose move the model allows from `obj`'s status."""
@@ -260,6 +365,7 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
                 decide_url_name=(
                     f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_decide"
                 ),
+                **self.assignment_context(request, obj),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -193,6 +193,11 @@ class ReviewableRequest(models.Model):
         """The permission to review requests of this kind ("partners.decide_...")."""
         return f"{cls._meta.app_label}.decide_{cls._meta.model_name}"
 
+    @classmethod
+    def review_reassign_permission(cls) -> str:
+        """The permission to give a request of this kind to another reviewer (the leads')."""
+        return f"{cls._meta.app_label}.reassign_{cls._meta.model_name}"
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -213,9 +218,13 @@ class AuditEventQuerySet(models.QuerySet):
         )
 
 
+# Audited actions only the review team sees: not in a partner's timeline (page or API).
+REVIEW_TEAM_ACTIONS = {"assigned"}
+
 ACTION_LABELS = {
     "submitted": _("Request submitted"),
     "review_started": _("Review started"),
+    "assigned": _("Assigned"),
     "info_requested": _("Information requested"),
     "info_provided": _("Information provided"),
     "approved": _("Approved"),

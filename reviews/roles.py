@@ -27,6 +27,11 @@ def review_kind_permissions() -> set[tuple[str, str]]:
     return wanted
 
 
+def review_kind_lead_permissions() -> set[tuple[str, str]]:
+    """(app label, codename): giving a request of every kind to another reviewer."""
+    return {tuple(model.review_reassign_permission().split(".", 1)) for model in review_kinds()}
+
+
 def app_declared_permissions(attribute: str) -> set[tuple[str, str]]:
     """(app label, codename): the permissions the installed apps list in their AppConfig's
     `attribute`."""
@@ -39,7 +44,11 @@ def app_declared_permissions(attribute: str) -> set[tuple[str, str]]:
 
 def reviewer_groups_sync(**kwargs) -> None:
     reviewer = review_kind_permissions() | app_declared_permissions("reviewer_permissions")
-    lead = reviewer | app_declared_permissions("reviewer_lead_permissions")
+    lead = (
+        reviewer
+        | review_kind_lead_permissions()
+        | app_declared_permissions("reviewer_lead_permissions")
+    )
     for name, wanted in (
         (settings.REVIEWER_GROUP_NAME, reviewer),
         (settings.REVIEWER_LEAD_GROUP_NAME, lead),

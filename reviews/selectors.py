@@ -37,6 +37,22 @@ def reviewer_lead_users() -> models.QuerySet:
     )
 
 
+def review_assignees(*, model: type[ReviewableRequest]) -> list:
+    """Whom a request of kind `model` may be given to: every active reviewer and lead who may
+    decide it, by name."""
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            is_staff=True,
+            groups__name__in=[settings.REVIEWER_GROUP_NAME, settings.REVIEWER_LEAD_GROUP_NAME],
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+    return [user for user in users if user.has_perm(model.review_decide_permission())]
+
+
 def reviewers_of(request: ReviewableRequest) -> list:
     """Who hears about a request's progress: its assigned reviewer, else every reviewer."""
     return [request.assigned_reviewer] if request.assigned_reviewer else list(reviewer_users())

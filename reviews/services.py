@@ -215,6 +215,47 @@ def review_start(
     return request
 
 
+@transaction.atomic
+def review_assign(
+    *, model: type[ReviewableRequest], request_id: int, actor, assignee
+) -> ReviewableRequest:
+    """Give an open request to `assignee`, who then hears of it (reminders): a reviewer takes
+    one that nobody has, or that is already theirs ("Assign to me"); a review lead gives any
+    open request to any reviewer. Audited ("assigned", the assignee named in the note); giving
+    it to whom it already has records nothing."""
+    reviewer_require(reviewer=actor, model=model)
+    request = review_request_lock(model=model, request_id=request_id)
+    if not request.is_open:
+        raise InvalidTransition(
+            _("This request is %(status)s; it can no longer be assigned.")
+            % {"status": request.get_status_display().lower()}
+        )
+    may_reassign = actor.has_perm(model.review_reassign_permission())
+    if assignee.pk != actor.pk and not may_reassign:
+        raise ActionNotAllowed(_("Only a review lead gives a request to another reviewer."))
+    if request.assigned_reviewer_id not in (None, actor.pk) and not may_reassign:
+        raise ActionNotAllowed(
+            _("This request is assigned to %(name)s; only a review lead can reassign it.")
+            % {"name": request.assigned_reviewer}
+        )
+    if not (assignee.is_active and assignee.has_perm(model.review_decide_permission())):
+        raise ValidationError({"assignee": _("Choose a GCC reviewer.")})
+    if request.assigned_reviewer_id == assignee.pk:
+        return request
+    request.assigned_reviewer = assignee
+    request.save(update_fields=["assigned_reviewer", "updated_at"])
+    audit_event_record(
+        subject=request,
+        actor=actor,
+        action="assigned",
+        organization=request.organization,
+        from_status=request.status,
+        to_status=request.status,
+        note=str(assignee),
+    )
+    return request
+
+
 def review_decide(
     *, model: type[ReviewableRequest], request_id: int, reviewer, move: str, note: str
 ) -> ReviewableRequest:

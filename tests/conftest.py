@@ -6,6 +6,7 @@ import uuid
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import Permission
 from django.core import mail
 from django.utils import translation
 
@@ -19,6 +20,7 @@ from tests.factories import (
     OrganizationFactory,
     ResellerQualificationFactory,
     ReviewerFactory,
+    UserFactory,
     validation_answers,
 )
 from tests.mfa import PortalClient
@@ -132,6 +134,19 @@ def billing_admin(organization):
 @pytest.fixture
 def reviewer(db):
     return ReviewerFactory()
+
+
+@pytest.fixture
+def staff_without_decide(db):
+    """Staff who may look at the customer validation queue but not decide (not in the
+    reviewer group)."""
+    user = UserFactory(is_staff=True)
+    user.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="customers", codename="view_customervalidationrequest"
+        )
+    )
+    return user
 
 
 @pytest.fixture

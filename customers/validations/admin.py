@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from reviews.admin import (
     INFO_REQUEST_FIELDSET,
     QUEUE_COLUMNS,
+    AssigneeFilter,
+    DueFilter,
     OverdueFilter,
     QueueFilter,
     ReasonForm,
@@ -63,7 +65,7 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
 
     list_display = ["id", "organization_legal_name", "organization", *QUEUE_COLUMNS]
     list_display_links = ["id", "organization_legal_name"]
-    list_filter = [QueueFilter, OverdueFilter, "organization_type"]
+    list_filter = [QueueFilter, AssigneeFilter, OverdueFilter, DueFilter, "organization_type"]
     search_fields = [
         "organization_legal_name",
         "government_domain",

@@ -80,7 +80,11 @@ class CustomerValidationRequest(ReviewableRequest):
         verbose_name = _("customer validation request")
         verbose_name_plural = _("customer validation requests")
         permissions = [
-            ("decide_customervalidationrequest", _("Can decide customer validation requests"))
+            ("decide_customervalidationrequest", _("Can decide customer validation requests")),
+            (
+                "reassign_customervalidationrequest",
+                _("Can give customer validation requests to another reviewer"),
+            ),
         ]
         constraints = [unique_idempotency_key("unique_customer_validation_idempotency_key")]
 

@@ -100,7 +100,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [
             "'self'",
             "'sha256-33K9VGX0DAASBHeyjsKQmwTLIUPYao4c+pAQcjBj5AI='",
-            "'sha256-M4S/Zayri1OA6dsSfJeoE/OzHCv3Jz8EjQ0FINoXwtU='",
+            "'sha256-dmeR08KvbINZLSkw4H3ggcU5za9fLFmFkjEQ81k10CI='",
         ],
         "style-src-attr": [
             "'unsafe-hashes'",

@@ -307,3 +307,43 @@ def test_second_request_while_one_is_under_way_is_refused(page, admin_agent, sub
     check_page(page, "27-cant-apply-request-under-way")
     page.get_by_role("link", name="Go to your request under way").click()
     expect(page).to_have_url(re.compile(rf"/gcc/validations/{validation.pk}/$"))
+
+
+def test_a_lead_takes_one_request_and_gives_another_to_a_reviewer(new_page, lead):
+    # Given two open requests nobody has, and another reviewer
+    reviewer = ReviewerFactory(first_name="Riley", last_name="Reviewer")
+    first = PartnerValidationRequestFactory(organization__legal_name="Adatum Gov Partners")
+    second = PartnerValidationRequestFactory(organization__legal_name="Blue Yonder Federal")
+    admin = new_page()
+    sign_in(admin, lead.email, admin=True)
+
+    # When the lead takes the first one from its page
+    admin.get_by_role("link", name="Partner validation requests").first.click()
+    admin.get_by_role("link", name="Unassigned").click()
+    expect(admin.locator("#result_list tbody tr")).to_have_count(2)
+    check_page(admin, "35-admin-queue-unassigned")
+    open_request_from_queue(admin, first)
+    expect(admin.locator("#assigned-reviewer")).to_have_text("Assigned to nobody yet.")
+    check_page(admin, "36-admin-request-assignment")
+    admin.get_by_role("button", name="Assign to me").click()
+
+    # Then it is the lead's, which the queue's "Mine" shows
+    expect_admin_message(admin, f"Assigned to {lead}.")
+    expect(admin.locator("#assigned-reviewer")).to_have_text(f"Assigned to {lead}")
+    admin.get_by_role("link", name="Partner validation requests").first.click()
+    admin.get_by_role("link", name="Mine").click()
+    rows = admin.locator("#result_list tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("Adatum Gov Partners")
+
+    # When the lead gives the second one to the other reviewer
+    admin.get_by_role("link", name="All", exact=True).nth(1).click()
+    open_request_from_queue(admin, second)
+    admin.get_by_label("Give to").select_option(label=str(reviewer))
+    admin.get_by_role("button", name="Assign", exact=True).click()
+
+    # Then it is theirs
+    expect_admin_message(admin, f"Assigned to {reviewer}.")
+    second.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.assigned_reviewer, second.assigned_reviewer) == (lead, reviewer)

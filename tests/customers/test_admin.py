@@ -8,7 +8,6 @@ import pytest
 from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.templatetags.admin_list import items_for_result
-from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, connection
@@ -51,6 +50,7 @@ from tests.html import (
 Status = CustomerValidationRequest.Status
 CHANGELIST = "admin:customers_customervalidationrequest_changelist"
 CHANGE = "admin:customers_customervalidationrequest_change"
+ASSIGN = "admin:customers_customervalidationrequest_assign"
 DECIDE = "admin:customers_customervalidationrequest_decide"
 DOCUMENT = "admin:customers_customervalidationrequest_document"
 CODES = "admin:customers_gccvalidation_changelist"
@@ -95,18 +95,6 @@ def submitted(organization, admin_agent, django_capture_on_commit_callbacks):
 @pytest.fixture
 def in_review(submitted, reviewer):
     return review_start(model=CustomerValidationRequest, request_id=submitted.pk, reviewer=reviewer)
-
-
-@pytest.fixture
-def staff_without_decide(db):
-    """Staff who may look at the queue but not decide (not in the reviewer group)."""
-    user = UserFactory(is_staff=True)
-    user.user_permissions.add(
-        Permission.objects.get(
-            content_type__app_label="customers", codename="view_customervalidationrequest"
-        )
-    )
-    return user
 
 
 @pytest.fixture
@@ -469,17 +457,19 @@ def test_change_page_shows_the_answers_documents_timeline_and_start_review(
     ]
     # the timeline
     assert timeline(response) == [f"Request submitted (— → Submitted) — {admin_agent.email}"]
-    # one decision: Start review, a direct POST button
+    # nobody's yet, which the reviewer may take; one decision: Start review, a direct POST
     decision = decision_panel(response)
+    assert text(element(response, id="assigned-reviewer")) == "Assigned to nobody yet."
     forms = elements(response, tag="form", within=decision)
     assert [attr(f, "action") for f in forms] == [
-        reverse(DECIDE, args=[submitted.pk, "start-review"])
+        reverse(ASSIGN, args=[submitted.pk]),
+        reverse(DECIDE, args=[submitted.pk, "start-review"]),
     ]
     assert [
         attr(i, "value")
         for i in elements(response, tag="input", within=decision)
         if attr(i, "type") == "submit"
-    ] == ["Start review"]
+    ] == ["Assign to me", "Start review"]
     assert elements(response, tag="a", within=decision) == []
 
 
@@ -567,7 +557,11 @@ def test_change_page_has_no_save_button_and_no_editable_field(client, reviewer, 
         | {attr(e, "name") for e in elements(response, tag="select")}
         | {attr(e, "name") for e in elements(response, tag="textarea")}
     )
-    assert names - {None} == {"csrfmiddlewaretoken"}  # the sign-out form's token only
+    # The forms' tokens (sign-out, Assign to me) and Assign to me's reviewer: buttons, no field
+    # of the request.
+    assert names - {None} == {"csrfmiddlewaretoken", "assignee"}
+    [assignee] = [e for e in elements(response, tag="input") if attr(e, "name") == "assignee"]
+    assert (attr(assignee, "type"), attr(assignee, "value")) == ("hidden", str(reviewer.pk))
     assert response.context["has_change_permission"] is False
 
 

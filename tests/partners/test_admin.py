@@ -38,6 +38,7 @@ Status = PartnerValidationRequest.Status
 CHANGELIST = "admin:partners_partnervalidationrequest_changelist"
 CHANGE = "admin:partners_partnervalidationrequest_change"
 DECIDE = "admin:partners_partnervalidationrequest_decide"
+ASSIGN = "admin:partners_partnervalidationrequest_assign"
 
 # -- fixtures ------------------------------------------------------------------------------
 
@@ -259,17 +260,18 @@ def test_change_page_shows_the_request_and_start_review_when_submitted(
     events = [text(li) for li in elements(response, tag="li", within=timeline)]
     assert len(events) == 1
     assert events[0].endswith(f"— Request submitted (— → Submitted) — {admin_agent.email}")
-    # one decision: Start review, a direct POST button
+    # nobody's yet, which the reviewer may take; one decision: Start review, a direct POST
     decision = decision_panel(response)
     forms = elements(response, tag="form", within=decision)
     assert [attr(f, "action") for f in forms] == [
-        reverse(DECIDE, args=[submitted_validation.pk, "start-review"])
+        reverse(ASSIGN, args=[submitted_validation.pk]),
+        reverse(DECIDE, args=[submitted_validation.pk, "start-review"]),
     ]
     assert [
         attr(i, "value")
         for i in elements(response, tag="input", within=decision)
         if attr(i, "type") == "submit"
-    ] == ["Start review"]
+    ] == ["Assign to me", "Start review"]
     assert elements(response, tag="a", within=decision) == []
 
 
@@ -373,6 +375,7 @@ def test_change_page_of_a_decided_request_offers_no_decision(
     assert elements(response, tag="form", within=decision) == []
     assert [text(p) for p in elements(response, tag="p", within=decision)] == [
         "Status: Approved",
+        f"Assigned to {reviewer}",
         "No decision can be taken on this request in its current state.",
     ]
 

@@ -36,6 +36,10 @@ REVIEWER = {
 }
 LEAD = {
     *REVIEWER,
+    # giving a request of every kind to another reviewer, read from the models
+    "partners.reassign_partnervalidationrequest",
+    "customers.reassign_customervalidationrequest",
+    "reviews_testapp.reassign_minimalrequest",
     "notifications.view_outboxmessage",
     "notifications.resend_outboxmessage",
     "jobs.view_taskdelivery",

@@ -15,7 +15,10 @@ class MinimalRequest(ReviewableRequest):
     reference = models.CharField(max_length=20, blank=True)
 
     class Meta:
-        permissions = [("decide_minimalrequest", "Can decide minimal requests")]
+        permissions = [
+            ("decide_minimalrequest", "Can decide minimal requests"),
+            ("reassign_minimalrequest", "Can give minimal requests to another reviewer"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "idempotency_key"],
