@@ -7,6 +7,7 @@ from reviews.admin import INFO_REQUEST_FIELDSET, QUEUE_COLUMNS, ReviewAdminMixin
 
 from . import services
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
+from .selectors import partner_validation_conflicts
 
 
 class MembershipInline(admin.TabularInline):
@@ -46,6 +47,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 @admin.register(PartnerValidationRequest)
 class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
+    conflict_rules = staticmethod(partner_validation_conflicts)
     # The shared decisions (reviews/admin.py), with partner validation's services and words.
     decisions = review_decisions(
         PartnerValidationRequest,

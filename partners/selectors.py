@@ -3,10 +3,11 @@
 import uuid
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from reviews.models import OPEN_STATUSES
+from reviews.conflicts import Conflict
+from reviews.models import OPEN_STATUSES, ReviewStatus
 
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
 from .qualifications import GOVERNMENT_COMMUNITY_CLOUD
@@ -125,3 +126,41 @@ def tenant_id_problem(
     if tenant_id != expected:
         return _("This is not the expected tenant ID. %(enter)s") % {"enter": enter}
     return None
+
+
+def partner_validation_conflicts(*, request: PartnerValidationRequest) -> list[Conflict]:
+    """What the reviewer of `request` should weigh (reviews.conflicts): the tenant ID it
+    gives is another organization's, or on another organization's request; an earlier
+    request of the organization rejected (with its reason)."""
+    tenant = request.commercial_tenant_id
+    others = (
+        Organization.objects.filter(
+            Q(commercial_tenant_id=tenant)
+            | Q(azure_gcc_tenant_id=tenant)
+            | Q(validation_requests__commercial_tenant_id=tenant)
+        )
+        .exclude(pk=request.organization_id)
+        .distinct()
+        .order_by("legal_name")
+    )
+    conflicts = [
+        Conflict(
+            "tenant_elsewhere",
+            _("The tenant ID %(tenant)s is also another organization's: %(other)s.")
+            % {"tenant": tenant, "other": other.legal_name},
+        )
+        for other in others
+    ]
+    conflicts += [
+        Conflict(
+            "rejected_before",
+            _("An earlier request of this organization (#%(pk)s) was rejected: %(reason)s")
+            % {"pk": other.pk, "reason": other.decision_note or "—"},
+        )
+        for other in PartnerValidationRequest.objects.filter(
+            organization_id=request.organization_id,
+            status=ReviewStatus.REJECTED,
+            submitted_at__lt=request.submitted_at,
+        ).order_by("-submitted_at")[:5]
+    ]
+    return conflicts

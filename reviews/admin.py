@@ -235,6 +235,9 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     decide_template = "admin/reviews/decide.html"
     decision_unconfirmed_template = "admin/reviews/decision_unconfirmed.html"
     decisions: dict = {}
+    # The kind's conflict rules (a selector taking `request=`, giving reviews.conflicts.Conflict
+    # items), shown on the change page; they block nothing.
+    conflict_rules = None
     list_per_page = 50
     # The filtered count only, and of at most 1,000 requests: counting the whole table as well
     # ("50 of 100,000"), or every open request, costs a scan on each view of the queue.
@@ -366,6 +369,7 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
                     f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_decide"
                 ),
                 **self.assignment_context(request, obj),
+                conflicts=self.conflict_rules(request=obj) if self.conflict_rules else None,
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

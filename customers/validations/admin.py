@@ -26,6 +26,7 @@ from reviews.documents import document_response
 
 from . import services
 from .models import CustomerValidationDocument, CustomerValidationRequest
+from .selectors import customer_validation_conflicts
 
 
 class ApproveForm(ReasonForm):
@@ -40,6 +41,7 @@ class ApproveForm(ReasonForm):
 
 @admin.register(CustomerValidationRequest)
 class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
+    conflict_rules = staticmethod(customer_validation_conflicts)
     # The shared decisions (reviews/admin.py), with customer validation's services and words:
     # approval sets the code's number of creates; the customer contact answers questions.
     decisions = review_decisions(

@@ -7,11 +7,13 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from customers.links import LinkInvalid
+from customers.models import CustomerQualification
 from customers.selectors import transacting_partner_for
 from gccportal.exceptions import InvalidTransition
 from partners.models import Organization
 from partners.selectors import tenant_id_problem
-from reviews.models import ReviewStatus
+from reviews.conflicts import Conflict
+from reviews.models import OPEN_STATUSES, ReviewStatus
 
 from .links import info_link_read
 from .models import CustomerValidationDocument, CustomerValidationRequest
@@ -110,3 +112,113 @@ def customer_validation_for_info_answer_key(
         .filter(pk=request_id, info_answer_key=key)
         .first()
     )
+
+
+CONFLICTS_SHOWN = 5  # of each rule, the most recent
+
+
+def customer_validation_conflicts(*, request: CustomerValidationRequest) -> list[Conflict]:
+    """What the reviewer of `request` should weigh (reviews.conflicts): the same government
+    domain pending or validated under another partner, or already a GCC customer of another
+    partner; the same contact on another partner's request; an earlier request for the domain
+    rejected (with its reason); a transacting tenant ID that is not the transacting partner's."""
+    domain = request.government_domain.strip().lower()
+    others = CustomerValidationRequest.objects.exclude(organization=request.organization)
+    conflicts = []
+    for other in (
+        others.filter(
+            government_domain__iexact=domain,
+            status__in=[*OPEN_STATUSES, ReviewStatus.APPROVED],
+        )
+        .select_related("organization")
+        .order_by("-submitted_at")[:CONFLICTS_SHOWN]
+    ):
+        conflicts.append(
+            Conflict(
+                "domain_elsewhere",
+                _("%(domain)s is %(status)s for another partner, %(partner)s (request #%(pk)s).")
+                % {
+                    "domain": domain,
+                    "status": other.get_status_display().lower(),
+                    "partner": other.organization.legal_name,
+                    "pk": other.pk,
+                },
+            )
+        )
+    partners = sorted(
+        {
+            relationship.organization.legal_name
+            for qualification in CustomerQualification.objects.filter(
+                customer__primary_domain=domain,
+                qualification=CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD,
+            ).prefetch_related("customer__relationships__organization")
+            for relationship in qualification.customer.relationships.all()
+            if relationship.organization_id
+            not in (request.organization_id, request.transacting_partner_id)
+        }
+    )
+    if partners:
+        conflicts.append(
+            Conflict(
+                "customer_elsewhere",
+                _("%(domain)s is already a GCC customer of another partner: %(partners)s.")
+                % {"domain": domain, "partners": ", ".join(partners)},
+            )
+        )
+    for other in (
+        others.filter(contact_email__iexact=request.contact_email)
+        .select_related("organization")
+        .order_by("-submitted_at")[:CONFLICTS_SHOWN]
+    ):
+        conflicts.append(
+            Conflict(
+                "contact_elsewhere",
+                _("The contact %(email)s is also on request #%(pk)s of %(partner)s.")
+                % {
+                    "email": request.contact_email,
+                    "pk": other.pk,
+                    "partner": other.organization.legal_name,
+                },
+            )
+        )
+    for other in (
+        CustomerValidationRequest.objects.filter(
+            government_domain__iexact=domain,
+            status=ReviewStatus.REJECTED,
+            submitted_at__lt=request.submitted_at,
+        )
+        .select_related("organization")
+        .order_by("-submitted_at")[:CONFLICTS_SHOWN]
+    ):
+        conflicts.append(
+            Conflict(
+                "rejected_before",
+                _(
+                    "An earlier request for %(domain)s (#%(pk)s, %(partner)s) was rejected: "
+                    "%(reason)s"
+                )
+                % {
+                    "domain": domain,
+                    "pk": other.pk,
+                    "partner": other.organization.legal_name,
+                    "reason": other.decision_note or "—",
+                },
+            )
+        )
+    expected = request.transacting_partner.commercial_tenant_id
+    if request.commercial_tenant_id != expected:
+        conflicts.append(
+            Conflict(
+                "tenant_mismatch",
+                _(
+                    "The transacting tenant ID %(entered)s is not the transacting partner's "
+                    "(%(partner)s: %(expected)s)."
+                )
+                % {
+                    "entered": request.commercial_tenant_id,
+                    "partner": request.transacting_partner.legal_name,
+                    "expected": expected,
+                },
+            )
+        )
+    return conflicts
