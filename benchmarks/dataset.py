@@ -296,7 +296,7 @@ STATEMENTS = [
         created_at, updated_at, organization_legal_name, organization_type, regulated_data,
         government_domain, contact_name, contact_email, contact_phone, commercial_tenant_id,
         info_link_nonce, organization_id, submitted_by_id, transacting_partner_id,
-        idempotency_key, contact_language)
+        idempotency_key, contact_language, conflicts_seen)
     SELECT s.status, s.at,
            CASE WHEN s.status IN ('submitted', 'in_review') THEN s.at + interval '2 days' END,
            CASE WHEN s.status = 'info_requested' THEN 'Send the charter.' ELSE '' END,
@@ -305,7 +305,8 @@ STATEMENTS = [
            CASE WHEN s.status IN ('approved', 'rejected') THEN s.at + interval '1 day' END,
            s.at, s.at, 'Agency ' || s.g, 'local', '[]'::jsonb, 'r' || s.g || '.bench.gov',
            'Robin Clerk', 'robin@r' || s.g || '.bench.gov', '+1 217 555 0199',
-           t.commercial_tenant_id, '', o.id, m.user_id, t.id, md5('request' || s.g)::uuid, 'en'
+           t.commercial_tenant_id, '', o.id, m.user_id, t.id, md5('request' || s.g)::uuid, 'en',
+           '[]'::jsonb
     FROM (
         SELECT g,
                (ARRAY['submitted', 'in_review', 'info_requested', 'approved', 'approved',
@@ -328,14 +329,14 @@ STATEMENTS = [
         info_request_message, info_response, decision_note, decided_at, created_at,
         updated_at, commercial_tenant_id, contact_name, contact_email, contact_phone,
         government_segments, contract_vehicles, attested, organization_id, submitted_by_id,
-        idempotency_key)
+        idempotency_key, conflicts_seen)
     SELECT s.status, s.at,
            CASE WHEN s.status IN ('submitted', 'in_review') THEN s.at + interval '2 days' END,
            '', '', '',
            CASE WHEN s.status IN ('approved', 'rejected') THEN s.at + interval '1 day' END,
            s.at, s.at, o.commercial_tenant_id, 'Dana Contact', 'dana@bench.example',
            '+1 202 555 0143', '["federal"]'::jsonb, 'GSA Multiple Award Schedule', true,
-           o.id, m.user_id, md5('partner request' || o.id)::uuid
+           o.id, m.user_id, md5('partner request' || o.id)::uuid, '[]'::jsonb
     FROM (
         SELECT id,
                (ARRAY['submitted', 'in_review', 'submitted', 'approved', 'approved',

@@ -53,6 +53,8 @@ class BoundedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        counted = self.object_list.order_by()[: self.limit + 1].count()  # in no order
+        # In no order, and the keys only: a row's annotations (the queue's conflict count)
+        # are not computed to be counted.
+        counted = self.object_list.order_by().values("pk")[: self.limit + 1].count()
         self.more = counted > self.limit
         return min(counted, self.limit)

@@ -7,7 +7,7 @@ from reviews.admin import INFO_REQUEST_FIELDSET, QUEUE_COLUMNS, ReviewAdminMixin
 
 from . import services
 from .models import Membership, Organization, PartnerValidationRequest, ResellerQualification
-from .selectors import partner_validation_conflicts
+from .selectors import partner_validation_conflict_count
 
 
 class MembershipInline(admin.TabularInline):
@@ -47,7 +47,7 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 @admin.register(PartnerValidationRequest)
 class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
-    conflict_rules = staticmethod(partner_validation_conflicts)
+    conflict_count = staticmethod(partner_validation_conflict_count)
     # The shared decisions (reviews/admin.py), with partner validation's services and words.
     decisions = review_decisions(
         PartnerValidationRequest,
@@ -102,7 +102,10 @@ class PartnerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
             },
         ),
         INFO_REQUEST_FIELDSET,
-        (_("Decision"), {"fields": ["decided_by", "decided_at", "decision_note"]}),
+        (
+            _("Decision"),
+            {"fields": ["decided_by", "decided_at", "decision_note", "conflicts_seen"]},
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):

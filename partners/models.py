@@ -170,6 +170,7 @@ class PartnerValidationRequest(ReviewableRequest):
     """A partner organization's request to be approved for Office 365 GCC."""
 
     review_key = "partner_validation"
+    conflict_rules_path = "partners.selectors.partner_validation_conflicts"
     review_templates = "emails/partners/validation"
     review_url_name = "partners:validation_detail"
 
@@ -208,6 +209,11 @@ class PartnerValidationRequest(ReviewableRequest):
                 name="one_open_partner_validation_per_org",
             ),
             unique_idempotency_key("unique_partner_validation_idempotency_key"),
+        ]
+        indexes = [
+            *ReviewableRequest.Meta.indexes,
+            # The conflict rules (selectors): requests by the tenant ID they give.
+            models.Index(fields=["commercial_tenant_id"], name="pvr_conflict_tenant_idx"),
         ]
 
     def __str__(self) -> str:

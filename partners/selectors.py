@@ -3,7 +3,7 @@
 import uuid
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Exists, Expression, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from reviews.conflicts import Conflict
@@ -164,3 +164,22 @@ def partner_validation_conflicts(*, request: PartnerValidationRequest) -> list[C
         ).order_by("-submitted_at")[:5]
     ]
     return conflicts
+
+
+def partner_validation_conflict_count() -> Expression:
+    """How many of `partner_validation_conflicts`' rules a request meets, as one expression
+    for the reviewers' queue (each rule an EXISTS on an index)."""
+    tenant = OuterRef("commercial_tenant_id")
+    elsewhere = Organization.objects.filter(
+        Q(commercial_tenant_id=tenant)
+        | Q(azure_gcc_tenant_id=tenant)
+        | Q(validation_requests__commercial_tenant_id=tenant)
+    ).exclude(pk=OuterRef("organization"))
+    rejected = PartnerValidationRequest.objects.filter(
+        organization=OuterRef("organization"),
+        status=ReviewStatus.REJECTED,
+        submitted_at__lt=OuterRef("submitted_at"),
+    )
+    return Case(When(Exists(elsewhere), then=Value(1)), default=Value(0)) + Case(
+        When(Exists(rejected), then=Value(1)), default=Value(0)
+    )

@@ -136,6 +136,18 @@ class DueFilter(admin.SimpleListFilter):
         )
 
 
+class ConflictFilter(YesNoFilter):
+    """Requests that meet any of their kind's conflict rules (the admin's `conflict_count`)."""
+
+    title = _("conflicts")
+    parameter_name = "conflicts"
+    yes_label = _("With conflicts")
+    no_label = _("Without conflicts")
+
+    def condition(self) -> Q:
+        return Q(conflict_count__gt=0)
+
+
 class ReasonForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, "cols": 80}), max_length=5000)
 
@@ -179,7 +191,7 @@ REVIEW_DECISIONS = {
 }
 
 # The queue's columns every kind shows after its own (who and what the request is about).
-QUEUE_COLUMNS = ["status", "due_at", "overdue", "submitted_at", "assigned_reviewer"]
+QUEUE_COLUMNS = ["status", "due_at", "overdue", "conflicts", "submitted_at", "assigned_reviewer"]
 
 # The information request's fields, the same in every kind's change page.
 INFO_REQUEST_FIELDSET = (
@@ -235,15 +247,15 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     decide_template = "admin/reviews/decide.html"
     decision_unconfirmed_template = "admin/reviews/decision_unconfirmed.html"
     decisions: dict = {}
-    # The kind's conflict rules (a selector taking `request=`, giving reviews.conflicts.Conflict
-    # items), shown on the change page; they block nothing.
-    conflict_rules = None
+    # The count of the kind's conflict rules (its model's `conflict_rules_path`) for the queue:
+    # a function giving an expression annotated on each row.
+    conflict_count = None
     list_per_page = 50
     # The filtered count only, and of at most 1,000 requests: counting the whole table as well
     # ("50 of 100,000"), or every open request, costs a scan on each view of the queue.
     show_full_result_count = False
     paginator = BoundedPaginator
-    list_filter = [QueueFilter, AssigneeFilter, OverdueFilter, DueFilter]
+    list_filter = [QueueFilter, AssigneeFilter, OverdueFilter, DueFilter, ConflictFilter]
     list_select_related = ["organization", "assigned_reviewer"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -251,15 +263,14 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
 
     def get_queryset(self, request):
         now = timezone.now()
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                overdue_flag=Case(
-                    When(Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now), then=Value(True)),
-                    default=Value(False),
-                    output_field=BooleanField(),
-                )
+        queryset = super().get_queryset(request)
+        if self.conflict_count is not None:
+            queryset = queryset.annotate(conflict_count=self.conflict_count())
+        return queryset.annotate(
+            overdue_flag=Case(
+                When(Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
             )
         )
 
@@ -270,6 +281,10 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     @admin.display(description=_("Overdue"), boolean=True, ordering="overdue_flag")
     def overdue(self, obj) -> bool:
         return obj.overdue_flag
+
+    @admin.display(description=_("Conflicts"), ordering="conflict_count")
+    def conflicts(self, obj) -> int | str:
+        return getattr(obj, "conflict_count", "—")
 
     def get_urls(self):
         opts = self.model._meta
@@ -289,6 +304,14 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
 
     def can_decide(self, request) -> bool:
         return request.user.has_perm(self.model.review_decide_permission())
+
+    def conflicts_context(self, obj) -> dict:
+        """The change page's conflicts: each found, and how many rules they meet (the queue's
+        count)."""
+        if not self.model.conflict_rules_path:
+            return {"conflicts": None}
+        conflicts = obj.review_conflicts()
+        return {"conflicts": conflicts, "conflict_kinds": len({c.code for c in conflicts})}
 
     def assignment_context(self, request, obj) -> dict:
         """What the change page offers for who reviews `obj`: "Assign to me" to a reviewer
@@ -369,7 +392,7 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
                     f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_decide"
                 ),
                 **self.assignment_context(request, obj),
-                conflicts=self.conflict_rules(request=obj) if self.conflict_rules else None,
+                **self.conflicts_context(obj),
             )
         return super().change_view(request, object_id, form_url, extra_context)
 

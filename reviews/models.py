@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
@@ -102,6 +103,13 @@ class ReviewableRequest(models.Model):
     decided_at = optional_timestamp(_("decided at"))
     decided_by = user_reference(_("decided by"), optional=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    conflicts_seen = models.JSONField(
+        _("conflicts seen at the decision"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_("The conflict rules the request met when it was decided (they block nothing)."),
+    )
     # The submit form's one-time key: a re-posted form (a retry after a timeout, a double
     # click) finds the request the first post created. A kind makes it unique per
     # organization (`gccportal.fields.unique_idempotency_key` in its Meta): that constraint
@@ -192,6 +200,17 @@ class ReviewableRequest(models.Model):
     def review_decide_permission(cls) -> str:
         """The permission to review requests of this kind ("partners.decide_...")."""
         return f"{cls._meta.app_label}.decide_{cls._meta.model_name}"
+
+    # The kind's conflict rules: the dotted path of a selector taking `request=` and giving
+    # reviews.conflicts.Conflict items (imported when called: the selectors import the model).
+    conflict_rules_path = ""
+
+    def review_conflicts(self) -> list:
+        """What the reviewer should weigh (the kind's conflict rules), or [] for a kind with
+        none."""
+        if not self.conflict_rules_path:
+            return []
+        return import_string(self.conflict_rules_path)(request=self)
 
     @classmethod
     def review_reassign_permission(cls) -> str:

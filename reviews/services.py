@@ -271,6 +271,8 @@ def review_decide(
             "decided_by": reviewer,
             "decision_note": note.strip(),
             "due_at": None,  # the clock stops for good
+            # What the reviewer was shown to weigh: the rules the request meets now.
+            "conflicts_seen": sorted({conflict.code for conflict in request.review_conflicts()}),
         },
         note=note.strip(),
     )

@@ -15,6 +15,7 @@ from reviews.admin import (
     INFO_REQUEST_FIELDSET,
     QUEUE_COLUMNS,
     AssigneeFilter,
+    ConflictFilter,
     DueFilter,
     OverdueFilter,
     QueueFilter,
@@ -26,7 +27,7 @@ from reviews.documents import document_response
 
 from . import services
 from .models import CustomerValidationDocument, CustomerValidationRequest
-from .selectors import customer_validation_conflicts
+from .selectors import customer_validation_conflict_count
 
 
 class ApproveForm(ReasonForm):
@@ -41,7 +42,7 @@ class ApproveForm(ReasonForm):
 
 @admin.register(CustomerValidationRequest)
 class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
-    conflict_rules = staticmethod(customer_validation_conflicts)
+    conflict_count = staticmethod(customer_validation_conflict_count)
     # The shared decisions (reviews/admin.py), with customer validation's services and words:
     # approval sets the code's number of creates; the customer contact answers questions.
     decisions = review_decisions(
@@ -67,7 +68,14 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
 
     list_display = ["id", "organization_legal_name", "organization", *QUEUE_COLUMNS]
     list_display_links = ["id", "organization_legal_name"]
-    list_filter = [QueueFilter, AssigneeFilter, OverdueFilter, DueFilter, "organization_type"]
+    list_filter = [
+        QueueFilter,
+        AssigneeFilter,
+        OverdueFilter,
+        DueFilter,
+        ConflictFilter,
+        "organization_type",
+    ]
     search_fields = [
         "organization_legal_name",
         "government_domain",
@@ -106,7 +114,18 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
             },
         ),
         INFO_REQUEST_FIELDSET,
-        (_("Decision"), {"fields": ["decided_by", "decided_at", "decision_note", "code_display"]}),
+        (
+            _("Decision"),
+            {
+                "fields": [
+                    "decided_by",
+                    "decided_at",
+                    "decision_note",
+                    "conflicts_seen",
+                    "code_display",
+                ]
+            },
+        ),
     ]
 
     def get_readonly_fields(self, request, obj=None):

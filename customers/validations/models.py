@@ -15,6 +15,7 @@ class CustomerValidationRequest(ReviewableRequest):
     """A partner asks, on a customer's behalf, for the customer's GCC validation."""
 
     review_key = "customer_validation"
+    conflict_rules_path = "customers.validations.selectors.customer_validation_conflicts"
     review_templates = "emails/customers/validation"
     review_url_name = "customers:validation_detail"
 
@@ -87,6 +88,13 @@ class CustomerValidationRequest(ReviewableRequest):
             ),
         ]
         constraints = [unique_idempotency_key("unique_customer_validation_idempotency_key")]
+        indexes = [
+            *ReviewableRequest.Meta.indexes,
+            # The conflict rules (selectors: the page's list and the queue's count): requests
+            # by domain (and status), by contact. Both stored in lower case by the services.
+            models.Index(fields=["government_domain", "status"], name="cvr_conflict_domain_idx"),
+            models.Index(fields=["contact_email"], name="cvr_conflict_contact_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("GCC customer validation #%(pk)s — %(name)s") % {

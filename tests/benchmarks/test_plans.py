@@ -83,6 +83,18 @@ def test_the_reviewers_queue_reads_open_requests_in_its_order_from_its_index(
     assert "Sort" not in plan.split(index)[0], plan  # no sort above the index scan
 
 
+def test_the_queues_conflict_count_reads_its_indexes(loaded):
+    plan = plan_of(
+        signed_in(loaded.reviewer_email),
+        "/admin/customers/customervalidationrequest/",
+        "customers_customervalidationrequest",
+    )
+    # Each rule an EXISTS on an index: requests by domain, by contact (never a scan of all).
+    assert "cvr_conflict_domain_idx" in plan, plan
+    assert "cvr_conflict_contact_idx" in plan, plan
+    assert "Seq Scan on customers_customervalidationrequest" not in plan, plan
+
+
 def test_the_customer_validation_requests_list_reads_newest_first_from_its_index(loaded):
     plan = plan_of(
         signed_in(loaded.reseller_agent_email),

@@ -8,9 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from customers.validations.models import CustomerValidationRequest
 from customers.validations.selectors import customer_validation_conflicts
-from partners.selectors import partner_validation_conflicts
+from partners.models import PartnerValidationRequest
+from partners.selectors import partner_validation_conflict_count, partner_validation_conflicts
 from reviews.models import ReviewStatus
+from reviews.services import review_reject
 from tests.factories import (
     CustomerValidationRequestFactory,
     OrganizationFactory,
@@ -26,6 +29,16 @@ Status = ReviewStatus
 
 def codes(conflicts) -> list[str]:
     return [conflict.code for conflict in conflicts]
+
+
+def queue_counts(*requests) -> list[int]:
+    """The partner queue's conflict count of each request."""
+    counted = dict(
+        PartnerValidationRequest.objects.annotate(
+            count=partner_validation_conflict_count()
+        ).values_list("pk", "count")
+    )
+    return [counted[request.pk] for request in requests]
 
 
 def request_for(domain: str = "springfield.gov", **fields):
@@ -49,7 +62,7 @@ def test_a_clean_customer_request_has_no_conflict():
     ],
 )
 def test_the_same_domain_pending_or_validated_under_another_partner(status, found):
-    other = request_for("Springfield.GOV", status=status, due_at=None)
+    other = request_for(status=status, due_at=None)
     request = request_for()
     # The same partner's other request for the domain is not a conflict.
     request_for(organization=request.organization)
@@ -81,7 +94,7 @@ def test_the_domain_already_a_gcc_customer_of_another_partner():
 
 
 def test_the_same_contact_on_another_partners_request():
-    other = request_for("ogden.gov", contact_email="Robin@Springfield.gov")
+    other = request_for("ogden.gov", contact_email="robin@springfield.gov")
     request = request_for(contact_email="robin@springfield.gov")
     same_partner = request_for(
         "shelby.gov", organization=request.organization, contact_email="dana@shelby.gov"
@@ -149,6 +162,8 @@ def test_a_partner_tenant_id_also_another_organizations():
     assert codes(partner_validation_conflicts(request=first)) == ["tenant_elsewhere"]
     assert second.organization.legal_name in partner_validation_conflicts(request=first)[0].message
     assert partner_validation_conflicts(request=clean) == []
+    # The queue's count agrees.
+    assert queue_counts(theirs, first, clean) == [1, 1, 0]
 
 
 def test_an_earlier_rejection_of_the_partner_with_its_reason():
@@ -167,13 +182,14 @@ def test_an_earlier_rejection_of_the_partner_with_its_reason():
     assert codes(found) == ["rejected_before"]
     assert "The tenant is not used for government customers." in found[0].message
     assert partner_validation_conflicts(request=other) == []
+    assert queue_counts(request, other) == [1, 0]
 
 
 # -- the change page -------------------------------------------------------------------------
 
 
 def test_the_change_page_lists_the_conflicts_and_still_offers_the_decisions(client, reviewer):
-    other = request_for("Springfield.gov")
+    other = request_for()
     request = request_for(contact_email=other.contact_email)
     clean = request_for("ogden.gov")
     client.force_login(reviewer)
@@ -186,11 +202,73 @@ def test_the_change_page_lists_the_conflicts_and_still_offers_the_decisions(clie
     items = elements(page, tag="li", within=panel)
     assert [text(li).split(" ")[0] for li in items] == ["springfield.gov", "The"]
     assert text(elements(page, tag="p", within=panel)[0]) == (
-        "2 things to weigh before deciding. They block nothing: you decide."
+        "2 kinds of conflict to weigh before deciding. They block nothing: you decide."
     )
     # They block nothing: the decision is still offered.
     buttons = [attr(i, "value") for i in elements(page, tag="input", within=decision_panel(page))]
     assert "Start review" in buttons
     assert text(elements(quiet, tag="p", within=element(quiet, id="conflicts"))[0]).startswith(
         "None found"
+    )
+
+
+# -- the queue -------------------------------------------------------------------------------
+
+
+def test_the_queues_count_is_the_number_of_rules_the_page_finds(client, reviewer):
+    # given: requests meeting none, one, and several rules
+    now = timezone.now()
+    request_for(status=Status.APPROVED, due_at=None)  # another partner validated the domain
+    request_for(
+        "ogden.gov", status=Status.REJECTED, due_at=None, submitted_at=now - dt.timedelta(days=3)
+    )
+    # the domain (validated elsewhere) and the contact (on the ogden.gov request)
+    several = request_for(contact_email="robin.clerk@ogden.gov")
+    rejected_before = request_for("ogden.gov", organization=several.organization)
+    mismatched = request_for("cedar.gov", commercial_tenant_id=uuid.uuid4())
+    customer_of(OrganizationFactory(), gcc=True, primary_domain="elm.gov")
+    gcc_elsewhere = request_for("elm.gov")
+    clean = request_for("birch.gov")
+    client.force_login(reviewer)
+    changelist = reverse("admin:customers_customervalidationrequest_changelist")
+
+    # when
+    response = client.get(changelist, {"queue": "all"})
+    with_conflicts = client.get(changelist, {"queue": "all", "conflicts": "yes"})
+
+    # then: each row's count is the number of kinds its page lists
+    counts = {row.pk: row.conflict_count for row in response.context["cl"].result_list}
+    for request in (several, rejected_before, mismatched, gcc_elsewhere, clean):
+        kinds = {c.code for c in customer_validation_conflicts(request=request)}
+        assert counts[request.pk] == len(kinds), (request.government_domain, kinds)
+    assert counts[several.pk] == 2
+    assert counts[clean.pk] == 0
+    shown = {row.pk for row in with_conflicts.context["cl"].result_list}
+    assert clean.pk not in shown
+    assert {several.pk, rejected_before.pk, mismatched.pk, gcc_elsewhere.pk} <= shown
+    headers = [text(th) for th in elements(response, tag="th", css_class="column-conflicts")]
+    assert headers == ["Conflicts"]
+
+
+def test_a_decision_records_the_conflicts_it_was_shown(reviewer):
+    # given: a request whose domain another partner validated, and a clean one, in review
+    request_for(status=Status.APPROVED, due_at=None)
+    met = request_for(status=Status.IN_REVIEW, assigned_reviewer=reviewer)
+    clean = request_for("birch.gov", status=Status.IN_REVIEW, assigned_reviewer=reviewer)
+
+    # when: both are decided
+    review_reject(
+        model=CustomerValidationRequest, request_id=met.pk, reviewer=reviewer, reason="Taken."
+    )
+    review_reject(
+        model=CustomerValidationRequest, request_id=clean.pk, reviewer=reviewer, reason="No."
+    )
+
+    # then
+    met.refresh_from_db()
+    clean.refresh_from_db()
+    # (the same domain, and the same contact, robin.clerk@springfield.gov, as the other one)
+    assert (met.conflicts_seen, clean.conflicts_seen) == (
+        ["contact_elsewhere", "domain_elsewhere"],
+        [],
     )
