@@ -95,6 +95,18 @@ def test_the_queues_conflict_count_reads_its_indexes(loaded):
     assert "Seq Scan on customers_customervalidationrequest" not in plan, plan
 
 
+def test_the_partner_queues_conflict_count_reads_its_indexes(loaded):
+    plan = plan_of(
+        signed_in(loaded.reviewer_email),
+        "/admin/partners/partnervalidationrequest/",
+        "partners_partnervalidationrequest",
+    )
+    # The tenant ID looked up on each index (an OR across a join read all 2,000 organizations
+    # for each row: 39 ms on the bench data, now 0.3 ms).
+    assert "pvr_conflict_tenant_idx" in plan, plan
+    assert "Seq Scan on partners_organization" not in plan, plan
+
+
 def test_the_customer_validation_requests_list_reads_newest_first_from_its_index(loaded):
     plan = plan_of(
         signed_in(loaded.reseller_agent_email),
