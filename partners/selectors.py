@@ -1,9 +1,11 @@
 """Reads for the partners app. Every partner-facing read takes the organization."""
 
+import operator
 import uuid
+from functools import reduce
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Exists, Expression, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Exists, Expression, OuterRef, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from reviews.conflicts import Conflict
@@ -128,28 +130,50 @@ def tenant_id_problem(
     return None
 
 
+def _conflict_sources(*, organization, tenant, submitted_at) -> dict:
+    """Each conflict rule's rows, for one request's values or, as OuterRef, for a list's (the
+    page's messages and the queue's count read the same rules). The tenant ID is looked up on
+    each of its indexes apart: an OR across a join would read every organization."""
+    organizations = Organization.objects.exclude(pk=organization)
+    return {
+        "tenant_elsewhere": [
+            organizations.filter(commercial_tenant_id=tenant),
+            organizations.filter(azure_gcc_tenant_id=tenant),
+            PartnerValidationRequest.objects.filter(commercial_tenant_id=tenant).exclude(
+                organization=organization
+            ),
+        ],
+        "rejected_before": PartnerValidationRequest.objects.filter(
+            organization=organization, status=ReviewStatus.REJECTED, submitted_at__lt=submitted_at
+        ),
+    }
+
+
 def partner_validation_conflicts(*, request: PartnerValidationRequest) -> list[Conflict]:
     """What the reviewer of `request` should weigh (reviews.conflicts): the tenant ID it
     gives is another organization's, or on another organization's request; an earlier
     request of the organization rejected (with its reason)."""
     tenant = request.commercial_tenant_id
-    others = (
-        Organization.objects.filter(
-            Q(commercial_tenant_id=tenant)
-            | Q(azure_gcc_tenant_id=tenant)
-            | Q(validation_requests__commercial_tenant_id=tenant)
-        )
-        .exclude(pk=request.organization_id)
-        .distinct()
-        .order_by("legal_name")
+    sources = _conflict_sources(
+        organization=request.organization_id, tenant=tenant, submitted_at=request.submitted_at
+    )
+    names = sorted(
+        {
+            name
+            for rows in sources["tenant_elsewhere"]
+            for name in rows.values_list(
+                "legal_name" if rows.model is Organization else "organization__legal_name",
+                flat=True,
+            )
+        }
     )
     conflicts = [
         Conflict(
             "tenant_elsewhere",
             _("The tenant ID %(tenant)s is also another organization's: %(other)s.")
-            % {"tenant": tenant, "other": other.legal_name},
+            % {"tenant": tenant, "other": name},
         )
-        for other in others
+        for name in names
     ]
     conflicts += [
         Conflict(
@@ -157,11 +181,7 @@ def partner_validation_conflicts(*, request: PartnerValidationRequest) -> list[C
             _("An earlier request of this organization (#%(pk)s) was rejected: %(reason)s")
             % {"pk": other.pk, "reason": other.decision_note or "—"},
         )
-        for other in PartnerValidationRequest.objects.filter(
-            organization_id=request.organization_id,
-            status=ReviewStatus.REJECTED,
-            submitted_at__lt=request.submitted_at,
-        ).order_by("-submitted_at")[:5]
+        for other in sources["rejected_before"].order_by("-submitted_at")[:5]
     ]
     return conflicts
 
@@ -169,23 +189,12 @@ def partner_validation_conflicts(*, request: PartnerValidationRequest) -> list[C
 def partner_validation_conflict_count() -> Expression:
     """How many of `partner_validation_conflicts`' rules a request meets, as one expression
     for the reviewers' queue (each rule an EXISTS on an index)."""
-    tenant = OuterRef("commercial_tenant_id")
-    organizations = Organization.objects.exclude(pk=OuterRef("organization"))
-    # Three EXISTS, one per index (an OR across a join in one would read every organization).
-    elsewhere = (
-        Exists(organizations.filter(commercial_tenant_id=tenant))
-        | Exists(organizations.filter(azure_gcc_tenant_id=tenant))
-        | Exists(
-            PartnerValidationRequest.objects.filter(commercial_tenant_id=tenant).exclude(
-                organization=OuterRef("organization")
-            )
-        )
-    )
-    rejected = PartnerValidationRequest.objects.filter(
+    sources = _conflict_sources(
         organization=OuterRef("organization"),
-        status=ReviewStatus.REJECTED,
-        submitted_at__lt=OuterRef("submitted_at"),
+        tenant=OuterRef("commercial_tenant_id"),
+        submitted_at=OuterRef("submitted_at"),
     )
+    elsewhere = reduce(operator.or_, [Exists(rows) for rows in sources["tenant_elsewhere"]])
     return Case(When(elsewhere, then=Value(1)), default=Value(0)) + Case(
-        When(Exists(rejected), then=Value(1)), default=Value(0)
+        When(Exists(sources["rejected_before"]), then=Value(1)), default=Value(0)
     )

@@ -348,11 +348,8 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404
-        assignee = (
-            get_user_model().objects.filter(pk=request.POST.get("assignee") or None).first()
-            if str(request.POST.get("assignee", "")).isdigit()
-            else None
-        )
+        value = request.POST.get("assignee", "")
+        assignee = get_user_model().objects.filter(pk=value).first() if value.isdigit() else None
         if assignee is None:
             self.message_user(request, _("Choose a GCC reviewer."), level=messages.ERROR)
             return redirect(self.get_change_url(obj))

@@ -119,46 +119,64 @@ def customer_validation_for_info_answer_key(
 CONFLICTS_SHOWN = 5  # of each rule, the most recent
 
 
+def _conflict_sources(*, organization, transacting_partner, domain, contact_email, submitted_at):
+    """Each conflict rule's rows, for one request's values or, as OuterRef, for a list's (the
+    page's messages and the queue's count read the same rules). Domains and contacts are
+    stored in lower case: compared as they are, on their indexes."""
+    others = CustomerValidationRequest.objects.exclude(organization=organization)
+    return {
+        "domain_elsewhere": others.filter(
+            government_domain=domain, status__in=[*OPEN_STATUSES, ReviewStatus.APPROVED]
+        ),
+        "customer_elsewhere": CustomerRelationship.objects.filter(
+            customer__primary_domain=domain,
+            customer__qualifications__qualification=(
+                CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
+            ),
+        )
+        .exclude(organization=organization)
+        .exclude(organization=transacting_partner),
+        "contact_elsewhere": others.filter(contact_email=contact_email),
+        "rejected_before": CustomerValidationRequest.objects.filter(
+            government_domain=domain, status=ReviewStatus.REJECTED, submitted_at__lt=submitted_at
+        ),
+    }
+
+
 def customer_validation_conflicts(*, request: CustomerValidationRequest) -> list[Conflict]:
     """What the reviewer of `request` should weigh (reviews.conflicts): the same government
     domain pending or validated under another partner, or already a GCC customer of another
     partner; the same contact on another partner's request; an earlier request for the domain
-    rejected (with its reason); a transacting tenant ID that is not the transacting partner's.
-    (Domains and contacts are stored in lower case: compared as they are, on their indexes.)"""
+    rejected (with its reason); a transacting tenant ID that is not the transacting partner's."""
     domain = request.government_domain
-    others = CustomerValidationRequest.objects.exclude(organization=request.organization)
-    conflicts = []
-    for other in (
-        others.filter(
-            government_domain=domain,
-            status__in=[*OPEN_STATUSES, ReviewStatus.APPROVED],
+    sources = _conflict_sources(
+        organization=request.organization_id,
+        transacting_partner=request.transacting_partner_id,
+        domain=domain,
+        contact_email=request.contact_email,
+        submitted_at=request.submitted_at,
+    )
+
+    def latest(rule: str):
+        return (
+            sources[rule].select_related("organization").order_by("-submitted_at")[:CONFLICTS_SHOWN]
         )
-        .select_related("organization")
-        .order_by("-submitted_at")[:CONFLICTS_SHOWN]
-    ):
-        conflicts.append(
-            Conflict(
-                "domain_elsewhere",
-                _("%(domain)s is %(status)s for another partner, %(partner)s (request #%(pk)s).")
-                % {
-                    "domain": domain,
-                    "status": other.get_status_display().lower(),
-                    "partner": other.organization.legal_name,
-                    "pk": other.pk,
-                },
-            )
+
+    conflicts = [
+        Conflict(
+            "domain_elsewhere",
+            _("%(domain)s is %(status)s for another partner, %(partner)s (request #%(pk)s).")
+            % {
+                "domain": domain,
+                "status": other.get_status_display().lower(),
+                "partner": other.organization.legal_name,
+                "pk": other.pk,
+            },
         )
+        for other in latest("domain_elsewhere")
+    ]
     partners = sorted(
-        {
-            relationship.organization.legal_name
-            for qualification in CustomerQualification.objects.filter(
-                customer__primary_domain=domain,
-                qualification=CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD,
-            ).prefetch_related("customer__relationships__organization")
-            for relationship in qualification.customer.relationships.all()
-            if relationship.organization_id
-            not in (request.organization_id, request.transacting_partner_id)
-        }
+        set(sources["customer_elsewhere"].values_list("organization__legal_name", flat=True))
     )
     if partners:
         conflicts.append(
@@ -168,46 +186,31 @@ def customer_validation_conflicts(*, request: CustomerValidationRequest) -> list
                 % {"domain": domain, "partners": ", ".join(partners)},
             )
         )
-    for other in (
-        others.filter(contact_email=request.contact_email)
-        .select_related("organization")
-        .order_by("-submitted_at")[:CONFLICTS_SHOWN]
-    ):
-        conflicts.append(
-            Conflict(
-                "contact_elsewhere",
-                _("The contact %(email)s is also on request #%(pk)s of %(partner)s.")
-                % {
-                    "email": request.contact_email,
-                    "pk": other.pk,
-                    "partner": other.organization.legal_name,
-                },
-            )
+    conflicts += [
+        Conflict(
+            "contact_elsewhere",
+            _("The contact %(email)s is also on request #%(pk)s of %(partner)s.")
+            % {
+                "email": request.contact_email,
+                "pk": other.pk,
+                "partner": other.organization.legal_name,
+            },
         )
-    for other in (
-        CustomerValidationRequest.objects.filter(
-            government_domain=domain,
-            status=ReviewStatus.REJECTED,
-            submitted_at__lt=request.submitted_at,
+        for other in latest("contact_elsewhere")
+    ]
+    conflicts += [
+        Conflict(
+            "rejected_before",
+            _("An earlier request for %(domain)s (#%(pk)s, %(partner)s) was rejected: %(reason)s")
+            % {
+                "domain": domain,
+                "pk": other.pk,
+                "partner": other.organization.legal_name,
+                "reason": other.decision_note or "—",
+            },
         )
-        .select_related("organization")
-        .order_by("-submitted_at")[:CONFLICTS_SHOWN]
-    ):
-        conflicts.append(
-            Conflict(
-                "rejected_before",
-                _(
-                    "An earlier request for %(domain)s (#%(pk)s, %(partner)s) was rejected: "
-                    "%(reason)s"
-                )
-                % {
-                    "domain": domain,
-                    "pk": other.pk,
-                    "partner": other.organization.legal_name,
-                    "reason": other.decision_note or "—",
-                },
-            )
-        )
+        for other in latest("rejected_before")
+    ]
     expected = request.transacting_partner.commercial_tenant_id
     if request.commercial_tenant_id != expected:
         conflicts.append(
@@ -231,33 +234,15 @@ def customer_validation_conflict_count() -> Expression:
     """How many of `customer_validation_conflicts`' rules a request meets, as one expression
     for a list of requests (the reviewers' queue): each rule an EXISTS on an index, the same
     number of queries whatever the number of rows."""
-    others = CustomerValidationRequest.objects.exclude(organization=OuterRef("organization"))
-    gcc_elsewhere = (
-        CustomerRelationship.objects.filter(
-            customer__primary_domain=OuterRef("government_domain"),
-            customer__qualifications__qualification=(
-                CustomerQualification.Qualification.GOVERNMENT_COMMUNITY_CLOUD
-            ),
-        )
-        .exclude(organization=OuterRef("organization"))
-        .exclude(organization=OuterRef("transacting_partner"))
+    sources = _conflict_sources(
+        organization=OuterRef("organization"),
+        transacting_partner=OuterRef("transacting_partner"),
+        domain=OuterRef("government_domain"),
+        contact_email=OuterRef("contact_email"),
+        submitted_at=OuterRef("submitted_at"),
     )
     rules = [
-        Exists(
-            others.filter(
-                government_domain=OuterRef("government_domain"),
-                status__in=[*OPEN_STATUSES, ReviewStatus.APPROVED],
-            )
-        ),
-        Exists(gcc_elsewhere),
-        Exists(others.filter(contact_email=OuterRef("contact_email"))),
-        Exists(
-            CustomerValidationRequest.objects.filter(
-                government_domain=OuterRef("government_domain"),
-                status=ReviewStatus.REJECTED,
-                submitted_at__lt=OuterRef("submitted_at"),
-            )
-        ),
+        *(Exists(rows) for rows in sources.values()),
         ~Q(commercial_tenant_id=F("transacting_partner__commercial_tenant_id")),
     ]
     return reduce(
