@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 
 from .models import AuditEvent, ReviewableRequest
+from .sla import CLOCK_RESTARTS, CLOCK_STOPS
 
 
 def review_kinds() -> list[type[ReviewableRequest]]:
@@ -82,6 +83,17 @@ def review_answered_with_key(*, request: ReviewableRequest, key: uuid.UUID | Non
 def audit_event_list_for_subject(*, subject: models.Model) -> models.QuerySet[AuditEvent]:
     return (
         AuditEvent.objects.for_subject(subject).select_related("actor").order_by("created_at", "pk")
+    )
+
+
+def review_clock_events(*, request: ReviewableRequest) -> list[tuple[str, dt.datetime]]:
+    """The (action, time) pairs that stopped and restarted `request`'s review clock, in time
+    order (for sla.clock_intervals)."""
+    return list(
+        AuditEvent.objects.for_subject(request)
+        .filter(action__in=[CLOCK_STOPS, CLOCK_RESTARTS])
+        .order_by("created_at", "pk")
+        .values_list("action", "created_at")
     )
 
 
