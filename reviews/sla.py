@@ -17,7 +17,7 @@ so it is kept as `decision_due_at`).
 import datetime as dt
 from collections.abc import Iterable
 
-from gccportal.review_clock import business_seconds
+from gccportal.review_clock import business_seconds, review_time_zone
 
 # The audited actions that stop and restart the clock (services.review_info_request and
 # review_info_answer).
@@ -63,3 +63,27 @@ def decision_clock(
             business_seconds(start, end) for start, end in intervals
         ),
     }
+
+
+# The SLA page's periods: on-time shares over the last 30 and 90 days; the median and p90 over
+# the last 90; the chart's weeks (Monday to Sunday in REVIEW_TIME_ZONE, this one included).
+SHORT_PERIOD = dt.timedelta(days=30)
+LONG_PERIOD = dt.timedelta(days=90)
+CHART_WEEKS = 13
+
+
+def sla_weeks(now: dt.datetime, count: int = CHART_WEEKS) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The last `count` weeks as [start, end) pairs, oldest first: each from Monday 00:00 in
+    the review time zone to the next Monday's; the last is the week of `now` (its end is
+    after `now`)."""
+    zone = review_time_zone()
+    today = now.astimezone(zone).date()
+    monday = today - dt.timedelta(days=today.weekday())
+    starts = [monday - dt.timedelta(weeks=back) for back in range(count - 1, -1, -1)]
+    return [
+        (
+            dt.datetime.combine(day, dt.time(0), tzinfo=zone),
+            dt.datetime.combine(day + dt.timedelta(weeks=1), dt.time(0), tzinfo=zone),
+        )
+        for day in starts
+    ]
