@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Count, Q
+from django.utils.text import capfirst
 
 from gccportal.aggregates import PercentileCont
 from gccportal.review_clock import end_of_today
@@ -226,7 +227,7 @@ class SlaKind:
 
     @property
     def label(self) -> str:
-        return str(self.model._meta.verbose_name_plural)
+        return capfirst(self.model._meta.verbose_name_plural)
 
 
 @dataclass
