@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -103,7 +104,10 @@ def review_sla_view(request):
     context = {
         **admin.site.each_context(request),
         "title": _("SLA figures"),
-        "as_of": render_to_string("includes/datetime.html", {"value": figures.now}),
+        # The page's time as the other pages show times (the zone named), in a sentence.
+        "as_of": mark_safe(  # noqa: S308 (a template's output, escaped there)
+            render_to_string("includes/datetime.html", {"value": figures.now}).strip()
+        ),
         "figures": figures,
         "chart": sla_chart(figures.weeks),
         "decided_30": sum(kind.decisions.decided_30 for kind in figures.kinds),
