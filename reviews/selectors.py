@@ -267,16 +267,16 @@ def _decision_aggregates(now: dt.datetime) -> dict:
     # migration has filled the older ones).
     short = Q(decided_at__gte=now - SHORT_PERIOD, decided_on_time__isnull=False)
     long = Q(decided_at__gte=now - LONG_PERIOD, decided_on_time__isnull=False)
-    timed = Q(decided_at__gte=now - LONG_PERIOD)
+    recent = Q(decided_at__gte=now - LONG_PERIOD)
     return {
         "decided_30": Count("pk", filter=short),
         "on_time_30": Count("pk", filter=short & Q(decided_on_time=True)),
         "decided_90": Count("pk", filter=long),
         "on_time_90": Count("pk", filter=long & Q(decided_on_time=True)),
         "median_seconds": PercentileCont(
-            "business_seconds_to_decision", fraction=0.5, filter=timed
+            "business_seconds_to_decision", fraction=0.5, filter=recent
         ),
-        "p90_seconds": PercentileCont("business_seconds_to_decision", fraction=0.9, filter=timed),
+        "p90_seconds": PercentileCont("business_seconds_to_decision", fraction=0.9, filter=recent),
     }
 
 
@@ -316,7 +316,7 @@ def review_sla_figures(*, user, now: dt.datetime) -> SlaFigures:
     """
     weeks = [SlaWeek(start=start, end=end) for start, end in sla_weeks(now)]
     earliest = min(now - LONG_PERIOD, weeks[0].start)
-    kinds, rows, reviewer_ids = [], {}, set()
+    kinds, rows = [], {}
     open_total = SlaOpen()
     scopes = review_sla_scopes(user=user)
     for model, everyone in scopes:
@@ -352,7 +352,7 @@ def review_sla_figures(*, user, now: dt.datetime) -> SlaFigures:
                 SlaReviewerRow(reviewer=values["decided_by"], kind=kind),
             )
             row.decisions = SlaDecisions(**_fields(values, DECISION_FIELDS))
-        reviewer_ids |= {reviewer_id for reviewer_id, _model in rows if reviewer_id}
+    reviewer_ids = {reviewer_id for reviewer_id, _model in rows if reviewer_id is not None}
     users = get_user_model().objects.in_bulk(reviewer_ids) if reviewer_ids else {}
     kind_order = {model: index for index, (model, _everyone) in enumerate(scopes)}
     for row in rows.values():
