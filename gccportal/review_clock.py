@@ -71,3 +71,27 @@ def end_of_today(now: dt.datetime) -> dt.datetime:
 def business_time_remaining_is_short(due_at: dt.datetime, now: dt.datetime) -> bool:
     """True when less than one business day remains before `due_at` (reminder threshold)."""
     return now >= review_reminder_at(due_at)
+
+
+def business_seconds(start: dt.datetime, end: dt.datetime) -> int:
+    """Business time between `start` and `end` (aware), in whole seconds: the elapsed time of
+    [start, end) that falls on business days, each taken as the whole calendar day (midnight
+    to midnight) in the review time zone. Weekends and US federal holidays count nothing; a
+    day of a DST change counts its real 23 or 25 hours. 0 when `end` is not after `start`."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("start and end must be timezone-aware")
+    if end <= start:
+        return 0
+    zone = review_time_zone()
+    day, last = start.astimezone(zone).date(), end.astimezone(zone).date()
+    # In UTC: datetimes sharing one tzinfo subtract as wall-clock times, wrong across DST.
+    start, end = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    total = dt.timedelta(0)
+    while day <= last:
+        if is_business_day(day):
+            day_start = dt.datetime.combine(day, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+            next_day = day + dt.timedelta(days=1)
+            day_end = dt.datetime.combine(next_day, dt.time(0), tzinfo=zone).astimezone(dt.UTC)
+            total += max(min(end, day_end) - max(start, day_start), dt.timedelta(0))
+        day += dt.timedelta(days=1)
+    return int(total.total_seconds())

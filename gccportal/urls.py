@@ -28,6 +28,8 @@ urlpatterns = [
     # The footer's language picker: Django's set_language, saving a user's choice on the
     # profile too.
     path("i18n/setlang/", language_set, name="set_language"),
+    # The reviewers' SLA page, before the admin's own URLs (whose app pages match any name).
+    path("admin/", include("reviews.urls")),
     path("admin/", admin.site.urls),
     # The REST API (/v1/, Partner Center's paths) and its OpenAPI description.
     path("", include("api.urls")),

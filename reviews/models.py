@@ -103,6 +103,25 @@ class ReviewableRequest(models.Model):
     decided_at = optional_timestamp(_("decided at"))
     decided_by = user_reference(_("decided by"), optional=True)
     decision_note = models.TextField(_("decision note"), blank=True)
+    # The decision's place on the review clock, recorded by the decision
+    # (services.review_decide), which clears `due_at`: what the SLA figures aggregate
+    # (selectors.review_sla_figures). Empty until decided.
+    decision_due_at = optional_timestamp(
+        _("due at the decision"),
+        editable=False,
+        help_text=_("The due time in force when the request was decided."),
+    )
+    decided_on_time = models.BooleanField(_("decided on time"), null=True, editable=False)
+    business_seconds_to_decision = models.PositiveIntegerField(
+        _("business time to decision (seconds)"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Time on business days while the clock ran, from submission to decision; time "
+            "waiting for information is not counted."
+        ),
+    )
     conflicts_seen = models.JSONField(
         _("conflicts seen at the decision"),
         default=list,
@@ -151,6 +170,12 @@ class ReviewableRequest(models.Model):
             # An organization's requests list, newest first (its partner page and the API).
             models.Index(
                 F("organization"), F("submitted_at").desc(), F("id").desc(), name="%(class)s_org"
+            ),
+            # The SLA figures: the decisions of the last days (selectors.review_sla_figures).
+            models.Index(
+                fields=["decided_at"],
+                name="%(class)s_dec",
+                condition=Q(decided_at__isnull=False),
             ),
             # The SLA sweep: the requests it has something to do with, by when.
             models.Index(

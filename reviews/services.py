@@ -20,7 +20,8 @@ from webhooks.services import webhook_event_emit
 
 from . import emails
 from .models import CLOCK_RUNNING_STATUSES, AuditEvent, ReviewableRequest, ReviewStatus
-from .selectors import review_request_for_key
+from .selectors import review_clock_events, review_request_for_key
+from .sla import clock_intervals, decision_clock
 
 
 def review_transition_apply(*, request: models.Model, move: str) -> str:
@@ -261,13 +262,25 @@ def review_decide(
 ) -> ReviewableRequest:
     """Approve or reject (`move`): the part both decisions share. Call inside a transaction."""
     request = _lock_for_reviewer(model=model, request_id=request_id, reviewer=reviewer)
+    now = timezone.now()
+    # What the SLA figures need, read now: the decision clears the due time.
+    clock = decision_clock(
+        due_at=request.due_at,
+        decided_at=now,
+        intervals=clock_intervals(
+            submitted_at=request.submitted_at,
+            decided_at=now,
+            events=review_clock_events(request=request),
+        ),
+    )
     # Audited as the decision made: "approved" or "rejected".
     transition_make(
         request,
         move=move,
         actor=reviewer,
         changes={
-            "decided_at": timezone.now(),
+            **clock,
+            "decided_at": now,
             "decided_by": reviewer,
             "decision_note": note.strip(),
             "due_at": None,  # the clock stops for good

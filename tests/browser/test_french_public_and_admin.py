@@ -239,6 +239,7 @@ def admin_pages(world) -> list[tuple[str, str]]:
         ("admin-audit-events", "/admin/reviews/auditevent/"),
         ("admin-outbox", "/admin/notifications/outboxmessage/"),
         ("admin-task-deliveries", "/admin/jobs/taskdelivery/"),
+        ("admin-sla", "/admin/sla/"),
     ]
     pages.append(("admin-code", f"/admin/customers/gccvalidation/{code.pk}/change/"))
     event = AuditEvent.objects.order_by("pk").first()

@@ -187,11 +187,15 @@ MUST_BE_SHOWN = {
     ],
     "reviewer": [
         "admin:index",
+        "reviews:sla",
+        "reviews:sla_csv",
         "admin:customers_customervalidationrequest_change",
         "admin:customers_customervalidationrequest_document",
     ],
     "superuser": [
         "admin:index",
+        "reviews:sla",
+        "reviews:sla_csv",
         "admin:partners_organization_history",
         "admin:partners_organization_simple_history",
         "admin:customers_customervalidationrequest_change",
