@@ -74,6 +74,21 @@ def _documents_save(
         file_written(storage=document.file.storage, name=document.file.name)
 
 
+def customer_validation_contact_problem(
+    *, contact_email: str, government_domain: str
+) -> str | None:
+    """What is wrong with the customer contact's address for this domain, or None (the
+    single submit and the bulk one check it alike)."""
+    # The contact's answer link proves nothing unless it reaches the customer itself: a
+    # mailbox at exactly its domain (customers/domains.py), never one the partner chooses.
+    if email_is_at_domain(contact_email, government_domain):
+        return None
+    return _(
+        "Enter the customer contact's address at %(domain)s: the review team's questions "
+        "and the link to answer them go there."
+    ) % {"domain": government_domain}
+
+
 @files_removed_on_failure
 @transaction.atomic
 def customer_validation_submit(
@@ -109,13 +124,11 @@ def customer_validation_submit(
         raise ValidationError({"commercial_tenant_id": problem})
     government_domain = government_domain.strip().lower()
     errors = {}
-    # The contact's answer link proves nothing unless it reaches the customer itself: a
-    # mailbox at exactly its domain (customers/domains.py), never one the partner chooses.
-    if not email_is_at_domain(contact_email, government_domain):
-        errors["contact_email"] = _(
-            "Enter the customer contact's address at %(domain)s: the review team's questions "
-            "and the link to answer them go there."
-        ) % {"domain": government_domain}
+    contact_problem = customer_validation_contact_problem(
+        contact_email=contact_email, government_domain=government_domain
+    )
+    if contact_problem:
+        errors["contact_email"] = contact_problem
     private = organization_type == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
     if private and not regulated_data:
         errors["regulated_data"] = _(
