@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.codes.models import GccValidation
-from customers.domains import email_is_at_domain
 from customers.links import LinkInvalid
 from customers.selectors import transacting_partner_for
 from customers.services import gcc_organization_require
@@ -40,6 +39,7 @@ from . import emails
 from .links import info_link_nonce_new, info_link_read
 from .models import CustomerValidationDocument, CustomerValidationRequest
 from .selectors import (
+    customer_validation_contact_problem,
     customer_validation_tenant_id_problem,
 )
 from .uploads import document_check, file_written, files_removed_on_failure
@@ -72,21 +72,6 @@ def _documents_save(
             source=source,
         )
         file_written(storage=document.file.storage, name=document.file.name)
-
-
-def customer_validation_contact_problem(
-    *, contact_email: str, government_domain: str
-) -> str | None:
-    """What is wrong with the customer contact's address for this domain, or None (the
-    single submit and the bulk one check it alike)."""
-    # The contact's answer link proves nothing unless it reaches the customer itself: a
-    # mailbox at exactly its domain (customers/domains.py), never one the partner chooses.
-    if email_is_at_domain(contact_email, government_domain):
-        return None
-    return _(
-        "Enter the customer contact's address at %(domain)s: the review team's questions "
-        "and the link to answer them go there."
-    ) % {"domain": government_domain}
 
 
 @files_removed_on_failure

@@ -13,7 +13,7 @@ from customers.selectors import transacting_partner_for
 from partners.models import Organization
 
 from ..models import CustomerValidationRequest
-from ..services import customer_validation_contact_problem
+from ..selectors import customer_validation_contact_problem
 from .csvfile import MULTIPLE_VALUES_SEPARATOR, TENANT_ID_COLUMN, Column, columns
 from .forms import BulkRowForm
 from .models import BulkSubmission
