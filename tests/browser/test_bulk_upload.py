@@ -41,6 +41,7 @@ def check_both_widths(page, name: str) -> None:
 def test_download_the_template_upload_preview_and_submit(page, admin_agent, tmp_path):
     sign_in(page, admin_agent.email)
     page.goto("/customers/validations/")
+    check_both_widths(page, "bulk-validation-list")
     page.get_by_role("link", name="Submit in bulk (CSV)").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit requests in bulk")
     check_both_widths(page, "bulk-upload")

@@ -74,23 +74,25 @@ def columns() -> list[Column]:
 
 
 def column_note(column: Column) -> str:
-    """What a cell of `column` holds, in the reader's language."""
+    """What a cell of `column` holds, in the reader's language: the form's help text (but
+    the tenant ID's, which is about a field filled in for you), then how to write it."""
     if column.name == TENANT_ID_COLUMN:
         return _(
             "The transacting partner's commercial tenant ID. Leave it empty: it is filled in "
             "for you."
         )
     if column.multiple:
-        return _(
+        how = _(
             "Any of the allowed values, separated by spaces, commas or semicolons; empty when "
             "none applies."
         )
-    if column.choices:
-        return _("One of the allowed values.")
-    max_length = getattr(column.field, "max_length", None)
-    if max_length:
-        return _("Text, up to %(count)s characters.") % {"count": max_length}
-    return _("Text.")
+    elif column.choices:
+        how = _("One of the allowed values.")
+    elif getattr(column.field, "max_length", None):
+        how = _("Up to %(count)s characters.") % {"count": column.field.max_length}
+    else:
+        how = ""
+    return " ".join(part for part in (str(column.field.help_text or ""), how) if part)
 
 
 def template_csv() -> str:
@@ -243,10 +245,6 @@ def _header_check(header: list[str]) -> None:
     if problems:
         raise _refuse(
             " ".join(
-                [
-                    _("The first row must name the template's columns: %(names)s.")
-                    % {"names": ", ".join(known)},
-                    *problems,
-                ]
+                [_("The first row must name the template's columns (see Columns)."), *problems]
             )
         )
