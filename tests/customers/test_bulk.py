@@ -21,7 +21,11 @@ from gccportal.review_clock import review_due_at
 from notifications.models import OutboxMessage
 from partners.models import Membership, Organization
 from reviews.models import AuditEvent, ReviewStatus
-from tests.factories import OrganizationFactory, ResellerQualificationFactory
+from tests.factories import (
+    CustomerValidationRequestFactory,
+    OrganizationFactory,
+    ResellerQualificationFactory,
+)
 from tests.helpers import (
     BULK_COLUMNS,
     agent_of,
@@ -356,6 +360,17 @@ def test_cells_past_the_header_are_a_problem_of_the_row(client, admin):
     ]
 
 
+def test_empty_cells_after_the_last_column_are_ignored(client, admin):
+    """Excel writes them once a cell beyond the last column was touched."""
+    content = ("\ufeff" + ",".join(BULK_COLUMNS) + ",,\r\n").encode()
+    content += ",".join(bulk_row(1).values()).encode() + b",,\r\n,,,,,,,,,\r\n"
+    bulk = uploaded(client, None, content=content)
+
+    [check] = bulk_rows_check(bulk=bulk, organization=admin.membership.organization)
+
+    assert check.status == RowStatus.READY
+
+
 def test_a_row_repeating_an_earlier_one_is_skipped(client, admin):
     bulk = uploaded(
         client,
@@ -501,6 +516,41 @@ def test_the_same_file_uploaded_again_submits_nothing_twice(client, admin, revie
     assert [again.results[line]["created"] for line in ("2", "3", "4")] == [False, False, True]
     result = client.get(detail_url(again))
     assert text(element(result, id="summary-created")) == "1 request submitted by this upload"
+
+
+def test_a_row_submitted_meanwhile_by_another_upload_is_not_created_twice(
+    client, admin, gcc_enabled, monkeypatch
+):
+    """Two uploads of the same rows submitted at the same moment: the other transaction's
+    insert of a key makes this batch's insert fail; its rows then go one by one, and the
+    request already there is taken, not created again."""
+    bulk = uploaded(client, [bulk_row(1), bulk_row(2)])
+    checked = bulk_services.bulk_rows_check
+
+    def checked_then_raced(**kwargs):
+        checks = checked(**kwargs)
+        # The other upload's request for row 3, inserted after this one read the keys.
+        CustomerValidationRequestFactory(
+            organization=gcc_enabled,
+            idempotency_key=checks[1].key,
+            government_domain="city2.gov",
+        )
+        return checks
+
+    monkeypatch.setattr(bulk_services, "bulk_rows_check", checked_then_raced)
+
+    client.post(submit_url(bulk))
+
+    raced = CustomerValidationRequest.objects.get(government_domain="city2.gov")
+    created = CustomerValidationRequest.objects.get(government_domain="city1.gov")
+    assert CustomerValidationRequest.objects.count() == 2
+    bulk.refresh_from_db()
+    assert bulk.results == {
+        "2": {"request": created.pk, "created": True},
+        "3": {"request": raced.pk, "created": False},
+    }
+    assert AuditEvent.objects.for_subject(created).count() == 1
+    assert AuditEvent.objects.for_subject(raced).count() == 0
 
 
 def test_an_organization_no_longer_approved_submits_nothing(client, admin, gcc_enabled):

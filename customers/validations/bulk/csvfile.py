@@ -201,6 +201,10 @@ def csv_file_read(upload: UploadedFile) -> ParsedFile:
     while records and not any(cell.strip() for cell in records[0]):
         records.pop(0)
     header = [cell.strip().lower() for cell in records[0]]
+    # A spreadsheet program writes empty cells after the last column once any cell beyond it
+    # was touched: they name no column.
+    while header and not header[-1]:
+        header.pop()
     _header_check(header)
     rows = []
     for index, record in enumerate(records[1:], start=2):
