@@ -165,7 +165,7 @@ def _submitted_record(
     )
     webhook_events_emit_many(
         organization_id=organization.pk,
-        event_type=CustomerValidationRequest().webhook_event_type(),
+        event_type=created[0][1].webhook_event_type(),
         events=[
             (
                 f"audit:{event.pk}",
