@@ -78,8 +78,8 @@ def column_note(column: Column) -> str:
     the tenant ID's, which is about a field filled in for you), then how to write it."""
     if column.name == TENANT_ID_COLUMN:
         return _(
-            "The transacting partner's commercial tenant ID. Leave it empty: it is filled in "
-            "for you."
+            "Leave it empty: it is filled in for you, as on the request form (an indirect "
+            "reseller's requests carry its indirect provider's)."
         )
     if column.multiple:
         how = _(
