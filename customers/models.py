@@ -199,3 +199,4 @@ class CustomerQualification(models.Model):
 from .validations.models import CustomerValidationDocument, CustomerValidationRequest  # noqa: E402, F401, I001
 from .codes.models import GccValidation  # noqa: E402, F401
 from .invitations.models import ResellerInvitation  # noqa: E402, F401
+from .validations.bulk.models import BulkSubmission  # noqa: E402, F401

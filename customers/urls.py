@@ -6,6 +6,7 @@ from django.urls import path
 from . import views
 from .invitations import views as invitation_views
 from .validations import views as validation_views
+from .validations.bulk.urls import urlpatterns as bulk_urlpatterns
 
 app_name = "customers"
 
@@ -44,6 +45,7 @@ urlpatterns = [
         validation_views.validation_document,
         name="validation_document",
     ),
+    *bulk_urlpatterns,
     path(
         "customers/relationship-requests/", invitation_views.invitation_list, name="invitation_list"
     ),

@@ -3,7 +3,9 @@
 HTML pages are read with `tests.html`; two callers racing with `tests.race`.
 """
 
+import csv
 import datetime as dt
+import io
 import os
 import socket
 import subprocess
@@ -269,3 +271,63 @@ def customer_data(**overrides) -> dict:
         **overrides,
     }
     return {key: value for key, value in data.items() if value is not None}
+
+
+# -- bulk submission of customer validation requests (a CSV file) ---------------------------
+
+# The template's columns, as documented (README): the customer validation form's fields but
+# the documents.
+BULK_COLUMNS = [
+    "organization_legal_name",
+    "organization_type",
+    "regulated_data",
+    "government_domain",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "commercial_tenant_id",
+]
+
+
+def bulk_row(n: int = 1, **overrides) -> dict[str, str]:
+    """A valid row (customer number `n`: its own name and domain), with `overrides`; the
+    tenant ID left empty (filled in)."""
+    domain = overrides.get("government_domain", f"city{n}.gov")
+    return {
+        "organization_legal_name": f"City of Springfield {n}",
+        "organization_type": "local",
+        "regulated_data": "",
+        "government_domain": domain,
+        "contact_name": "Robin Clerk",
+        "contact_email": f"robin.clerk@{domain}",
+        "contact_phone": "+1 217 555 0199",
+        "commercial_tenant_id": "",
+        **overrides,
+    }
+
+
+def bulk_csv(
+    rows: list[dict[str, str]], *, columns: list[str] | None = None, delimiter: str = ","
+) -> str:
+    """The text of a CSV file of `rows` (Excel's quoting), header first."""
+    columns = columns or BULK_COLUMNS
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([row.get(column, "") for column in columns])
+    return out.getvalue()
+
+
+def bulk_file(
+    rows: list[dict[str, str]] | None = None,
+    *,
+    name: str = "customers.csv",
+    content: bytes | None = None,
+    bom: bool = True,
+    **options,
+) -> SimpleUploadedFile:
+    """An uploaded CSV of `rows` (UTF-8 with Excel's byte order mark), or of `content`."""
+    if content is None:
+        content = ("\ufeff" if bom else "").encode() + bulk_csv(rows or [], **options).encode()
+    return SimpleUploadedFile(name, content, content_type="text/csv")

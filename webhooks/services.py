@@ -123,6 +123,65 @@ def webhook_event_emit(
     return messages
 
 
+def webhook_events_emit_many(
+    *,
+    organization_id: int,
+    event_type: str,
+    events: list[tuple[str, dict | Callable[[], dict]]],
+) -> list[WebhookMessage]:
+    """webhook_event_emit for many events of one organization at once (`events`: each its
+    dedupe key and data), in the same number of queries whatever their number: a batch of
+    changes (a bulk submission) is one read of the endpoints, one of the keys already
+    recorded and one insert of each kind. Must run inside the transaction of the changes."""
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            organization_id=organization_id, is_active=True
+        ).only("pk", "organization_id", "event_types")
+        if event_type in endpoint.event_types
+    ]
+    if not endpoints or not events:
+        return []
+    keyed = {f"{key}:{organization_id}"[:200]: data for key, data in events}
+    recorded = set(
+        WebhookMessage.objects.filter(dedupe_key__in=list(keyed)).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    now = timezone.now()
+    messages = WebhookMessage.objects.bulk_create(
+        [
+            WebhookMessage(
+                dedupe_key=key,
+                organization_id=organization_id,
+                event_type=event_type,
+                payload=webhook_payload(
+                    event_type=event_type,
+                    data=data() if callable(data) else data,
+                    occurred_at=now,
+                ),
+                created_at=now,
+            )
+            for key, data in keyed.items()
+            if key not in recorded
+        ]
+    )
+    grace = now + timedelta(seconds=settings.WEBHOOK_REDISPATCH_AFTER_SECONDS)
+    deliveries = WebhookDelivery.objects.bulk_create(
+        [
+            WebhookDelivery(
+                endpoint=endpoint, message=message, next_attempt_at=grace, created_at=now
+            )
+            for message in messages
+            for endpoint in endpoints
+        ]
+    )
+    if deliveries:
+        ids = [delivery.pk for delivery in deliveries]
+        transaction.on_commit(lambda: webhook_deliveries_dispatch(delivery_ids=ids))
+    return messages
+
+
 def webhook_deliveries_dispatch(*, delivery_ids: list[int], deadline: float | None = None) -> int:
     """Queue one send task per delivery; a broker that is down is logged, not raised (the
     sweep dispatches the rest)."""

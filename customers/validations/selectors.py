@@ -8,6 +8,7 @@ from functools import reduce
 from django.db.models import Case, Exists, Expression, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
+from customers.domains import email_is_at_domain
 from customers.links import LinkInvalid
 from customers.models import CustomerQualification, CustomerRelationship
 from customers.selectors import transacting_partner_for
@@ -43,6 +44,21 @@ def customer_validation_tenant_id_problem(*, organization: Organization, value: 
                 "%(provider)s, your indirect provider: %(expected)s."
             ) % {"expected": transacting.commercial_tenant_id, "provider": transacting.legal_name}
     return tenant_id_problem(organization=transacting, value=value, requester=organization)
+
+
+def customer_validation_contact_problem(
+    *, contact_email: str, government_domain: str
+) -> str | None:
+    """What is wrong with the customer contact's address for this domain, or None (the
+    single submit and the bulk one check it alike)."""
+    # The contact's answer link proves nothing unless it reaches the customer itself: a
+    # mailbox at exactly its domain (customers/domains.py), never one the partner chooses.
+    if email_is_at_domain(contact_email, government_domain):
+        return None
+    return _(
+        "Enter the customer contact's address at %(domain)s: the review team's questions "
+        "and the link to answer them go there."
+    ) % {"domain": government_domain}
 
 
 def customer_validation_list_for_org(

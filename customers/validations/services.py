@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.codes.models import GccValidation
-from customers.domains import email_is_at_domain
 from customers.links import LinkInvalid
 from customers.selectors import transacting_partner_for
 from customers.services import gcc_organization_require
@@ -40,6 +39,7 @@ from . import emails
 from .links import info_link_nonce_new, info_link_read
 from .models import CustomerValidationDocument, CustomerValidationRequest
 from .selectors import (
+    customer_validation_contact_problem,
     customer_validation_tenant_id_problem,
 )
 from .uploads import document_check, file_written, files_removed_on_failure
@@ -109,13 +109,11 @@ def customer_validation_submit(
         raise ValidationError({"commercial_tenant_id": problem})
     government_domain = government_domain.strip().lower()
     errors = {}
-    # The contact's answer link proves nothing unless it reaches the customer itself: a
-    # mailbox at exactly its domain (customers/domains.py), never one the partner chooses.
-    if not email_is_at_domain(contact_email, government_domain):
-        errors["contact_email"] = _(
-            "Enter the customer contact's address at %(domain)s: the review team's questions "
-            "and the link to answer them go there."
-        ) % {"domain": government_domain}
+    contact_problem = customer_validation_contact_problem(
+        contact_email=contact_email, government_domain=government_domain
+    )
+    if contact_problem:
+        errors["contact_email"] = contact_problem
     private = organization_type == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
     if private and not regulated_data:
         errors["regulated_data"] = _(

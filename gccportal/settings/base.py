@@ -354,6 +354,11 @@ CUSTOMER_DOCUMENT_MAX_FILES = 5
 CUSTOMER_INFO_LINK_MAX_AGE_SECONDS = env.int(
     "CUSTOMER_INFO_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600
 )
+# Bulk submission of customer validation requests (a CSV upload): its rows and bytes at most.
+CUSTOMER_VALIDATION_BULK_MAX_ROWS = env.int("CUSTOMER_VALIDATION_BULK_MAX_ROWS", default=1000)
+CUSTOMER_VALIDATION_BULK_MAX_BYTES = env.int(
+    "CUSTOMER_VALIDATION_BULK_MAX_BYTES", default=1024 * 1024
+)
 # Reseller-relationship requests: days a sent invitation link stays valid.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=30)
 # Orders: offers whose simulated provisioning fails (to exercise the failure path).

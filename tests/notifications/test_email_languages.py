@@ -23,6 +23,8 @@ CONTEXT = {
     "valid_minutes": 30,
     "code": {"remaining_creates": 2},
     "failures": 20,
+    "count": 2,  # a bulk submission's requests
+    "more": 3,
 }
 TEMPLATES = sorted(str(path.relative_to(EMAILS.parent)) for path in EMAILS.rglob("*.txt"))
 
