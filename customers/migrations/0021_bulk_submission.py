@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0018_conflicts_seen'),
+        ('customers', '0020_decision_clock_fill'),
         ('partners', '0014_conflicts_seen'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
