@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from customers.drafts import add_customer_draft, validation_initial_from_draft
 from customers.links import LinkExpired, LinkInvalid
@@ -120,6 +121,7 @@ def validation_eligibility(request):
 
 
 @gcc_action_required
+@require_GET
 def validation_eligibility_result(request):
     """Likely eligible or not, why, the documents the review team will ask for, and the way
     on to the request form, filled in from the answers (whatever the outcome)."""

@@ -522,9 +522,10 @@ def test_answers_that_cant_be_read_are_refused_and_nothing_is_submitted(
     # then: told, nothing created, and the form shown again carries no answers
     assert response.status_code == 200
     assert snapshot() == before
-    assert text(element(response, id="form-errors")).startswith(
+    assert text(element(response, id="form-errors")) == (
         "The answers of the eligibility check could not be read (changed, or older than "
-        "seven days), so nothing was submitted."
+        "seven days), so nothing was submitted. Submit the request again without them, or "
+        "check the eligibility again."
     )
     assert attr(element(response, id="id_eligibility_answers"), "value") is None
     assert "Acme Defense Systems" not in response.content.decode()
@@ -594,6 +595,12 @@ def test_a_role_that_cant_submit_cant_check(client, gcc_enabled, non_gcc_user, u
 
     assert response.status_code == 403
     assert role_refusal(label) in page_text(response)
+
+
+def test_the_result_is_only_read(client, sales_agent, gcc_enabled):
+    client.force_login(sales_agent)
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=answers())
+    assert client.post(reverse(RESULT) + f"?check={token}").status_code == 405
 
 
 def test_an_organization_not_approved_for_gcc_is_told_why(client, admin_agent):
