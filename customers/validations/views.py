@@ -116,7 +116,15 @@ def validation_eligibility(request):
             answers = _checked_answers(request, request.GET.get(CHECK_PARAMETER))
         except EligibilityTokenInvalid:
             answers = None
-        form = EligibilityForm(initial=answers or {})
+        if answers is None:
+            # From Add customer (through the request form's offer): its name and domain.
+            draft = validation_initial_from_draft(add_customer_draft(request.session))
+            answers = {
+                name: draft[name]
+                for name in ("organization_legal_name", "government_domain")
+                if name in draft
+            }
+        form = EligibilityForm(initial=answers)
     return render(request, "customers/validation_eligibility.html", {"form": form})
 
 

@@ -380,6 +380,22 @@ def test_change_my_answers_fills_the_questions_again(client, sales_agent, gcc_en
     assert "checked" in dict(element(page, id="id_regulated_data_1").attributes)
 
 
+def test_the_questions_start_from_what_was_typed_on_add_customer(client, sales_agent, gcc_enabled):
+    # given: Add customer's answers kept on the way to a request
+    client.force_login(sales_agent)
+    client.post(
+        reverse("customers:customer_draft_to_validation"),
+        {"company_name": "Town of Ogden", "primary_domain": "ogden.gov"},
+    )
+
+    # when
+    page = client.get(reverse(ELIGIBILITY))
+
+    # then
+    assert attr(element(page, id="id_organization_legal_name"), "value") == "Town of Ogden"
+    assert attr(element(page, id="id_government_domain"), "value") == "ogden.gov"
+
+
 # -- the request form, filled in from the answers ------------------------------------------
 
 
