@@ -200,14 +200,6 @@ class Assessment:
     # The request form's first answers (its field names).
     prefill: Mapping[str, object]
 
-    @property
-    def likely_eligible(self) -> bool:
-        return self.outcome == Outcome.LIKELY_ELIGIBLE
-
-    @property
-    def outcome_label(self) -> str:
-        return Outcome(self.outcome).label
-
 
 def _is_us_government_domain(domain: str) -> bool:
     return domain.endswith(US_GOVERNMENT_SUFFIXES)
