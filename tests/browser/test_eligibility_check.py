@@ -13,6 +13,7 @@ from tests.browser.helpers import (
     assert_fits_the_width,
     check_page,
     phone_page,
+    screenshot,
     sign_in,
 )
 from tests.factories import ReviewerFactory
@@ -161,3 +162,24 @@ def test_likely_ineligible_is_explained_and_still_submits(new_page, gcc_partner)
     expect(page.locator("#eligibility-check")).to_contain_text(
         "The customer is likely not eligible for GCC."
     )
+
+
+def test_the_check_works_without_javascript(new_page, gcc_partner):
+    _, agent = gcc_partner
+    page = new_page(java_script_enabled=False)
+    sign_in(page, agent.email)
+    _to_the_questions(page)
+
+    # Every question is shown; those of a private organization say so in their legend.
+    expect(page.locator("#private-questions")).to_be_visible()
+    page.get_by_label("Customer's legal name").fill("Springfield County")
+    page.get_by_label("Customer's domain").fill("springfield-county.org")
+    page.get_by_label("US local government entity").check()
+    page.get_by_label("DoD UCNI").check()  # ignored: a government entity
+    page.get_by_role("button", name="See the result").click()
+
+    expect(page.locator("#eligibility-outcome")).to_contain_text(
+        "Its domain, springfield-county.org, is not a US government domain"
+    )
+    # (axe-core is a script: the pages were checked with JavaScript above)
+    screenshot(page, "eligibility-desktop-09-result-no-js")
