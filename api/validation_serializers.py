@@ -137,6 +137,15 @@ class CustomerValidationRequestSerializer(_RequestSerializer):
     contactPhone = serializers.CharField(source="contact_phone")
     transactingPartnerId = serializers.UUIDField(source="commercial_tenant_id")
     validationId = serializers.SerializerMethodField()
+    eligibilityOutcome = serializers.CharField(
+        source="eligibility_outcome",
+        read_only=True,
+        help_text=(
+            "The outcome of the eligibility pre-check the partner answered on the portal's "
+            "pages before submitting: likely_eligible or likely_ineligible; empty when no "
+            "check was made (always, for a request made through the API)."
+        ),
+    )
     attributes = ObjectType("CustomerValidationRequest")
 
     def get_validationId(self, request) -> str | None:

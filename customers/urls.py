@@ -26,6 +26,16 @@ urlpatterns = [
         "customers/validations/new/", validation_views.validation_create, name="validation_create"
     ),
     path(
+        "customers/validations/eligibility/",
+        validation_views.validation_eligibility,
+        name="validation_eligibility",
+    ),
+    path(
+        "customers/validations/eligibility/result/",
+        validation_views.validation_eligibility_result,
+        name="validation_eligibility_result",
+    ),
+    path(
         "customers/validations/<int:pk>/",
         validation_views.validation_detail,
         name="validation_detail",

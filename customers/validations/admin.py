@@ -26,6 +26,7 @@ from reviews.admin import (
 from reviews.documents import document_response
 
 from . import services
+from .eligibility import eligibility_of_request
 from .models import CustomerValidationDocument, CustomerValidationRequest
 from .selectors import customer_validation_conflict_count
 
@@ -75,6 +76,7 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
         DueFilter,
         ConflictFilter,
         "organization_type",
+        "eligibility_outcome",
     ]
     search_fields = [
         "organization_legal_name",
@@ -113,6 +115,7 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        (_("Eligibility pre-check"), {"fields": ["eligibility_display"]}),
         INFO_REQUEST_FIELDSET,
         (
             _("Decision"),
@@ -134,6 +137,7 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
             "regulated_data_display",
             "documents_display",
             "code_display",
+            "eligibility_display",
         ]
 
     @admin.display(description=_("Regulated data handled"))
@@ -164,6 +168,29 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
                     )
                     for document in documents
                 ),
+            ),
+        )
+
+    @admin.display(description=_("Partner's answers and outcome"))
+    def eligibility_display(self, obj) -> str:
+        """What the partner answered before submitting, and what the pre-check told it: the
+        reviewer weighs it, and asks for the documents it listed if they are missing."""
+        eligibility = eligibility_of_request(obj)
+        if eligibility is None:
+            return _("No eligibility check was made.")
+        return format_html(
+            '<p id="eligibility-outcome"><strong>{}</strong> {}</p>'
+            "<p><strong>{}</strong></p><ul>{}</ul><p><strong>{}</strong></p><ul>{}</ul>"
+            "<p><strong>{}</strong></p><ul>{}</ul>",
+            eligibility["outcome_label"],
+            eligibility["heading"],
+            _("Reasons:"),
+            format_html_join("", "<li>{}</li>", ((r,) for r in eligibility["reasons"])),
+            _("Documents the partner was told you will ask for:"),
+            format_html_join("", "<li>{}</li>", ((d,) for d in eligibility["documents"] or ["—"])),
+            _("Answers:"),
+            format_html_join(
+                "", "<li>{}: {}</li>", ((q, a or "—") for q, a in eligibility["answers"])
             ),
         )
 

@@ -22,6 +22,8 @@ from partners.forms import (
 )
 from partners.models import Organization
 
+from . import eligibility
+from .eligibility import EligibilityTokenInvalid, eligibility_token_read
 from .models import CustomerValidationRequest
 from .selectors import customer_validation_tenant_id_problem
 from .uploads import document_check
@@ -136,6 +138,9 @@ class CustomerValidationForm(ValidationRequestForm):
         ),
     )
     documents = documents_field()
+    # The eligibility pre-check's answers, signed (eligibility.py): kept by a form shown
+    # again with errors, stored with the request. Empty when the check was skipped.
+    eligibility_answers = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -155,6 +160,7 @@ class CustomerValidationForm(ValidationRequestForm):
             form_id="customer-validation-form",
             layout=Layout(
                 "idempotency_key",
+                "eligibility_answers",
                 Fieldset(
                     _("Customer organization"),
                     "organization_legal_name",
@@ -174,6 +180,20 @@ class CustomerValidationForm(ValidationRequestForm):
 
     def clean_documents(self) -> list:
         return clean_documents(self.cleaned_data["documents"])
+
+    def clean_eligibility_answers(self) -> dict:
+        token = self.cleaned_data["eligibility_answers"]
+        if not token:
+            return {}
+        try:
+            return eligibility_token_read(token, organization_id=self.organization.pk)
+        except EligibilityTokenInvalid:
+            # Refused, not ignored: the partner is told before anything is submitted, and
+            # the form shown again carries no answers (its next submit has no check).
+            self.data = self.data.copy()
+            self.data[self.add_prefix("eligibility_answers")] = ""
+            self.add_error(None, ELIGIBILITY_UNREADABLE)
+            return {}
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -195,6 +215,116 @@ class CustomerValidationForm(ValidationRequestForm):
     @property
     def transacting_partner(self) -> Organization:
         return transacting_partner_for(organization=self.organization)
+
+
+ELIGIBILITY_UNREADABLE = _(
+    "The answers of the eligibility check could not be read (changed, or older than seven "
+    "days), so nothing was submitted. Submit the request again without them, or check the "
+    "eligibility again."
+)
+
+
+class EligibilityForm(forms.Form):
+    """The eligibility pre-check's questions (eligibility.py holds the rules). The last
+    three are for a private organization only: ignored for any other kind."""
+
+    organization_legal_name = forms.CharField(
+        label=_("Customer's legal name"),
+        max_length=200,
+        help_text=_("As on its official documents. It starts the request for you."),
+        error_messages={"required": _("Enter the customer's legal name.")},
+    )
+    government_domain = forms.CharField(
+        label=_("Customer's domain"),
+        max_length=253,
+        help_text=_("The domain it uses for its work, for example springfield.gov."),
+        error_messages={"required": _("Enter the domain the customer uses, such as contoso.gov.")},
+    )
+    customer_kind = forms.ChoiceField(
+        label=_("Kind of organization"),
+        choices=eligibility.CUSTOMER_KINDS,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of organization the customer is.")},
+    )
+    regulated_data = forms.MultipleChoiceField(
+        label=_("Regulated government data it handles"),
+        choices=eligibility.REGULATED_DATA_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Choose every kind that applies, or None of these."),
+    )
+    location = forms.ChoiceField(
+        label=_("Where the organization is"),
+        choices=eligibility.LOCATIONS,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    agreement = forms.ChoiceField(
+        label=_("Contract or agreement with a US government agency"),
+        help_text=_(
+            "Does a contract, subcontract or agreement with a US government agency require the "
+            "customer to protect this data?"
+        ),
+        choices=eligibility.AGREEMENTS,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = page_form_helper(
+            form_id="eligibility-form",
+            layout=Layout(
+                Fieldset(
+                    _("The customer"),
+                    "organization_legal_name",
+                    "government_domain",
+                    "customer_kind",
+                ),
+                Div(
+                    Fieldset(
+                        _("Only for a private organization"),
+                        "regulated_data",
+                        "location",
+                        "agreement",
+                    ),
+                    css_id="private-questions",
+                ),
+            ),
+            submit=_("See the result"),
+        )
+
+    def clean_government_domain(self) -> str:
+        return clean_domain(self.cleaned_data["government_domain"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("customer_kind") != eligibility.PRIVATE:
+            # Answers given before switching to another kind are ignored.
+            for name in ("regulated_data", "location", "agreement"):
+                self.errors.pop(name, None)
+                cleaned[name] = [] if name == "regulated_data" else ""
+            return cleaned
+        data = cleaned.get("regulated_data")
+        if "regulated_data" not in self.errors:
+            if not data:
+                self.add_error(
+                    "regulated_data",
+                    _("Say which regulated government data it handles, or choose None of these."),
+                )
+            elif eligibility.NO_REGULATED_DATA in data and len(data) > 1:
+                self.add_error(
+                    "regulated_data",
+                    _("Choose the kinds of data it handles, or None of these: not both."),
+                )
+        if not cleaned.get("location") and "location" not in self.errors:
+            self.add_error("location", _("Say where the organization is."))
+        if not cleaned.get("agreement") and "agreement" not in self.errors:
+            self.add_error(
+                "agreement",
+                _("Say whether a contract or agreement with a US government agency covers it."),
+            )
+        return cleaned
 
 
 class CustomerAnswerForm(IdempotentForm):

@@ -39,6 +39,10 @@ class CustomerValidationRequest(ReviewableRequest):
         DOE_UCNI = "doe_ucni", _("DoE UCNI")
         OTHER = "other", _("Other data that requires Azure Government")
 
+    class EligibilityOutcome(models.TextChoices):
+        LIKELY_ELIGIBLE = "likely_eligible", _("Likely eligible")
+        LIKELY_INELIGIBLE = "likely_ineligible", _("Likely ineligible")
+
     organization = organization_reference(
         _("submitting partner"), related_name="customer_validations"
     )
@@ -75,6 +79,18 @@ class CustomerValidationRequest(ReviewableRequest):
     # cleared when the answer is given (or a new question replaces it).
     info_link_nonce = models.CharField(
         _("answer link nonce"), max_length=64, blank=True, editable=False
+    )
+    # The eligibility pre-check the partner answered before this request (eligibility.py),
+    # both empty when it went straight to the form (or came through the API).
+    eligibility_answers = models.JSONField(
+        _("eligibility pre-check answers"), default=dict, blank=True
+    )
+    eligibility_outcome = models.CharField(
+        _("eligibility pre-check outcome"),
+        max_length=20,
+        choices=EligibilityOutcome.choices,
+        blank=True,
+        help_text=_("Empty when no eligibility check was made."),
     )
 
     class Meta(ReviewableRequest.Meta):

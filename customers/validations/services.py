@@ -5,6 +5,7 @@ link, approve (it issues the validation code), withdraw."""
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,6 +37,7 @@ from webhooks.events import EventType
 from webhooks.services import webhook_event_emit
 
 from . import emails
+from .eligibility import ANSWER_FIELDS, eligibility_assess
 from .links import info_link_nonce_new, info_link_read
 from .models import CustomerValidationDocument, CustomerValidationRequest
 from .selectors import (
@@ -74,6 +76,17 @@ def _documents_save(
         file_written(storage=document.file.storage, name=document.file.name)
 
 
+def _eligibility_fields(answers: Mapping[str, object] | None) -> dict:
+    if not answers:
+        return {"eligibility_answers": {}, "eligibility_outcome": ""}
+    answers = {name: answers.get(name) for name in ANSWER_FIELDS}
+    # The outcome from the rules, never from the page: the answers are what was signed.
+    return {
+        "eligibility_answers": answers,
+        "eligibility_outcome": eligibility_assess(answers).outcome,
+    }
+
+
 @files_removed_on_failure
 @transaction.atomic
 def customer_validation_submit(
@@ -90,10 +103,14 @@ def customer_validation_submit(
     commercial_tenant_id: str,
     idempotency_key: uuid.UUID,
     documents: list[UploadedFile] = (),
+    eligibility_answers: Mapping[str, object] | None = None,
     now: dt.datetime | None = None,
 ) -> CustomerValidationRequest:
     """Submit a customer validation request. The same key → the same request: a replayed
-    form (a retry after a timeout) creates nothing, stores no document and sends no email."""
+    form (a retry after a timeout) creates nothing, stores no document and sends no email.
+
+    `eligibility_answers`: the pre-check's answers the partner gave first (read from their
+    signed token), stored with the outcome the rules give them; none when it was skipped."""
     gcc_actor_require(user=submitted_by, organization=organization)
     existing = review_request_for_key(
         model=CustomerValidationRequest, organization=organization, key=idempotency_key
@@ -137,6 +154,7 @@ def customer_validation_submit(
         contact_phone=contact_phone,
         contact_language=submitted_by.language,
         commercial_tenant_id=transacting.commercial_tenant_id,
+        **_eligibility_fields(eligibility_answers),
     )
     if created:
         # Documents come after the row: a post that lost the race on the key stored none.

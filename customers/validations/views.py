@@ -4,9 +4,12 @@ document download; the customer contact's answer page (public, through the signe
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from customers.drafts import add_customer_draft, validation_initial_from_draft
 from customers.links import LinkExpired, LinkInvalid
@@ -26,7 +29,15 @@ from partners.access import gcc_action_required, partner_member_required
 from reviews.documents import document_response
 
 from . import services
-from .forms import CustomerAnswerForm, CustomerValidationForm
+from .eligibility import (
+    EligibilityTokenInvalid,
+    eligibility_assess,
+    eligibility_of_request,
+    eligibility_summary,
+    eligibility_token_make,
+    eligibility_token_read,
+)
+from .forms import CustomerAnswerForm, CustomerValidationForm, EligibilityForm
 from .models import CustomerValidationRequest
 from .selectors import (
     customer_validation_document_for_org,
@@ -69,6 +80,100 @@ SUBMISSION = RequestSubmission(
 )
 
 
+# The eligibility pre-check's signed answers travel in this query parameter: from the
+# questionnaire to its result, and from the result to the request form (eligibility.py).
+CHECK_PARAMETER = "check"
+
+
+def _checked_answers(request, token: str | None) -> dict | None:
+    """The pre-check's answers `token` carries for the member's organization; None when there
+    is no token, EligibilityTokenInvalid when it can't be read."""
+    if not token:
+        return None
+    return eligibility_token_read(token, organization_id=request.organization.pk)
+
+
+def _with_check(url_name: str, token: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({CHECK_PARAMETER: token})}"
+
+
+@gcc_action_required
+def validation_eligibility(request):
+    """The pre-check's questions. Valid answers → the result page (their signed token in its
+    URL); a token in this page's URL ("Change my answers") fills the questions again."""
+    reason = gcc_block_reason(organization=request.organization)
+    if reason:
+        return _unavailable(request, reason)
+    if request.method == "POST":
+        form = EligibilityForm(request.POST)
+        if form.is_valid():
+            token = eligibility_token_make(
+                organization_id=request.organization.pk, answers=form.cleaned_data
+            )
+            return redirect(_with_check("customers:validation_eligibility_result", token))
+    else:
+        try:
+            answers = _checked_answers(request, request.GET.get(CHECK_PARAMETER))
+        except EligibilityTokenInvalid:
+            answers = None
+        if answers is None:
+            # From Add customer (through the request form's offer): its name and domain.
+            draft = validation_initial_from_draft(add_customer_draft(request.session))
+            answers = {
+                name: draft[name]
+                for name in ("organization_legal_name", "government_domain")
+                if name in draft
+            }
+        form = EligibilityForm(initial=answers)
+    return render(request, "customers/validation_eligibility.html", {"form": form})
+
+
+@gcc_action_required
+@require_GET
+def validation_eligibility_result(request):
+    """Likely eligible or not, why, the documents the review team will ask for, and the way
+    on to the request form, filled in from the answers (whatever the outcome)."""
+    reason = gcc_block_reason(organization=request.organization)
+    if reason:
+        return _unavailable(request, reason)
+    token = request.GET.get(CHECK_PARAMETER, "")
+    try:
+        answers = _checked_answers(request, token)
+    except EligibilityTokenInvalid:
+        answers = None
+    if answers is None:
+        messages.error(
+            request,
+            _(
+                "The answers of that eligibility check could not be read (changed, or older "
+                "than seven days). Answer the questions again."
+            ),
+        )
+        return redirect("customers:validation_eligibility")
+    return render(
+        request,
+        "customers/validation_eligibility_result.html",
+        {
+            "eligibility": eligibility_summary(answers),
+            "continue_url": _with_check("customers:validation_create", token),
+            "change_url": _with_check("customers:validation_eligibility", token),
+        },
+    )
+
+
+def _form_eligibility(request, form: CustomerValidationForm) -> tuple[dict | None, str]:
+    """The pre-check the request form carries (its summary, shown above the form) and its
+    token; (None, "") when it carries none or one that can't be read."""
+    token = form["eligibility_answers"].value() or ""
+    try:
+        answers = _checked_answers(request, token)
+    except EligibilityTokenInvalid:
+        return None, ""
+    if answers is None:
+        return None, ""
+    return eligibility_summary(answers), token
+
+
 @gcc_action_required
 def validation_create(request):
     organization = request.organization
@@ -84,18 +189,28 @@ def validation_create(request):
     transacting = transacting_partner_for(organization=organization)
     # Add customer's answers, when the partner came from there (customers/drafts.py).
     draft = add_customer_draft(request.session)
+    check_unreadable = False
     if posted:
         answer = SUBMISSION.submit_form(request, form)
         if answer:
             return answer
     else:
-        form = CustomerValidationForm(
-            organization=organization,
-            initial={
-                "commercial_tenant_id": str(transacting.commercial_tenant_id),
-                **validation_initial_from_draft(draft),
-            },
-        )
+        initial = {
+            "commercial_tenant_id": str(transacting.commercial_tenant_id),
+            **validation_initial_from_draft(draft),
+        }
+        token = request.GET.get(CHECK_PARAMETER)
+        try:
+            answers = _checked_answers(request, token)
+        except EligibilityTokenInvalid:
+            check_unreadable = True
+        else:
+            if answers is not None:
+                # The pre-check's answers over Add customer's: the partner gave them last.
+                prefill = {k: v for k, v in eligibility_assess(answers).prefill.items() if v}
+                initial.update(prefill, eligibility_answers=token)
+        form = CustomerValidationForm(organization=organization, initial=initial)
+    eligibility, token = _form_eligibility(request, form)
     return render(
         request,
         "customers/validation_form.html",
@@ -104,6 +219,11 @@ def validation_create(request):
             "organization": organization,
             "transacting_partner": transacting,
             "add_customer_draft": bool(draft),
+            "eligibility": eligibility,
+            "eligibility_change_url": (
+                _with_check("customers:validation_eligibility", token) if token else ""
+            ),
+            "eligibility_check_unreadable": check_unreadable,
         },
     )
 
@@ -124,6 +244,7 @@ def validation_detail(request, pk: int):
             "validation": validation,
             "code": getattr(validation, "validation_code", None),
             "documents": validation.documents.all(),
+            "eligibility": eligibility_of_request(validation),
             "add_customer_draft": bool(add_customer_draft(request.session)),
             **audit_trail_context(request, validation),
         },

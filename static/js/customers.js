@@ -47,6 +47,15 @@
     }
   );
 
+  /* Eligibility check: the last questions are for private organizations. */
+  toggleWith(
+    "customer_kind",
+    document.getElementById("private-questions"),
+    function (radio) {
+      return radio.value === "private";
+    }
+  );
+
   /* "What's this?": a native modal dialog. showModal() makes the rest of the page inert and
    * closes on Escape; focus goes to the dialog's title and back to the link on close. */
   document.querySelectorAll("[data-dialog-open]").forEach(function (opener) {
