@@ -296,7 +296,8 @@ STATEMENTS = [
         created_at, updated_at, organization_legal_name, organization_type, regulated_data,
         government_domain, contact_name, contact_email, contact_phone, commercial_tenant_id,
         info_link_nonce, organization_id, submitted_by_id, transacting_partner_id,
-        idempotency_key, contact_language, conflicts_seen)
+        idempotency_key, contact_language, conflicts_seen, eligibility_answers,
+        eligibility_outcome, decision_due_at, decided_on_time, business_seconds_to_decision)
     SELECT s.status, s.at,
            CASE WHEN s.status IN ('submitted', 'in_review') THEN s.at + interval '2 days' END,
            CASE WHEN s.status = 'info_requested' THEN 'Send the charter.' ELSE '' END,
@@ -306,7 +307,12 @@ STATEMENTS = [
            s.at, s.at, 'Agency ' || s.g, 'local', '[]'::jsonb, 'r' || s.g || '.bench.gov',
            'Robin Clerk', 'robin@r' || s.g || '.bench.gov', '+1 217 555 0199',
            t.commercial_tenant_id, '', o.id, m.user_id, t.id, md5('request' || s.g)::uuid, 'en',
-           '[]'::jsonb
+           '[]'::jsonb, '{}'::jsonb, '',
+           -- Decided a day after the submission, a day before the due time, after 12 to
+           -- 36 business hours (what the SLA page aggregates).
+           CASE WHEN s.status IN ('approved', 'rejected') THEN s.at + interval '2 days' END,
+           CASE WHEN s.status IN ('approved', 'rejected') THEN true END,
+           CASE WHEN s.status IN ('approved', 'rejected') THEN 43200 + s.g %% 97 * 900 END
     FROM (
         SELECT g,
                (ARRAY['submitted', 'in_review', 'info_requested', 'approved', 'approved',
@@ -329,14 +335,18 @@ STATEMENTS = [
         info_request_message, info_response, decision_note, decided_at, created_at,
         updated_at, commercial_tenant_id, contact_name, contact_email, contact_phone,
         government_segments, contract_vehicles, attested, organization_id, submitted_by_id,
-        idempotency_key, conflicts_seen)
+        idempotency_key, conflicts_seen, decision_due_at, decided_on_time,
+        business_seconds_to_decision)
     SELECT s.status, s.at,
            CASE WHEN s.status IN ('submitted', 'in_review') THEN s.at + interval '2 days' END,
            '', '', '',
            CASE WHEN s.status IN ('approved', 'rejected') THEN s.at + interval '1 day' END,
            s.at, s.at, o.commercial_tenant_id, 'Dana Contact', 'dana@bench.example',
            '+1 202 555 0143', '["federal"]'::jsonb, 'GSA Multiple Award Schedule', true,
-           o.id, m.user_id, md5('partner request' || o.id)::uuid, '[]'::jsonb
+           o.id, m.user_id, md5('partner request' || o.id)::uuid, '[]'::jsonb,
+           CASE WHEN s.status IN ('approved', 'rejected') THEN s.at + interval '2 days' END,
+           CASE WHEN s.status IN ('approved', 'rejected') THEN true END,
+           CASE WHEN s.status IN ('approved', 'rejected') THEN 43200 + o.id %% 97 * 900 END
     FROM (
         SELECT id,
                (ARRAY['submitted', 'in_review', 'submitted', 'approved', 'approved',

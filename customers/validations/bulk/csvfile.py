@@ -27,9 +27,10 @@ from ..forms import CustomerValidationForm
 
 # Filled in when left empty: the single form fills it in too.
 TENANT_ID_COLUMN = "commercial_tenant_id"
-# Not cells of a row: the form's one-time key (each row's is derived from its content) and
-# its files (a request sent in bulk has none; documents can be asked for by the reviewer).
-_NOT_COLUMNS = {"idempotency_key", "documents"}
+# Not cells of a row: the form's one-time key (each row's is derived from its content), its
+# files (a request sent in bulk has none; documents can be asked for by the reviewer) and the
+# eligibility pre-check's signed answers (a row is submitted without a check).
+_NOT_COLUMNS = {"idempotency_key", "documents", "eligibility_answers"}
 # Several values in one cell (a multiple choice): separated by any of these.
 MULTIPLE_VALUES_SEPARATOR = re.compile(r"[\s,;|]+")
 
