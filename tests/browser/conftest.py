@@ -156,6 +156,7 @@ def partner_pages(gcc_partner):
         ("customer-add", "/customers/add/"),
         ("customer-account", f"/customers/{customer.pk}/account/"),
         ("customer-validations", "/customers/validations/"),
+        ("customer-validation-eligibility", "/customers/validations/eligibility/"),
         ("customer-validation-new", "/customers/validations/new/"),
         ("reseller-relationship-requests", "/customers/relationship-requests/"),
         ("order", f"/orders/{order.pk}/"),

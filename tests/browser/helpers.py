@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps
 from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
@@ -233,6 +234,11 @@ def data_names() -> list[str]:
         names += [customer.address_line1, customer.address_line2, customer.city]
     for user in User.objects.all():
         names += [user.email, user.first_name, user.last_name]
+    # The test settings' own request kind (tests/reviews_testapp), never in the portal: pages
+    # that list every kind (the SLA page) name it in English.
+    for model in apps.get_app_config("reviews_testapp").get_models():
+        names += [str(model._meta.verbose_name_plural).capitalize()]
+        names += [str(model._meta.verbose_name).capitalize()]
     return sorted((name for name in names if name), key=len, reverse=True)
 
 
