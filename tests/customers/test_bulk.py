@@ -190,6 +190,16 @@ def test_the_validation_list_links_the_bulk_page_for_admin_agents_only(client, a
             id="blank",
         ),
         pytest.param(
+            lambda: bulk_file(content=b",,,\r\n"),
+            "This file is empty. Start from the template: its first row names the columns.",
+            id="empty-cells-commas",
+        ),
+        pytest.param(
+            lambda: bulk_file(content=b";;;\r\n;;;"),
+            "This file is empty. Start from the template: its first row names the columns.",
+            id="empty-cells-semicolons",
+        ),
+        pytest.param(
             lambda: bulk_file([]),
             "This file has no request: add one row per customer under the header row.",
             id="header-only",

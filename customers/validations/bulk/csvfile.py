@@ -201,6 +201,10 @@ def csv_file_read(upload: UploadedFile) -> ParsedFile:
     # Blank lines before the header are skipped, as a spreadsheet program would.
     while records and not any(cell.strip() for cell in records[0]):
         records.pop(0)
+    if not records:  # only empty cells: ",,,", ";;;"
+        raise _refuse(
+            _("This file is empty. Start from the template: its first row names the columns.")
+        )
     header = [cell.strip().lower() for cell in records[0]]
     # A spreadsheet program writes empty cells after the last column once any cell beyond it
     # was touched: they name no column.
