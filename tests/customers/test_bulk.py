@@ -10,11 +10,19 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from api import webhook_services
 from customers.validations.bulk import services as bulk_services
+from customers.validations.bulk import views
+from customers.validations.bulk.forms import BulkRowForm
 from customers.validations.bulk.models import BulkSubmission
-from customers.validations.bulk.selectors import RowStatus, bulk_rows_check
+from customers.validations.bulk.selectors import (
+    RowStatus,
+    bulk_row_key,
+    bulk_row_key_after,
+    bulk_rows_check,
+)
 from customers.validations.models import CustomerValidationRequest
 from gccportal.exceptions import ActionNotAllowed
 from gccportal.review_clock import review_due_at
@@ -41,8 +49,10 @@ from webhooks.models import WebhookMessage
 UPLOAD = reverse("customers:validation_bulk_upload")
 
 
-def detail_url(bulk) -> str:
-    return reverse("customers:validation_bulk_detail", args=[bulk.pk])
+def detail_url(bulk, rows: str = "") -> str:
+    """The upload's page; `rows`: the filter (problems first by default when there are any)."""
+    url = reverse("customers:validation_bulk_detail", args=[bulk.pk])
+    return f"{url}?rows={rows}" if rows else url
 
 
 def submit_url(bulk) -> str:
@@ -66,6 +76,18 @@ def uploaded(client, rows, **options) -> BulkSubmission:
     bulk = BulkSubmission.objects.get(pk=int(response.url.rstrip("/").split("/")[-1]))
     assert response.url == detail_url(bulk)
     return bulk
+
+
+def result(*, request: int | None, created: bool = False, status="submitted", **more) -> dict:
+    """One row's entry in a submitted upload's results."""
+    return {
+        "status": status,
+        "request": request,
+        "created": created,
+        "repeats_line": None,
+        "errors": [],
+        **more,
+    }
 
 
 def row_statuses(response) -> dict[int, str]:
@@ -292,7 +314,7 @@ def test_the_preview_lists_each_row_with_the_forms_errors_and_creates_nothing(
     bulk = uploaded(client, rows)
     before = snapshot()
 
-    response = client.get(detail_url(bulk))
+    response = client.get(detail_url(bulk, "all"))
 
     assert response.status_code == 200
     # Rows are numbered as in the spreadsheet: the header is row 1.
@@ -331,7 +353,8 @@ def test_the_preview_lists_each_row_with_the_forms_errors_and_creates_nothing(
     ]
     assert errors[8][0][0] == "commercial_tenant_id"
     assert errors[8][0][1].startswith("This is not a valid tenant ID.")
-    assert checks[9].cleaned["regulated_data"] == ["itar", "cui"]
+    checked = bulk_rows_check(bulk=bulk, organization=gcc_enabled)
+    assert checked[-1].cleaned["regulated_data"] == ["itar", "cui"]
     assert attr(element(response, id="row-5"), "data-status") == "errors"
     row_text = text(element(response, id="row-5"))
     assert "Organization type" in row_text
@@ -396,6 +419,91 @@ def test_a_row_repeating_an_earlier_one_is_skipped(client, admin):
 
     assert row_statuses(response) == {2: "ready", 3: "repeated"}
     assert "The same request as row 2." in text(element(response, id="row-3"))
+
+
+def test_the_preview_shows_problems_first_then_each_filter_a_page_at_a_time(
+    client, admin, monkeypatch
+):
+    rows = [bulk_row(n) for n in range(1, 151)]
+    rows[149] = bulk_row(150, contact_name="")
+    bulk = uploaded(client, rows)
+    formed = []
+    monkeypatch.setattr(BulkRowForm, "full_clean", lambda form: formed.append(form))
+
+    problems = client.get(detail_url(bulk))
+    ready = client.get(detail_url(bulk, "ready"))
+    second = client.get(detail_url(bulk, "all") + "&page=2")
+
+    # No row is checked again by the page: the checks stored at the upload are shown.
+    assert formed == []
+    assert row_statuses(problems) == {151: "errors"}
+    assert "This field is required." in text(element(problems, id="row-151"))
+    assert len(row_statuses(ready)) == views.ROWS_PER_PAGE
+    assert set(row_statuses(ready).values()) == {"ready"}
+    assert list(row_statuses(second)) == list(range(102, 152))
+    [next_link] = [a for a in elements(ready, tag="a") if text(a) == "Next"]
+    assert attr(next_link, "href") == "?rows=ready&page=2"
+
+
+def test_a_page_of_rows_costs_the_same_queries_whatever_the_upload_size(client, admin):
+    counts = []
+    for size in (5, 300):
+        rows = [bulk_row(n, government_domain=f"s{size}-city{n}.gov") for n in range(size)]
+        bulk = uploaded(client, rows)
+        counts.append(_queries(lambda bulk=bulk: client.get(detail_url(bulk, "all"))))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_page_reads_the_stored_problems_in_its_readers_language(client, admin):
+    bulk = uploaded(client, [bulk_row(1, contact_name="")])
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+
+    page = client.get(detail_url(bulk))
+
+    row = text(element(page, id="row-2"))
+    assert "contact_name" in row
+    assert "Ce champ est obligatoire." in row, row
+
+
+def test_a_submitted_uploads_page_shows_what_its_submit_found_not_todays_rules(
+    client, admin, monkeypatch
+):
+    bulk = uploaded(client, [bulk_row(1), bulk_row(2, contact_name="")])
+    client.post(submit_url(bulk))
+
+    def refused(form):
+        raise AssertionError("the form ran")
+
+    monkeypatch.setattr(BulkRowForm, "full_clean", refused)
+    page = client.get(detail_url(bulk, "all"))
+
+    assert row_statuses(page) == {2: "submitted", 3: "errors"}
+    assert "This field is required." in text(element(page, id="row-3"))
+
+
+def test_a_problem_is_one_translated_sentence_so_a_language_may_space_its_colon(
+    client, admin, monkeypatch
+):
+    bulk = uploaded(client, [bulk_row(1, contact_name="")])
+    msgid = "<strong>%(label)s</strong> (<code>%(column)s</code>): %(message)s"
+    gettext = translation.gettext
+    monkeypatch.setattr(
+        translation,
+        "gettext",
+        lambda message: (
+            "<strong>%(label)s</strong> (<code>%(column)s</code>) : %(message)s"
+            if message == msgid
+            else gettext(message)
+        ),
+    )
+
+    page = client.get(detail_url(bulk))
+
+    assert (
+        "<li><strong>Customer contact name</strong> (<code>contact_name</code>) : This field is "
+        "required.</li>"
+    ) in page.content.decode()
 
 
 def test_nothing_ready_says_so_without_a_submit_button(client, admin):
@@ -475,11 +583,29 @@ def test_submit_creates_the_valid_rows_only_with_their_audit_and_one_email_each_
     assert bulk.submitted_at is not None
     assert bulk.submitted_by == admin
     assert bulk.results == {
-        "2": {"request": requests[0].pk, "created": True},
-        "4": {"request": requests[1].pk, "created": True},
+        "2": result(request=requests[0].pk, created=True),
+        "3": result(
+            request=None,
+            status="errors",
+            errors=[
+                {
+                    "column": "contact_email",
+                    # Kept in every language: the page reads them in its reader's.
+                    "label": {"en": "Customer contact email", "fr": "E-mail du contact du client"},
+                    "message": {
+                        "en": "Enter the customer contact's address at city2.gov: the review "
+                        "team's questions and the link to answer them go there.",
+                        "fr": "Entrez l\u2019adresse du contact du client dans le domaine "
+                        "city2.gov\xa0: les questions de l\u2019équipe de révision et le lien "
+                        "pour y répondre y sont envoyés.",
+                    },
+                }
+            ],
+        ),
+        "4": result(request=requests[1].pk, created=True),
     }
 
-    page = client.get(response.url)
+    page = client.get(detail_url(bulk, "all"))
     assert messages_of(page) == [
         "2 requests were submitted. The GCC review team decides within two business days."
     ]
@@ -528,6 +654,64 @@ def test_the_same_file_uploaded_again_submits_nothing_twice(client, admin, revie
     assert text(element(result, id="summary-created")) == "1 request submitted by this upload"
 
 
+def test_a_rows_key_is_made_of_the_request_fields_only(admin):
+    fields = {
+        "organization_legal_name": "City of Springfield",
+        "organization_type": "local",
+        "regulated_data": [],
+        "government_domain": "springfield.gov",
+        "contact_name": "Robin Clerk",
+        "contact_email": "robin@springfield.gov",
+        "contact_phone": "+1 217 555 0199",
+        "commercial_tenant_id": "00000000-0000-0000-0000-000000000001",
+    }
+
+    key = bulk_row_key(organization_id=1, cleaned=fields)
+
+    # A field the form has but the submit does not write (the pre-check's answers) is no part.
+    assert bulk_row_key(organization_id=1, cleaned={**fields, "eligibility_answers": {"a": 1}}) == (
+        key
+    )
+    assert bulk_row_key(organization_id=1, cleaned={**fields, "contact_name": "Sam"}) != key
+    assert (
+        "eligibility_answers" not in BulkRowForm(organization=admin.membership.organization).fields
+    )
+
+
+@pytest.mark.parametrize("closed", [ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN])
+def test_a_row_whose_request_was_rejected_or_withdrawn_is_submitted_again_once(
+    client, admin, reviewer, closed
+):
+    rows = [bulk_row(1), bulk_row(2)]
+    first = uploaded(client, rows)
+    client.post(submit_url(first))
+    old = CustomerValidationRequest.objects.get(government_domain="city1.gov")
+    CustomerValidationRequest.objects.filter(pk=old.pk).update(status=closed)
+
+    # The same file after the decision: row 2's request stands, row 1 may go again.
+    again = uploaded(client, rows, name="again.csv")
+    preview = client.get(detail_url(again, "all"))
+    assert row_statuses(preview) == {2: "ready", 3: "submitted"}
+    assert f"Submitted again after request #{old.pk}" in text(element(preview, id="row-2"))
+    assert "(Submitted)" in text(element(preview, id="row-3"))
+    client.post(submit_url(again))
+
+    new = CustomerValidationRequest.objects.exclude(pk=old.pk).get(government_domain="city1.gov")
+    assert new.status == ReviewStatus.SUBMITTED
+    assert new.idempotency_key == bulk_row_key_after(key=old.idempotency_key, request_id=old.pk)
+    assert CustomerValidationRequest.objects.count() == 3
+    # Uploaded a third time: the new request is found, nothing is made twice.
+    third = uploaded(client, rows, name="third.csv")
+    assert row_statuses(client.get(detail_url(third, "all"))) == {2: "submitted", 3: "submitted"}
+    client.post(submit_url(third))
+    assert CustomerValidationRequest.objects.count() == 3
+    # Rejected again: the chain goes on, one step at a time.
+    CustomerValidationRequest.objects.filter(pk=new.pk).update(status=closed)
+    fourth = uploaded(client, rows, name="fourth.csv")
+    client.post(submit_url(fourth))
+    assert CustomerValidationRequest.objects.filter(government_domain="city1.gov").count() == 3
+
+
 def test_a_row_submitted_meanwhile_by_another_upload_is_not_created_twice(
     client, admin, gcc_enabled, monkeypatch
 ):
@@ -556,8 +740,8 @@ def test_a_row_submitted_meanwhile_by_another_upload_is_not_created_twice(
     assert CustomerValidationRequest.objects.count() == 2
     bulk.refresh_from_db()
     assert bulk.results == {
-        "2": {"request": created.pk, "created": True},
-        "3": {"request": raced.pk, "created": False},
+        "2": result(request=created.pk, created=True),
+        "3": result(request=raced.pk),
     }
     assert AuditEvent.objects.for_subject(created).count() == 1
     assert AuditEvent.objects.for_subject(raced).count() == 0
@@ -619,7 +803,7 @@ def test_an_indirect_resellers_rows_carry_its_providers_tenant_id(client, db):
         ],
     )
 
-    preview = client.get(detail_url(bulk))
+    preview = client.get(detail_url(bulk, "all"))
     assert row_statuses(preview) == {2: "ready", 3: "repeated", 4: "errors"}
     assert "This is your own organization's tenant ID." in text(element(preview, id="row-4"))
     client.post(submit_url(bulk))

@@ -30,7 +30,13 @@ from ..models import CustomerValidationRequest
 from . import emails
 from .csvfile import csv_file_read
 from .models import BulkSubmission
-from .selectors import RowCheck, RowStatus, bulk_rows_check
+from .selectors import (
+    RowCheck,
+    RowStatus,
+    bulk_row_checks_stored,
+    bulk_rows_check,
+    bulk_rows_errors_in_every_language,
+)
 
 INSERT_BATCH_SIZE = 500
 
@@ -67,7 +73,14 @@ def bulk_submission_upload(
         uploaded_by=uploaded_by,
         filename=upload.name[:255],
         sha256=parsed.sha256,
-        rows=parsed.rows,
+        rows=[
+            {**row, "check": check}
+            for row, check in zip(
+                parsed.rows,
+                bulk_row_checks_stored(rows=parsed.rows, organization=organization),
+                strict=True,
+            )
+        ],
     )
 
 
@@ -207,14 +220,25 @@ def customer_validation_bulk_submit(
         actor=actor,
         now=now,
     )
+    errors = bulk_rows_errors_in_every_language(
+        rows=bulk.rows, checks=checks, organization=organization
+    )
+    # What each row became, kept: the page of a submitted upload shows it, not today's rules.
     results = {
-        str(check.line): {"request": check.request.pk, "created": False}
+        str(check.line): {
+            "status": check.status,
+            "request": check.request.pk if check.request else None,
+            "created": False,
+            "repeats_line": check.repeats_line,
+            "errors": errors.get(check.line, []),
+        }
         for check in checks
-        if check.status == RowStatus.SUBMITTED
     }
     created = []
     for check, (request, was_created) in zip(ready, inserted, strict=True):
-        results[str(check.line)] = {"request": request.pk, "created": was_created}
+        results[str(check.line)].update(
+            status=RowStatus.SUBMITTED, request=request.pk, created=was_created
+        )
         if was_created:
             created.append((check, request))
     if created:

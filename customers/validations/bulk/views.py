@@ -15,12 +15,23 @@ from django.views.decorators.http import require_POST
 from customers.selectors import gcc_block_reason
 from gccportal.exceptions import ActionNotAllowed, ServiceError
 from gccportal.forms import errors_onto_form
-from gccportal.views import found_or_404
+from gccportal.views import found_or_404, page_of
 from partners.access import admin_agent_required
 
 from . import csvfile, services
 from .forms import BulkUploadForm
-from .selectors import RowStatus, bulk_rows_check, bulk_rows_summary, bulk_submission_get_for_org
+from .selectors import (
+    RowFilter,
+    RowStatus,
+    bulk_rows_filtered,
+    bulk_rows_preview,
+    bulk_rows_results,
+    bulk_rows_summary,
+    bulk_submission_get_for_org,
+)
+
+# Rows shown per page of an upload (up to CUSTOMER_VALIDATION_BULK_MAX_ROWS in all).
+ROWS_PER_PAGE = 100
 
 admin_agent_only = admin_agent_required(
     message=_lazy(
@@ -101,16 +112,30 @@ def bulk_upload(request):
 
 @admin_agent_only
 def bulk_detail(request, pk: int):
-    """The preview of an upload not submitted yet; its results once submitted."""
+    """The preview of an upload not submitted yet, from the checks stored at the upload (no
+    row is checked again here: the submit checks every row); once submitted, what its submit
+    found. Problems first when there are any; a page of rows at a time."""
     bulk = found_or_404(bulk_submission_get_for_org, organization=request.organization, bulk_id=pk)
-    checks = bulk_rows_check(bulk=bulk, organization=request.organization)
+    if bulk.submitted_at:
+        checks = bulk_rows_results(bulk=bulk)
+    else:
+        checks = bulk_rows_preview(bulk=bulk, organization=request.organization)
+    summary = bulk_rows_summary(checks)
+    which = request.GET.get("rows")
+    if which not in (RowFilter.PROBLEMS, RowFilter.READY, RowFilter.ALL):
+        which = RowFilter.PROBLEMS if summary[RowStatus.ERRORS] else RowFilter.ALL
+    page = page_of(request, bulk_rows_filtered(checks, which), per_page=ROWS_PER_PAGE)
     return render(
         request,
         "customers/validation_bulk_detail.html",
         {
             "bulk": bulk,
-            "checks": checks,
-            "summary": bulk_rows_summary(checks),
+            "checks": page.object_list,
+            "page": page,
+            "page_query": f"rows={which}",
+            "rows_filter": which,
+            "filters": RowFilter,
+            "summary": summary,
             "statuses": RowStatus,
             "block_reason": None
             if bulk.submitted_at
