@@ -87,6 +87,37 @@ def _eligibility_fields(answers: Mapping[str, object] | None) -> dict:
     }
 
 
+def customer_validation_request_fields(
+    *,
+    transacting: Organization,
+    submitted_by,
+    organization_legal_name: str,
+    organization_type: str,
+    regulated_data: list[str],
+    government_domain: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str,
+) -> dict:
+    """A new request's own fields from the form's values, as they are stored whether it is
+    submitted alone (customer_validation_submit) or in bulk: names trimmed, the domain and
+    email in lower case, regulated data only for a private organization, the contact's
+    language the submitter's, the tenant ID the transacting partner's."""
+    private = organization_type == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
+    return {
+        "transacting_partner": transacting,
+        "organization_legal_name": organization_legal_name.strip(),
+        "organization_type": organization_type,
+        "regulated_data": list(regulated_data) if private else [],
+        "government_domain": government_domain.strip().lower(),
+        "contact_name": contact_name,
+        "contact_email": contact_email.strip().lower(),
+        "contact_phone": contact_phone,
+        "contact_language": submitted_by.language,
+        "commercial_tenant_id": transacting.commercial_tenant_id,
+    }
+
+
 @files_removed_on_failure
 @transaction.atomic
 def customer_validation_submit(
@@ -144,16 +175,17 @@ def customer_validation_submit(
         submitted_by=submitted_by,
         idempotency_key=idempotency_key,
         now=now,
-        transacting_partner=transacting,
-        organization_legal_name=organization_legal_name.strip(),
-        organization_type=organization_type,
-        regulated_data=list(regulated_data) if private else [],
-        government_domain=government_domain,
-        contact_name=contact_name,
-        contact_email=contact_email.strip().lower(),
-        contact_phone=contact_phone,
-        contact_language=submitted_by.language,
-        commercial_tenant_id=transacting.commercial_tenant_id,
+        **customer_validation_request_fields(
+            transacting=transacting,
+            submitted_by=submitted_by,
+            organization_legal_name=organization_legal_name,
+            organization_type=organization_type,
+            regulated_data=regulated_data,
+            government_domain=government_domain,
+            contact_name=contact_name,
+            contact_email=contact_email,
+            contact_phone=contact_phone,
+        ),
         **_eligibility_fields(eligibility_answers),
     )
     if created:

@@ -3,6 +3,7 @@ refusals, the preview's per-row checks (the single form's rules), the submit of 
 rows, idempotency, who may, tenant isolation, and queries that do not grow with the rows."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from api import webhook_services
+from customers.tasks import bulk_submission_purge_task
 from customers.validations.bulk import services as bulk_services
 from customers.validations.bulk import views
 from customers.validations.bulk.forms import BulkRowForm
@@ -712,6 +714,28 @@ def test_a_row_whose_request_was_rejected_or_withdrawn_is_submitted_again_once(
     assert CustomerValidationRequest.objects.filter(government_domain="city1.gov").count() == 3
 
 
+def test_a_rows_request_fields_are_built_as_the_single_submit_builds_them(
+    client, admin, monkeypatch
+):
+    built = []
+    fields = bulk_services.customer_validation_request_fields
+    monkeypatch.setattr(
+        bulk_services,
+        "customer_validation_request_fields",
+        lambda **kwargs: built.append(kwargs["organization_legal_name"]) or fields(**kwargs),
+    )
+    bulk = uploaded(client, [bulk_row(1, government_domain="City1.GOV")])
+
+    client.post(submit_url(bulk))
+
+    assert built == ["City of Springfield 1"]
+    request = CustomerValidationRequest.objects.get()
+    assert (request.government_domain, request.contact_email) == (
+        "city1.gov",
+        "robin.clerk@city1.gov",
+    )
+
+
 def test_a_row_submitted_meanwhile_by_another_upload_is_not_created_twice(
     client, admin, gcc_enabled, monkeypatch
 ):
@@ -912,3 +936,65 @@ def test_queries_do_not_grow_with_the_rows(client, admin, reviewer, settings):
 
     # Ten times the rows, not one query more (the first round also fills Django's caches).
     assert all(c50 <= c5 for c5, c50 in zip(counts[5], counts[50], strict=True)), counts
+
+
+# -- the purge of contacts -------------------------------------------------------------------
+
+
+def test_the_purge_deletes_old_unsubmitted_uploads_and_trims_old_submitted_ones(client, admin):
+    # given: an upload left unsubmitted, one submitted, one just uploaded
+    left = uploaded(client, [bulk_row(1)], name="left.csv")
+    sent = uploaded(client, [bulk_row(2), bulk_row(3, contact_name="")], name="sent.csv")
+    client.post(submit_url(sent))
+    sent.refresh_from_db()
+    results = sent.results
+    day = dt.timedelta(days=1)
+
+    # when: 6 days later, nothing is due
+    assert bulk_services.bulk_submission_purge(now=left.created_at + 6 * day) == 0
+    # 7 days after: the unsubmitted upload goes; the submitted one is kept whole
+    assert bulk_services.bulk_submission_purge(now=left.created_at + 8 * day) == 1
+    assert not BulkSubmission.objects.filter(pk=left.pk).exists()
+    assert BulkSubmission.objects.get(pk=sent.pk).rows == sent.rows
+    # 30 days after the submit: its contacts go
+    assert bulk_services.bulk_submission_purge(now=sent.submitted_at + 30 * day) == 1
+
+    # then
+    sent.refresh_from_db()
+    assert sent.rows == [
+        {
+            "line": 2,
+            "values": {
+                "organization_legal_name": "City of Springfield 2",
+                "government_domain": "city2.gov",
+            },
+        },
+        {
+            "line": 3,
+            "values": {
+                "organization_legal_name": "City of Springfield 3",
+                "government_domain": "city3.gov",
+            },
+        },
+    ]
+    assert sent.results == results
+    assert sent.rows_purge_at is None
+    # Idempotent: the next run finds nothing more to do.
+    assert bulk_services.bulk_submission_purge(now=sent.submitted_at + 31 * day) == 0
+    page = client.get(detail_url(sent, "all"))
+    assert row_statuses(page) == {2: "submitted", 3: "errors"}
+    assert "robin" not in page_text(page).lower()
+    assert text(element(page, id="rows-removed")) == (
+        "This upload's contacts were removed 30 days after its submit; each row keeps its "
+        "customer and what it became."
+    )
+
+
+def test_the_purge_task_is_scheduled(settings):
+    [entry] = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "customers.tasks.bulk_submission_purge_task"
+    ]
+    assert bulk_submission_purge_task.name == entry["task"]
+    assert bulk_submission_purge_task.acks_late is True

@@ -1,6 +1,7 @@
 """Pages of bulk submission, for Admin agents: the upload page (with the template and the
 allowed values to download), an upload's preview, its submit, then its results."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -135,6 +136,7 @@ def bulk_detail(request, pk: int):
             "page_query": f"rows={which}",
             "rows_filter": which,
             "filters": RowFilter,
+            "contacts_kept_days": settings.CUSTOMER_VALIDATION_BULK_SUBMITTED_DAYS,
             "summary": summary,
             "statuses": RowStatus,
             "block_reason": None
