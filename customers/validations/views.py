@@ -54,7 +54,9 @@ def validation_list(request):
     return render(request, "customers/validation_list.html", {"page": page})
 
 
-def _unavailable(request, reason: str, *, status: int = 200):
+def validation_unavailable(request, reason: str, *, status: int = 200):
+    """Why the organization can't submit customer validation requests now (the single form's
+    pages and the bulk ones)."""
     return render(
         request, "customers/validation_unavailable.html", {"reason": reason}, status=status
     )
@@ -76,7 +78,7 @@ SUBMISSION = RequestSubmission(
     block_reason=gcc_block_reason,
     submit=services.customer_validation_submit,
     submitted=_validation_submitted,
-    unavailable=_unavailable,
+    unavailable=validation_unavailable,
 )
 
 
@@ -103,7 +105,7 @@ def validation_eligibility(request):
     URL); a token in this page's URL ("Change my answers") fills the questions again."""
     reason = gcc_block_reason(organization=request.organization)
     if reason:
-        return _unavailable(request, reason)
+        return validation_unavailable(request, reason)
     if request.method == "POST":
         form = EligibilityForm(request.POST)
         if form.is_valid():
@@ -135,7 +137,7 @@ def validation_eligibility_result(request):
     on to the request form, filled in from the answers (whatever the outcome)."""
     reason = gcc_block_reason(organization=request.organization)
     if reason:
-        return _unavailable(request, reason)
+        return validation_unavailable(request, reason)
     token = request.GET.get(CHECK_PARAMETER, "")
     try:
         answers = _checked_answers(request, token)

@@ -116,6 +116,16 @@ def test_the_template_is_the_form_columns_with_excel_byte_order_mark(client, adm
     assert list(csv.reader(io.StringIO(body.removeprefix("\ufeff")))) == [BULK_COLUMNS]
 
 
+def test_the_bulk_pages_share_the_portals_csv_download_and_the_unavailable_page():
+    from customers.validations import views as single_views
+    from gccportal import spreadsheets
+
+    # One CSV download (its byte order mark, its formula-safe cells) and one "unavailable"
+    # page for the single and the bulk submit.
+    assert views.csv_response is spreadsheets.csv_response
+    assert views.validation_unavailable is single_views.validation_unavailable
+
+
 def test_the_allowed_values_file_lists_each_column_and_every_choice(client, admin):
     response = client.get(reverse("customers:validation_bulk_allowed_values"))
 

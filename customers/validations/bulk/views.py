@@ -4,7 +4,6 @@ allowed values to download), an upload's preview, its submit, then its results."
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
@@ -16,9 +15,11 @@ from django.views.decorators.http import require_POST
 from customers.selectors import gcc_block_reason
 from gccportal.exceptions import ActionNotAllowed, ServiceError
 from gccportal.forms import errors_onto_form
+from gccportal.spreadsheets import csv_response
 from gccportal.views import found_or_404, page_of
 from partners.access import admin_agent_required
 
+from ..views import validation_unavailable
 from . import csvfile, services
 from .forms import BulkUploadForm
 from .selectors import (
@@ -43,26 +44,18 @@ admin_agent_only = admin_agent_required(
 )
 
 
-def _unavailable(request, reason: str, *, status: int = 200):
-    return render(
-        request, "customers/validation_unavailable.html", {"reason": reason}, status=status
-    )
-
-
-def _csv_download(content: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @admin_agent_only
 def bulk_template(request):
-    return _csv_download(csvfile.template_csv(), csvfile.TEMPLATE_FILENAME)
+    # csv_response writes the byte order mark Excel needs to read the file as UTF-8.
+    return csv_response(
+        filename=csvfile.TEMPLATE_FILENAME, header=csvfile.template_header(), rows=[]
+    )
 
 
 @admin_agent_only
 def bulk_allowed_values(request):
-    return _csv_download(csvfile.allowed_values_csv(), csvfile.ALLOWED_VALUES_FILENAME)
+    header, rows = csvfile.allowed_values_rows()
+    return csv_response(filename=csvfile.ALLOWED_VALUES_FILENAME, header=header, rows=rows)
 
 
 def _upload_help() -> str:
@@ -80,7 +73,9 @@ def bulk_upload(request):
     organization = request.organization
     reason = gcc_block_reason(organization=organization)
     if reason:
-        return _unavailable(request, reason, status=200 if request.method == "GET" else 409)
+        return validation_unavailable(
+            request, reason, status=200 if request.method == "GET" else 409
+        )
     if request.method == "POST":
         form = BulkUploadForm(request.POST, request.FILES, help_text=_upload_help())
         if form.is_valid():
@@ -93,7 +88,7 @@ def bulk_upload(request):
             except ValidationError as exc:
                 errors_onto_form(form, exc)
             except ActionNotAllowed as exc:
-                return _unavailable(request, exc.message, status=409)
+                return validation_unavailable(request, exc.message, status=409)
             else:
                 return redirect("customers:validation_bulk_detail", pk=bulk.pk)
     else:
