@@ -29,13 +29,14 @@ from enum import StrEnum
 import urllib3
 from django.apps import apps
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from standardwebhooks.webhooks import Webhook
 
 from gccportal.broker import task_publish_many
+from gccportal.inserts import rows_insert_new
 from jobs.backoff import backoff_seconds as jobs_backoff_seconds
 from notifications.services import email_enqueue
 
@@ -140,25 +141,13 @@ def webhook_events_emit_many(
         for dedupe_key, (organization_id, index) in keyed.items()
         if dedupe_key not in recorded
     ]
-    try:
-        with transaction.atomic():
-            messages = WebhookMessage.objects.bulk_create(new)
-    except IntegrityError:
-        # Another transaction recorded one of the keys since they were read: one at a time,
-        # each taking the other's message if there is one (and recording nothing more).
-        messages = []
-        for message in new:
-            message, created = WebhookMessage.objects.get_or_create(
-                dedupe_key=message.dedupe_key,
-                defaults={
-                    "organization_id": message.organization_id,
-                    "event_type": event_type,
-                    "payload": message.payload,
-                    "created_at": now,
-                },
-            )
-            if created:
-                messages.append(message)
+    # A key another transaction recorded since they were read is its message: left out.
+    messages = rows_insert_new(
+        WebhookMessage,
+        new,
+        key="dedupe_key",
+        fields=("organization_id", "event_type", "payload", "created_at"),
+    )
     grace = now + timedelta(seconds=settings.WEBHOOK_REDISPATCH_AFTER_SECONDS)
     deliveries = WebhookDelivery.objects.bulk_create(
         [

@@ -213,26 +213,20 @@ def test_the_validation_list_links_the_bulk_page_for_admin_agents_only(client, a
             '(Comma delimited)"; in another program, choose the UTF-8 encoding.',
             id="utf16",
         ),
-        pytest.param(
-            lambda: bulk_file(content=b""),
-            "This file is empty. Start from the template: its first row names the columns.",
-            id="empty",
-        ),
-        pytest.param(
-            lambda: bulk_file(content=b"\xef\xbb\xbf\r\n \r\n"),
-            "This file is empty. Start from the template: its first row names the columns.",
-            id="blank",
-        ),
-        pytest.param(
-            lambda: bulk_file(content=b",,,\r\n"),
-            "This file is empty. Start from the template: its first row names the columns.",
-            id="empty-cells-commas",
-        ),
-        pytest.param(
-            lambda: bulk_file(content=b";;;\r\n;;;"),
-            "This file is empty. Start from the template: its first row names the columns.",
-            id="empty-cells-semicolons",
-        ),
+        *[
+            pytest.param(
+                lambda content=content: bulk_file(content=content),
+                "This file is empty. Start from the template: its first row names the columns.",
+                id=name,
+            )
+            for name, content in [
+                ("empty", b""),
+                ("blank", b"\xef\xbb\xbf\r\n \r\n"),
+                # Only empty cells: nothing to read a header from.
+                ("empty-cells-commas", b",,,\r\n"),
+                ("empty-cells-semicolons", b";;;\r\n;;;"),
+            ]
+        ],
         pytest.param(
             lambda: bulk_file([]),
             "This file has no request: add one row per customer under the header row.",
@@ -732,7 +726,9 @@ def test_a_rows_request_fields_are_built_as_the_single_submit_builds_them(
     monkeypatch.setattr(
         bulk_services,
         "customer_validation_request_fields",
-        lambda **kwargs: built.append(kwargs["organization_legal_name"]) or fields(**kwargs),
+        lambda **kwargs: (
+            built.append(kwargs["values"]["organization_legal_name"]) or fields(**kwargs)
+        ),
     )
     bulk = uploaded(client, [bulk_row(1, government_domain="City1.GOV")])
 

@@ -105,15 +105,15 @@ def _normalized(value):
 # What a row's key is made of: the request fields the submit writes from it, nothing else (a
 # field the form gains is not part of the key until it is added here, on purpose: the keys of
 # rows already submitted must not change).
-KEY_FIELDS = (
+KEY_FIELDS = (  # in the order of the key's JSON (sorted)
+    "commercial_tenant_id",
+    "contact_email",
+    "contact_name",
+    "contact_phone",
+    "government_domain",
     "organization_legal_name",
     "organization_type",
     "regulated_data",
-    "government_domain",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "commercial_tenant_id",
 )
 # A request in one of these no longer stands for its row: the row may be submitted again.
 RESUBMITTABLE_STATUSES = (ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN)

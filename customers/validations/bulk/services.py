@@ -32,7 +32,6 @@ from . import emails
 from .csvfile import csv_file_read
 from .models import BulkSubmission
 from .selectors import (
-    KEY_FIELDS,
     RowCheck,
     RowStatus,
     bulk_row_checks_stored,
@@ -91,9 +90,7 @@ def bulk_submission_upload(
 def _request_fields(check: RowCheck, *, transacting, actor) -> dict:
     """A row's request fields, as customer_validation_submit stores them."""
     return customer_validation_request_fields(
-        transacting=transacting,
-        submitted_by=actor,
-        **{name: check.cleaned[name] for name in KEY_FIELDS if name != "commercial_tenant_id"},
+        transacting=transacting, submitted_by=actor, values=check.cleaned
     )
 
 
