@@ -342,6 +342,64 @@ def eligibility_of_request(request: CustomerValidationRequest) -> dict | None:
     return eligibility_summary(request.eligibility_answers, outcome=request.eligibility_outcome)
 
 
+# -- the request the answers go with ---------------------------------------------------------
+
+# Each government kind is the request's type of the same name; a private organization is
+# the request's "private_regulated" (a government outside the US has no type).
+KIND_ORGANIZATION_TYPES = {
+    **{kind.value: kind.value for kind in GOVERNMENT_KINDS},
+    PRIVATE: OrganizationType.PRIVATE_REGULATED.value,
+}
+
+CHECK_AGAIN = _("Check this customer again, or remove the check to submit without it.")
+MISMATCHES = {
+    "government_domain": _("The eligibility check was made for %(domain)s."),
+    "organization_type": _(
+        "The eligibility check was made for another kind of organization: %(kind)s."
+    ),
+    "regulated_data": _("The eligibility check was made for other regulated data: %(data)s."),
+}
+
+
+def eligibility_mismatches(
+    answers: Mapping[str, object],
+    *,
+    government_domain: str | None,
+    organization_type: str | None,
+    regulated_data: list[str] | None,
+) -> dict[str, str]:
+    """Where a request differs from the customer its pre-check `answers` were given about:
+    {request field: the sentence that says so}. A request stores its check's outcome, so a
+    check of one customer must not travel with another (or a changed) customer's request.
+    The domain and the kind are compared; the regulated data too when the check named some
+    (a check that said "none of these" is likely ineligible: nothing to carry over). A value
+    the request form refused already (None) is not compared."""
+    problems = {}
+    checked_domain = str(answers.get("government_domain") or "")
+    if government_domain is not None and government_domain.lower() != checked_domain.lower():
+        problems["government_domain"] = MISMATCHES["government_domain"] % {"domain": checked_domain}
+    kind = answers.get("customer_kind")
+    expected_type = KIND_ORGANIZATION_TYPES.get(kind)
+    if organization_type and expected_type and organization_type != expected_type:
+        problems["organization_type"] = MISMATCHES["organization_type"] % {
+            "kind": dict(CUSTOMER_KINDS)[kind]
+        }
+    checked_data = [
+        value for value in answers.get("regulated_data") or () if value in RegulatedData.values
+    ]
+    if (
+        kind == PRIVATE
+        and organization_type == OrganizationType.PRIVATE_REGULATED
+        and checked_data
+        and regulated_data is not None
+        and set(regulated_data) != set(checked_data)
+    ):
+        problems["regulated_data"] = MISMATCHES["regulated_data"] % {
+            "data": _data_labels(checked_data)
+        }
+    return {name: f"{message} {CHECK_AGAIN}" for name, message in problems.items()}
+
+
 # -- the signed answers ----------------------------------------------------------------------
 
 SALT = "customers.validations.eligibility"

@@ -237,6 +237,12 @@ def _result_url(response) -> str:
     return response["Location"]
 
 
+def _continue_url(client, response) -> str:
+    """Where the result the questionnaire's `response` leads to continues: the request form."""
+    result = client.get(_result_url(response))
+    return attr(element(result, id="continue-to-request"), "href")
+
+
 def _token_of(url: str) -> str:
     return parse_qs(urlsplit(url).query)["check"][0]
 
@@ -506,6 +512,7 @@ def test_likely_ineligible_answers_still_submit_and_are_stored_as_such(
             gcc_enabled,
             organization_type="private_regulated",
             regulated_data=["cui"],
+            government_domain="acme-defense.com",
             eligibility_answers=token,
         ),
     )
@@ -515,6 +522,188 @@ def test_likely_ineligible_answers_still_submit_and_are_stored_as_such(
     assert request.eligibility_outcome == Outcome.LIKELY_INELIGIBLE
     detail = client.get(response["Location"])
     assert "You said it has none." in text(element(detail, id="eligibility-check"))
+
+
+CHECK_AGAIN = "Check this customer again, or remove the check to submit without it."
+
+
+def test_answers_that_match_the_request_are_stored(client, sales_agent, gcc_enabled):
+    # given: a check of Springfield, and its request with the domain typed in capitals
+    client.force_login(sales_agent)
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=answers())
+
+    # when
+    response = client.post(
+        reverse(CREATE),
+        request_form_data(
+            gcc_enabled,
+            government_domain="Springfield.GOV",
+            contact_email="robin.clerk@springfield.gov",
+            eligibility_answers=token,
+        ),
+    )
+
+    # then
+    assert response.status_code == 302
+    assert CustomerValidationRequest.objects.get().eligibility_answers == answers()
+
+
+def test_a_changed_domain_is_refused_next_to_the_field(client, sales_agent, gcc_enabled):
+    # given: a check of Springfield, then the form changed to another customer's domain
+    client.force_login(sales_agent)
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=answers())
+    before = snapshot()
+
+    # when
+    response = client.post(
+        reverse(CREATE),
+        request_form_data(
+            gcc_enabled,
+            organization_legal_name="Shelbyville Holdings",
+            government_domain="shelbyville.com",
+            eligibility_answers=token,
+        ),
+    )
+
+    # then: told next to the domain, nothing created, everything typed kept, and the way to
+    # remove the check offered
+    assert response.status_code == 200
+    assert snapshot() == before
+    assert error_of(response, "government_domain") == (
+        f"The eligibility check was made for springfield.gov. {CHECK_AGAIN}"
+    )
+    assert attr(element(response, id="id_government_domain"), "value") == "shelbyville.com"
+    assert attr(element(response, id="id_organization_legal_name"), "value") == (
+        "Shelbyville Holdings"
+    )
+    assert attr(element(response, id="id_eligibility_answers"), "value") == token
+    assert text(element(response, id="eligibility-remove")) == (
+        "Remove the eligibility check: submit the request without its answers"
+    )
+
+
+@pytest.mark.parametrize(
+    ("checked", "changed", "field", "message"),
+    [
+        (
+            answers(customer_kind="federal"),
+            {"organization_type": "local"},
+            "organization_type",
+            "The eligibility check was made for another kind of organization: US federal "
+            "government entity.",
+        ),
+        (
+            private(government_domain="springfield.gov"),
+            {"organization_type": "local"},
+            "organization_type",
+            "The eligibility check was made for another kind of organization: Private "
+            "organization, for example a government contractor.",
+        ),
+        (
+            answers(),
+            {"organization_type": "private_regulated", "regulated_data": ["cui"]},
+            "organization_type",
+            "The eligibility check was made for another kind of organization: US local "
+            "government entity (county, city, school district).",
+        ),
+        (
+            private(government_domain="springfield.gov", regulated_data=["itar"]),
+            {"organization_type": "private_regulated", "regulated_data": ["cui"]},
+            "regulated_data",
+            "The eligibility check was made for other regulated data: ITAR (International "
+            "Traffic in Arms Regulations).",
+        ),
+    ],
+)
+def test_a_changed_type_or_data_is_refused_next_to_the_field(
+    client, sales_agent, gcc_enabled, checked, changed, field, message
+):
+    client.force_login(sales_agent)
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=checked)
+    before = snapshot()
+
+    response = client.post(
+        reverse(CREATE), request_form_data(gcc_enabled, eligibility_answers=token, **changed)
+    )
+
+    assert response.status_code == 200
+    assert snapshot() == before
+    assert error_of(response, field) == f"{message} {CHECK_AGAIN}"
+
+
+def test_a_check_that_said_no_data_goes_with_any_data(client, sales_agent, gcc_enabled):
+    client.force_login(sales_agent)
+    checked = private(government_domain="springfield.gov", regulated_data=["none"])
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=checked)
+
+    response = client.post(
+        reverse(CREATE),
+        request_form_data(
+            gcc_enabled,
+            organization_type="private_regulated",
+            regulated_data=["cui"],
+            eligibility_answers=token,
+        ),
+    )
+
+    assert response.status_code == 302
+    assert CustomerValidationRequest.objects.get().eligibility_outcome == Outcome.LIKELY_INELIGIBLE
+
+
+def test_removing_the_check_submits_the_request_without_answers(client, sales_agent, gcc_enabled):
+    # given: a check of Springfield, and a request for another customer
+    client.force_login(sales_agent)
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=answers())
+    data = request_form_data(
+        gcc_enabled,
+        organization_legal_name="Shelbyville Holdings",
+        government_domain="shelbyville.com",
+        eligibility_answers=token,
+    )
+    client.post(reverse(CREATE), data)
+
+    # when: the same form, with the check removed
+    response = client.post(reverse(CREATE), {**data, "eligibility_remove": "on"})
+
+    # then
+    assert response.status_code == 302
+    request = CustomerValidationRequest.objects.get()
+    assert (request.organization_legal_name, request.government_domain) == (
+        "Shelbyville Holdings",
+        "shelbyville.com",
+    )
+    assert (request.eligibility_answers, request.eligibility_outcome) == ({}, "")
+
+
+def test_a_form_without_a_check_offers_no_removal(client, sales_agent, gcc_enabled):
+    client.force_login(sales_agent)
+    page = client.get(reverse(CREATE))
+    assert not elements(page, id="eligibility-remove")
+
+
+def test_another_checks_answers_pasted_into_a_request_are_refused(client, sales_agent, gcc_enabled):
+    # given: two checks, the second of a private contractor
+    client.force_login(sales_agent)
+    client.post(reverse(ELIGIBILITY), posted(answers()))
+    other = client.post(reverse(ELIGIBILITY), posted(private()))
+    form = client.get(_continue_url(client, other))
+    token = attr(element(form, id="id_eligibility_answers"), "value")
+    before = snapshot()
+
+    # when: its answers go with Springfield's request
+    response = client.post(
+        reverse(CREATE), request_form_data(gcc_enabled, eligibility_answers=token)
+    )
+
+    # then
+    assert response.status_code == 200
+    assert snapshot() == before
+    assert error_of(response, "government_domain") == (
+        f"The eligibility check was made for acme-defense.com. {CHECK_AGAIN}"
+    )
+    assert error_of(response, "organization_type").startswith(
+        "The eligibility check was made for another kind of organization: Private organization"
+    )
 
 
 @pytest.mark.parametrize("kind", ["altered", "other-organization"])
@@ -575,6 +764,7 @@ def test_the_reviewer_sees_the_answers_outcome_and_reasons(
             gcc_enabled,
             organization_type="private_regulated",
             regulated_data=["cui"],
+            government_domain="acme-defense.com",
             eligibility_answers=token,
         ),
     )
