@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from customers.forms import US_STATES
+
 from .models import CustomerValidationRequest
 
 OrganizationType = CustomerValidationRequest.OrganizationType
@@ -86,8 +88,10 @@ ANSWER_FIELDS = (
 )
 
 # Domains the review team can match to a US government entity at sight: .gov and .mil, and
-# the locality domains under a state's .us (ci.springfield.il.us, k12.va.us).
-US_GOVERNMENT_SUFFIXES = (".gov", ".mil", ".us")
+# the state and locality domains under a state's or territory's .us (ci.springfield.il.us,
+# k12.va.us, state.ny.us). Any other .us (example.us) is open to anyone.
+US_GOVERNMENT_SUFFIXES = (".gov", ".mil")
+US_STATE_LABELS = frozenset(code.lower() for code, _name in US_STATES)
 
 # -- what the rules say ----------------------------------------------------------------------
 
@@ -202,7 +206,12 @@ class Assessment:
 
 
 def _is_us_government_domain(domain: str) -> bool:
-    return domain.endswith(US_GOVERNMENT_SUFFIXES)
+    domain = domain.lower()
+    if domain.endswith(US_GOVERNMENT_SUFFIXES):
+        return True
+    labels = domain.split(".")
+    # <name>.<state>.us: at least one name under the state's own domain.
+    return len(labels) >= 3 and labels[-1] == "us" and labels[-2] in US_STATE_LABELS
 
 
 def _data_labels(data: list[str]) -> str:
