@@ -3,13 +3,17 @@ function), the signed answers, the questionnaire and its result, the request for
 from the answers, the answers stored with the request and shown to the partner and the
 reviewer."""
 
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.core import signing
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import trans_real
 
 from customers.validations import eligibility
+from customers.validations.admin import CustomerValidationRequestAdmin
 from customers.validations.eligibility import (
     EligibilityTokenInvalid,
     Finding,
@@ -18,7 +22,11 @@ from customers.validations.eligibility import (
     eligibility_token_read,
 )
 from customers.validations.models import CustomerValidationRequest
-from tests.factories import OrganizationFactory, ResellerQualificationFactory
+from tests.factories import (
+    CustomerValidationRequestFactory,
+    OrganizationFactory,
+    ResellerQualificationFactory,
+)
 from tests.factories import customer_validation_form_data as request_form_data
 from tests.helpers import agent_of, role_refusal, snapshot
 from tests.html import attr, element, elements, error_of, messages_of, page_text, readonly, text
@@ -108,10 +116,17 @@ def test_the_government_reason_and_document_are_whole_sentences():
         ("springfield.gov", False),
         ("army.mil", False),
         ("ci.springfield.il.us", False),
+        ("springfield.il.us", False),
+        ("k12.va.us", False),
+        ("Springfield.IL.US", False),
+        ("example.us", True),
+        ("il.us", True),
+        ("springfield.xx.us", True),
+        ("springfield.us", True),
         ("springfield-city.org", True),
     ],
 )
-def test_a_government_domain_outside_gov_mil_and_us_is_said_without_changing_the_outcome(
+def test_a_domain_outside_gov_mil_and_a_states_us_is_said_without_changing_the_outcome(
     domain, said
 ):
     assessment = eligibility_assess(answers(government_domain=domain))
@@ -783,6 +798,24 @@ def test_the_reviewer_sees_the_answers_outcome_and_reasons(
     assert "Kind of organization: Private organization, for example a government contractor" in (
         shown
     )
+
+
+def test_each_answer_the_reviewer_sees_is_one_sentence_for_translators(db, monkeypatch):
+    # given: a French catalogue that writes a space before the colon, as French does
+    request = CustomerValidationRequestFactory(
+        eligibility_answers=answers(), eligibility_outcome=Outcome.LIKELY_ELIGIBLE
+    )
+    french = trans_real.translation("fr")._catalog._catalogs[0]
+    monkeypatch.setitem(french, "%(question)s: %(answer)s", "%(question)s : %(answer)s")
+
+    # when
+    with translation.override("fr"):
+        shown = str(CustomerValidationRequestAdmin.eligibility_display(None, request))
+
+    # then: the colon is the catalogue's, not the code's
+    answered = re.findall(r"<li>([^<]*)</li>", shown)[-3:]
+    assert [item.endswith(" : springfield.gov") for item in answered] == [False, True, False]
+    assert all(" : " in item for item in answered), answered
 
 
 # -- who may ---------------------------------------------------------------------------------
