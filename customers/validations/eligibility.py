@@ -421,8 +421,9 @@ class EligibilityTokenInvalid(Exception):
 
 
 def eligibility_token_make(*, organization_id: int, answers: Mapping[str, object]) -> str:
-    """The answers, signed for `organization_id`: what the result page and the request form
-    carry (in a URL and a hidden field), which nobody can alter unnoticed."""
+    """The answers, signed for `organization_id`: what the session keeps for the result page
+    and the request form carries (a hidden field, posted), which nobody can alter unnoticed.
+    Never in a URL: the answers name the customer (views.py)."""
     payload = {"org": organization_id, "answers": {k: answers.get(k) for k in ANSWER_FIELDS}}
     return signing.dumps(payload, salt=SALT, compress=True)
 

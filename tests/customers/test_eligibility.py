@@ -258,8 +258,21 @@ def _continue_url(client, response) -> str:
     return attr(element(result, id="continue-to-request"), "href")
 
 
-def _token_of(url: str) -> str:
+def _check_id_of(url: str) -> str:
     return parse_qs(urlsplit(url).query)["check"][0]
+
+
+def _token_of(client, url: str) -> str:
+    """The signed answers the session keeps under the check `url` names."""
+    return client.session["eligibility_checks"][_check_id_of(url)]
+
+
+def _kept(client, token: str, check_id: str = "kept-check") -> str:
+    """`token` kept in the client's session (as the questionnaire keeps it); its id."""
+    session = client.session
+    session["eligibility_checks"] = {**session.get("eligibility_checks", {}), check_id: token}
+    session.save()
+    return check_id
 
 
 def test_submit_a_new_request_leads_to_the_check_which_can_be_skipped(
@@ -318,7 +331,7 @@ def test_the_private_questions_are_ignored_for_a_government_entity(
         reverse(ELIGIBILITY),
         posted(answers(regulated_data=["none", "cui"], location="no_us_presence")),
     )
-    token = _token_of(_result_url(response))
+    token = _token_of(client, _result_url(response))
     assert eligibility_token_read(token, organization_id=gcc_enabled.pk) == answers()
 
 
@@ -345,9 +358,9 @@ def test_the_result_says_likely_eligible_why_and_which_documents(client, sales_a
         "ITAR data."
     )
     assert not elements(result, id="still-submit")
-    token = _token_of(_result_url(response))
+    check_id = _check_id_of(_result_url(response))
     assert attr(element(result, id="continue-to-request"), "href") == (
-        f"{reverse(CREATE)}?{urlencode({'check': token})}"
+        f"{reverse(CREATE)}?{urlencode({'check': check_id})}"
     )
     assert "Acme Defense Systems" in text(element(result, id="eligibility-answers"))
 
@@ -370,15 +383,24 @@ def test_the_result_says_likely_ineligible_with_the_reason_and_still_leads_on(
     assert elements(result, id="continue-to-request")
 
 
-@pytest.mark.parametrize("token", ["garbage", "other-organization"])
+@pytest.mark.parametrize("kind", ["unknown-id", "signed-answers", "other-organization"])
 def test_a_result_whose_answers_cant_be_read_asks_again(
-    client, sales_agent, gcc_enabled, other_organization, token
+    client, sales_agent, gcc_enabled, other_organization, kind
 ):
+    # given: an id the session keeps nothing under, signed answers themselves in the URL (the
+    # old form of the link), or another organization's answers kept in the session
     client.force_login(sales_agent)
-    if token == "other-organization":
-        token = eligibility_token_make(organization_id=other_organization.pk, answers=private())
+    check = {
+        "unknown-id": "garbage",
+        "signed-answers": eligibility_token_make(organization_id=gcc_enabled.pk, answers=private()),
+        "other-organization": _kept(
+            client,
+            eligibility_token_make(organization_id=other_organization.pk, answers=private()),
+        ),
+    }[kind]
 
-    response = client.get(reverse(RESULT), {"check": token})
+    # when
+    response = client.get(reverse(RESULT), {"check": check})
 
     assert response.status_code == 302
     assert response["Location"] == reverse(ELIGIBILITY)
@@ -390,11 +412,51 @@ def test_a_result_whose_answers_cant_be_read_asks_again(
     assert "Acme Defense Systems" not in page.content.decode()
 
 
+def test_no_answer_is_in_any_url_of_the_check(client, sales_agent, gcc_enabled):
+    """The answers name the customer: a URL is written to the access log and the browser's
+    history, so none of the flow's URLs carries them, signed or not."""
+    # given
+    client.force_login(sales_agent)
+    said = private(organization_legal_name="Zenith Secret Works", government_domain="zenith.com")
+    urls = []
+
+    # when: the questions, the result, Change my answers, the request form, a form shown
+    # again with errors, and the submitted request
+    response = client.post(reverse(ELIGIBILITY), posted(said))
+    urls.append(_result_url(response))
+    result = client.get(urls[-1])
+    urls += [attr(a, "href") or "" for a in elements(result, tag="a")]
+    form_page = client.get(attr(element(result, id="continue-to-request"), "href"))
+    urls += [attr(a, "href") or "" for a in elements(form_page, tag="a")]
+    token = attr(element(form_page, id="id_eligibility_answers"), "value")
+    data = request_form_data(
+        gcc_enabled,
+        organization_legal_name="Zenith Secret Works",
+        organization_type="private_regulated",
+        regulated_data=["cui"],
+        government_domain="zenith.com",
+        eligibility_answers=token,
+    )
+    again = client.post(reverse(CREATE), {**data, "contact_phone": "call me"})
+    urls += [attr(a, "href") or "" for a in elements(again, tag="a")]
+    urls += [attr(f, "action") or "" for f in elements(again, tag="form")]
+    done = client.post(reverse(CREATE), data)
+    urls.append(done["Location"])
+
+    # then: the answers are kept and go with the request, but no URL holds them or the token
+    assert done.status_code == 302
+    assert CustomerValidationRequest.objects.get().eligibility_answers == said
+    assert any("check=" in url for url in urls)
+    for url in urls:
+        assert "Zenith" not in url and "zenith" not in url.lower(), url
+        assert token not in url and token[:20] not in url, url
+
+
 def test_change_my_answers_fills_the_questions_again(client, sales_agent, gcc_enabled):
     client.force_login(sales_agent)
     token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=private())
 
-    page = client.get(reverse(ELIGIBILITY), {"check": token})
+    page = client.get(reverse(ELIGIBILITY), {"check": _kept(client, token)})
 
     assert attr(element(page, id="id_organization_legal_name"), "value") == "Acme Defense Systems"
     assert "checked" in dict(element(page, id="id_customer_kind_5").attributes)
@@ -430,7 +492,7 @@ def test_the_request_form_starts_from_the_answers_and_shows_the_check(
     )
 
     # when
-    page = client.get(reverse(CREATE), {"check": token})
+    page = client.get(reverse(CREATE), {"check": _kept(client, token)})
 
     # then
     assert page.status_code == 200
@@ -880,7 +942,7 @@ def test_another_gcc_organization_cant_use_the_answers(client, gcc_enabled, sale
     client.force_login(agent_of(other))
     token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=private())
 
-    page = client.get(reverse(CREATE), {"check": token})
+    page = client.get(reverse(CREATE), {"check": _kept(client, token)})
 
     assert page.status_code == 200
     assert page.context["form"]["organization_legal_name"].value() in (None, "")
