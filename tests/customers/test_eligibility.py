@@ -412,6 +412,25 @@ def test_a_result_whose_answers_cant_be_read_asks_again(
     assert "Acme Defense Systems" not in page.content.decode()
 
 
+def _private_request_data(organization, checked: dict, *, token: str) -> dict:
+    """The request form of the private organization handling CUI that `checked` names, with
+    the signed answers `token`."""
+    return request_form_data(
+        organization,
+        organization_legal_name=checked["organization_legal_name"],
+        organization_type="private_regulated",
+        regulated_data=["cui"],
+        government_domain=checked["government_domain"],
+        eligibility_answers=token,
+    )
+
+
+def _post_private_request(client, organization, checked: dict):
+    """`_private_request_data` of `checked`, posted with its answers signed."""
+    token = eligibility_token_make(organization_id=organization.pk, answers=checked)
+    return client.post(reverse(CREATE), _private_request_data(organization, checked, token=token))
+
+
 def test_no_answer_is_in_any_url_of_the_check(client, sales_agent, gcc_enabled):
     """The answers name the customer: a URL is written to the access log and the browser's
     history, so none of the flow's URLs carries them, signed or not."""
@@ -429,14 +448,7 @@ def test_no_answer_is_in_any_url_of_the_check(client, sales_agent, gcc_enabled):
     form_page = client.get(attr(element(result, id="continue-to-request"), "href"))
     urls += [attr(a, "href") or "" for a in elements(form_page, tag="a")]
     token = attr(element(form_page, id="id_eligibility_answers"), "value")
-    data = request_form_data(
-        gcc_enabled,
-        organization_legal_name="Zenith Secret Works",
-        organization_type="private_regulated",
-        regulated_data=["cui"],
-        government_domain="zenith.com",
-        eligibility_answers=token,
-    )
+    data = _private_request_data(gcc_enabled, said, token=token)
     again = client.post(reverse(CREATE), {**data, "contact_phone": "call me"})
     urls += [attr(a, "href") or "" for a in elements(again, tag="a")]
     urls += [attr(f, "action") or "" for f in elements(again, tag="form")]
@@ -580,19 +592,8 @@ def test_likely_ineligible_answers_still_submit_and_are_stored_as_such(
     client, sales_agent, gcc_enabled
 ):
     client.force_login(sales_agent)
-    checked = private(location="no_us_presence")
-    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=checked)
 
-    response = client.post(
-        reverse(CREATE),
-        request_form_data(
-            gcc_enabled,
-            organization_type="private_regulated",
-            regulated_data=["cui"],
-            government_domain="acme-defense.com",
-            eligibility_answers=token,
-        ),
-    )
+    response = _post_private_request(client, gcc_enabled, private(location="no_us_presence"))
 
     assert response.status_code == 302
     request = CustomerValidationRequest.objects.get()
@@ -711,17 +712,8 @@ def test_a_changed_type_or_data_is_refused_next_to_the_field(
 def test_a_check_that_said_no_data_goes_with_any_data(client, sales_agent, gcc_enabled):
     client.force_login(sales_agent)
     checked = private(government_domain="springfield.gov", regulated_data=["none"])
-    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=checked)
 
-    response = client.post(
-        reverse(CREATE),
-        request_form_data(
-            gcc_enabled,
-            organization_type="private_regulated",
-            regulated_data=["cui"],
-            eligibility_answers=token,
-        ),
-    )
+    response = _post_private_request(client, gcc_enabled, checked)
 
     assert response.status_code == 302
     assert CustomerValidationRequest.objects.get().eligibility_outcome == Outcome.LIKELY_INELIGIBLE
