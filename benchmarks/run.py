@@ -112,6 +112,9 @@ def pages_for(loaded) -> list[Page]:
             "/admin/partners/partnervalidationrequest/",
             "reviewer",
         ),
+        # The lead's SLA figures: aggregates over every open request and the last 90 days'
+        # decisions of both kinds.
+        Page("reviewer: SLA page", "/admin/sla/", "reviewer"),
     ]
 
 

@@ -249,6 +249,12 @@ class SlaFigures:
     weeks: list[SlaWeek]
     open_total: SlaOpen
 
+    @property
+    def everyone_of_some(self) -> bool:
+        """Everyone's figures for some kinds, only the user's own for others: a lead of one
+        kind's review who reviews another kind."""
+        return not self.everyone and any(kind.everyone for kind in self.kinds)
+
 
 def _open_aggregates(now: dt.datetime) -> dict:
     running = Q(status__in=CLOCK_RUNNING_STATUSES)

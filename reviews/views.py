@@ -149,7 +149,6 @@ def review_sla_csv_view(request):
     row per reviewer and kind."""
     now = timezone.now()
     figures = review_sla_figures(user=request.user, now=now)
-    everyone = _("All reviewers") if figures.everyone else _("You")
     header = [
         _("Request kind"),
         _("Reviewer"),
@@ -168,7 +167,15 @@ def review_sla_csv_view(request):
         _("Median business hours to decision, last 90 days"),
         _("90th percentile business hours to decision, last 90 days"),
     ]
-    rows = [[kind.label, everyone, *_cells(kind.open, kind.decisions)] for kind in figures.kinds]
+    # Per kind: a user may lead one kind's review and only review another's.
+    rows = [
+        [
+            kind.label,
+            _("All reviewers") if kind.everyone else _("You"),
+            *_cells(kind.open, kind.decisions),
+        ]
+        for kind in figures.kinds
+    ]
     rows += [
         [
             row.kind.label,

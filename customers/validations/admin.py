@@ -190,7 +190,13 @@ class CustomerValidationRequestAdmin(ReviewAdminMixin, admin.ModelAdmin):
             format_html_join("", "<li>{}</li>", ((d,) for d in eligibility["documents"] or ["—"])),
             _("Answers:"),
             format_html_join(
-                "", "<li>{}: {}</li>", ((q, a or "—") for q, a in eligibility["answers"])
+                "",
+                "<li>{}</li>",
+                # One sentence per answer, so each language places its own colon ("Q : R").
+                (
+                    (_("%(question)s: %(answer)s") % {"question": q, "answer": a or "—"},)
+                    for q, a in eligibility["answers"]
+                ),
             ),
         )
 

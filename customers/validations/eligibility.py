@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
+from customers.forms import US_STATES
+
 from .models import CustomerValidationRequest
 
 OrganizationType = CustomerValidationRequest.OrganizationType
@@ -86,8 +88,10 @@ ANSWER_FIELDS = (
 )
 
 # Domains the review team can match to a US government entity at sight: .gov and .mil, and
-# the locality domains under a state's .us (ci.springfield.il.us, k12.va.us).
-US_GOVERNMENT_SUFFIXES = (".gov", ".mil", ".us")
+# the state and locality domains under a state's or territory's .us (ci.springfield.il.us,
+# k12.va.us, state.ny.us). Any other .us (example.us) is open to anyone.
+US_GOVERNMENT_SUFFIXES = (".gov", ".mil")
+US_STATE_LABELS = frozenset(code.lower() for code, _name in US_STATES)
 
 # -- what the rules say ----------------------------------------------------------------------
 
@@ -202,7 +206,12 @@ class Assessment:
 
 
 def _is_us_government_domain(domain: str) -> bool:
-    return domain.endswith(US_GOVERNMENT_SUFFIXES)
+    domain = domain.lower()
+    if domain.endswith(US_GOVERNMENT_SUFFIXES):
+        return True
+    labels = domain.split(".")
+    # <name>.<state>.us: at least one name under the state's own domain.
+    return len(labels) >= 3 and labels[-1] == "us" and labels[-2] in US_STATE_LABELS
 
 
 def _data_labels(data: list[str]) -> str:
@@ -342,6 +351,64 @@ def eligibility_of_request(request: CustomerValidationRequest) -> dict | None:
     return eligibility_summary(request.eligibility_answers, outcome=request.eligibility_outcome)
 
 
+# -- the request the answers go with ---------------------------------------------------------
+
+# Each government kind is the request's type of the same name; a private organization is
+# the request's "private_regulated" (a government outside the US has no type).
+KIND_ORGANIZATION_TYPES = {
+    **{kind.value: kind.value for kind in GOVERNMENT_KINDS},
+    PRIVATE: OrganizationType.PRIVATE_REGULATED.value,
+}
+
+CHECK_AGAIN = _("Check this customer again, or remove the check to submit without it.")
+MISMATCHES = {
+    "government_domain": _("The eligibility check was made for %(domain)s."),
+    "organization_type": _(
+        "The eligibility check was made for another kind of organization: %(kind)s."
+    ),
+    "regulated_data": _("The eligibility check was made for other regulated data: %(data)s."),
+}
+
+
+def eligibility_mismatches(
+    answers: Mapping[str, object],
+    *,
+    government_domain: str | None,
+    organization_type: str | None,
+    regulated_data: list[str] | None,
+) -> dict[str, str]:
+    """Where a request differs from the customer its pre-check `answers` were given about:
+    {request field: the sentence that says so}. A request stores its check's outcome, so a
+    check of one customer must not travel with another (or a changed) customer's request.
+    The domain and the kind are compared; the regulated data too when the check named some
+    (a check that said "none of these" is likely ineligible: nothing to carry over). A value
+    the request form refused already (None) is not compared."""
+    problems = {}
+    checked_domain = str(answers.get("government_domain") or "")
+    if government_domain is not None and government_domain.lower() != checked_domain.lower():
+        problems["government_domain"] = MISMATCHES["government_domain"] % {"domain": checked_domain}
+    kind = answers.get("customer_kind")
+    expected_type = KIND_ORGANIZATION_TYPES.get(kind)
+    if organization_type and expected_type and organization_type != expected_type:
+        problems["organization_type"] = MISMATCHES["organization_type"] % {
+            "kind": dict(CUSTOMER_KINDS)[kind]
+        }
+    checked_data = [
+        value for value in answers.get("regulated_data") or () if value in RegulatedData.values
+    ]
+    if (
+        kind == PRIVATE
+        and organization_type == OrganizationType.PRIVATE_REGULATED
+        and checked_data
+        and regulated_data is not None
+        and set(regulated_data) != set(checked_data)
+    ):
+        problems["regulated_data"] = MISMATCHES["regulated_data"] % {
+            "data": _data_labels(checked_data)
+        }
+    return {name: f"{message} {CHECK_AGAIN}" for name, message in problems.items()}
+
+
 # -- the signed answers ----------------------------------------------------------------------
 
 SALT = "customers.validations.eligibility"
@@ -354,8 +421,9 @@ class EligibilityTokenInvalid(Exception):
 
 
 def eligibility_token_make(*, organization_id: int, answers: Mapping[str, object]) -> str:
-    """The answers, signed for `organization_id`: what the result page and the request form
-    carry (in a URL and a hidden field), which nobody can alter unnoticed."""
+    """The answers, signed for `organization_id`: what the session keeps for the result page
+    and the request form carries (a hidden field, posted), which nobody can alter unnoticed.
+    Never in a URL: the answers name the customer (views.py)."""
     payload = {"org": organization_id, "answers": {k: answers.get(k) for k in ANSWER_FIELDS}}
     return signing.dumps(payload, salt=SALT, compress=True)
 

@@ -23,7 +23,7 @@ from partners.forms import (
 from partners.models import Organization
 
 from . import eligibility
-from .eligibility import EligibilityTokenInvalid, eligibility_token_read
+from .eligibility import EligibilityTokenInvalid, eligibility_mismatches, eligibility_token_read
 from .models import CustomerValidationRequest
 from .selectors import customer_validation_tenant_id_problem
 from .uploads import document_check
@@ -156,6 +156,15 @@ class CustomerValidationForm(ValidationRequestForm):
                 )
                 % {"provider": escape(transacting.legal_name)}
             )
+        carries_check = bool(self["eligibility_answers"].value())
+        if carries_check:
+            # The way to submit without the check (the customer is not the one checked),
+            # keeping everything else typed. Only on this form, not a request field: a bulk
+            # file's columns are the class's fields.
+            self.fields["eligibility_remove"] = forms.BooleanField(
+                label=_("Remove the eligibility check: submit the request without its answers"),
+                required=False,
+            )
         self.helper = page_form_helper(
             form_id="customer-validation-form",
             layout=Layout(
@@ -171,6 +180,11 @@ class CustomerValidationForm(ValidationRequestForm):
                 Fieldset(_("Customer contact"), "contact_name", "contact_email", "contact_phone"),
                 Fieldset(_("Transacting partner"), "commercial_tenant_id"),
                 Fieldset(_("Supporting documents"), "documents"),
+                *(
+                    [Div("eligibility_remove", css_id="eligibility-remove")]
+                    if carries_check
+                    else []
+                ),
             ),
             submit=_("Submit request"),
         )
@@ -183,7 +197,7 @@ class CustomerValidationForm(ValidationRequestForm):
 
     def clean_eligibility_answers(self) -> dict:
         token = self.cleaned_data["eligibility_answers"]
-        if not token:
+        if not token or self._check_removed():
             return {}
         try:
             return eligibility_token_read(token, organization_id=self.organization.pk)
@@ -194,6 +208,10 @@ class CustomerValidationForm(ValidationRequestForm):
             self.data[self.add_prefix("eligibility_answers")] = ""
             self.add_error(None, ELIGIBILITY_UNREADABLE)
             return {}
+
+    def _check_removed(self) -> bool:
+        # Read from the posted data: the box is cleaned after the answers (added last).
+        return "eligibility_remove" in self.fields and bool(self["eligibility_remove"].data)
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -210,6 +228,20 @@ class CustomerValidationForm(ValidationRequestForm):
                 "regulated_data",
                 _("Say which regulated government data the organization handles."),
             )
+        # The choice is spent on the answers (cleaned to none): not a request field.
+        cleaned.pop("eligibility_remove", None)
+        answers = cleaned.get("eligibility_answers")
+        if answers:
+            mismatches = eligibility_mismatches(
+                answers,
+                government_domain=cleaned.get("government_domain"),
+                organization_type=cleaned.get("organization_type"),
+                regulated_data=None
+                if self.has_error("regulated_data")
+                else cleaned["regulated_data"],
+            )
+            for name, message in mismatches.items():
+                self.add_error(name, message)
         return cleaned
 
     @property

@@ -1,6 +1,8 @@
 """Pages of customer validation requests: the partner's list, form, detail, withdraw and
 document download; the customer contact's answer page (public, through the signed link)."""
 
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -82,9 +84,39 @@ SUBMISSION = RequestSubmission(
 )
 
 
-# The eligibility pre-check's signed answers travel in this query parameter: from the
-# questionnaire to its result, and from the result to the request form (eligibility.py).
+# The eligibility pre-check's answers stay out of URLs (they name the customer, and a URL is
+# written to the access log and the browser's history): the signed answers are kept in the
+# session under a random id, and only the id travels in this query parameter, from the
+# questionnaire to its result and from the result to the request form, whose hidden field
+# (posted, not in a URL) carries the signed answers themselves.
 CHECK_PARAMETER = "check"
+CHECKS_SESSION_KEY = "eligibility_checks"
+# A partner checks a few customers at a time: the oldest checks beyond these are forgotten.
+CHECKS_KEPT = 20
+
+
+def _check_keep(request, token: str) -> str:
+    """The id under which the session keeps `token` (a new one if it holds it under none)."""
+    checks = dict(request.session.get(CHECKS_SESSION_KEY, {}))
+    for check_id, kept in checks.items():
+        if kept == token:
+            return check_id
+    check_id = secrets.token_urlsafe(12)
+    checks[check_id] = token
+    request.session[CHECKS_SESSION_KEY] = dict(list(checks.items())[-CHECKS_KEPT:])
+    return check_id
+
+
+def _check_token(request, check_id: str | None) -> str | None:
+    """The signed answers the session keeps under `check_id`; None when no id is given,
+    EligibilityTokenInvalid when the session holds none under it (another user's, a session
+    ended, a made-up id)."""
+    if not check_id:
+        return None
+    token = request.session.get(CHECKS_SESSION_KEY, {}).get(check_id)
+    if not isinstance(token, str):
+        raise EligibilityTokenInvalid
+    return token
 
 
 def _checked_answers(request, token: str | None) -> dict | None:
@@ -95,14 +127,22 @@ def _checked_answers(request, token: str | None) -> dict | None:
     return eligibility_token_read(token, organization_id=request.organization.pk)
 
 
-def _with_check(url_name: str, token: str) -> str:
-    return f"{reverse(url_name)}?{urlencode({CHECK_PARAMETER: token})}"
+def _kept_answers(request) -> tuple[dict | None, str]:
+    """The answers and signed token of the check the URL names (CHECK_PARAMETER); (None, "")
+    when it names none, EligibilityTokenInvalid when they can't be read."""
+    token = _check_token(request, request.GET.get(CHECK_PARAMETER))
+    return _checked_answers(request, token), token or ""
+
+
+def _with_check(url_name: str, check_id: str) -> str:
+    return f"{reverse(url_name)}?{urlencode({CHECK_PARAMETER: check_id})}"
 
 
 @gcc_action_required
 def validation_eligibility(request):
-    """The pre-check's questions. Valid answers → the result page (their signed token in its
-    URL); a token in this page's URL ("Change my answers") fills the questions again."""
+    """The pre-check's questions. Valid answers → the result page (the id the session keeps
+    them under in its URL); such an id in this page's URL ("Change my answers") fills the
+    questions again."""
     reason = gcc_block_reason(organization=request.organization)
     if reason:
         return validation_unavailable(request, reason)
@@ -112,10 +152,11 @@ def validation_eligibility(request):
             token = eligibility_token_make(
                 organization_id=request.organization.pk, answers=form.cleaned_data
             )
-            return redirect(_with_check("customers:validation_eligibility_result", token))
+            check_id = _check_keep(request, token)
+            return redirect(_with_check("customers:validation_eligibility_result", check_id))
     else:
         try:
-            answers = _checked_answers(request, request.GET.get(CHECK_PARAMETER))
+            answers, _token = _kept_answers(request)
         except EligibilityTokenInvalid:
             answers = None
         if answers is None:
@@ -138,9 +179,9 @@ def validation_eligibility_result(request):
     reason = gcc_block_reason(organization=request.organization)
     if reason:
         return validation_unavailable(request, reason)
-    token = request.GET.get(CHECK_PARAMETER, "")
+    check_id = request.GET.get(CHECK_PARAMETER, "")
     try:
-        answers = _checked_answers(request, token)
+        answers, _token = _kept_answers(request)
     except EligibilityTokenInvalid:
         answers = None
     if answers is None:
@@ -157,8 +198,8 @@ def validation_eligibility_result(request):
         "customers/validation_eligibility_result.html",
         {
             "eligibility": eligibility_summary(answers),
-            "continue_url": _with_check("customers:validation_create", token),
-            "change_url": _with_check("customers:validation_eligibility", token),
+            "continue_url": _with_check("customers:validation_create", check_id),
+            "change_url": _with_check("customers:validation_eligibility", check_id),
         },
     )
 
@@ -201,9 +242,8 @@ def validation_create(request):
             "commercial_tenant_id": str(transacting.commercial_tenant_id),
             **validation_initial_from_draft(draft),
         }
-        token = request.GET.get(CHECK_PARAMETER)
         try:
-            answers = _checked_answers(request, token)
+            answers, token = _kept_answers(request)
         except EligibilityTokenInvalid:
             check_unreadable = True
         else:
@@ -223,7 +263,9 @@ def validation_create(request):
             "add_customer_draft": bool(draft),
             "eligibility": eligibility,
             "eligibility_change_url": (
-                _with_check("customers:validation_eligibility", token) if token else ""
+                _with_check("customers:validation_eligibility", _check_keep(request, token))
+                if token
+                else ""
             ),
             "eligibility_check_unreadable": check_unreadable,
         },

@@ -3,13 +3,17 @@ function), the signed answers, the questionnaire and its result, the request for
 from the answers, the answers stored with the request and shown to the partner and the
 reviewer."""
 
+import re
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.core import signing
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import trans_real
 
 from customers.validations import eligibility
+from customers.validations.admin import CustomerValidationRequestAdmin
 from customers.validations.eligibility import (
     EligibilityTokenInvalid,
     Finding,
@@ -18,7 +22,11 @@ from customers.validations.eligibility import (
     eligibility_token_read,
 )
 from customers.validations.models import CustomerValidationRequest
-from tests.factories import OrganizationFactory, ResellerQualificationFactory
+from tests.factories import (
+    CustomerValidationRequestFactory,
+    OrganizationFactory,
+    ResellerQualificationFactory,
+)
 from tests.factories import customer_validation_form_data as request_form_data
 from tests.helpers import agent_of, role_refusal, snapshot
 from tests.html import attr, element, elements, error_of, messages_of, page_text, readonly, text
@@ -108,10 +116,17 @@ def test_the_government_reason_and_document_are_whole_sentences():
         ("springfield.gov", False),
         ("army.mil", False),
         ("ci.springfield.il.us", False),
+        ("springfield.il.us", False),
+        ("k12.va.us", False),
+        ("Springfield.IL.US", False),
+        ("example.us", True),
+        ("il.us", True),
+        ("springfield.xx.us", True),
+        ("springfield.us", True),
         ("springfield-city.org", True),
     ],
 )
-def test_a_government_domain_outside_gov_mil_and_us_is_said_without_changing_the_outcome(
+def test_a_domain_outside_gov_mil_and_a_states_us_is_said_without_changing_the_outcome(
     domain, said
 ):
     assessment = eligibility_assess(answers(government_domain=domain))
@@ -237,8 +252,27 @@ def _result_url(response) -> str:
     return response["Location"]
 
 
-def _token_of(url: str) -> str:
+def _continue_url(client, response) -> str:
+    """Where the result the questionnaire's `response` leads to continues: the request form."""
+    result = client.get(_result_url(response))
+    return attr(element(result, id="continue-to-request"), "href")
+
+
+def _check_id_of(url: str) -> str:
     return parse_qs(urlsplit(url).query)["check"][0]
+
+
+def _token_of(client, url: str) -> str:
+    """The signed answers the session keeps under the check `url` names."""
+    return client.session["eligibility_checks"][_check_id_of(url)]
+
+
+def _kept(client, token: str, check_id: str = "kept-check") -> str:
+    """`token` kept in the client's session (as the questionnaire keeps it); its id."""
+    session = client.session
+    session["eligibility_checks"] = {**session.get("eligibility_checks", {}), check_id: token}
+    session.save()
+    return check_id
 
 
 def test_submit_a_new_request_leads_to_the_check_which_can_be_skipped(
@@ -297,7 +331,7 @@ def test_the_private_questions_are_ignored_for_a_government_entity(
         reverse(ELIGIBILITY),
         posted(answers(regulated_data=["none", "cui"], location="no_us_presence")),
     )
-    token = _token_of(_result_url(response))
+    token = _token_of(client, _result_url(response))
     assert eligibility_token_read(token, organization_id=gcc_enabled.pk) == answers()
 
 
@@ -324,9 +358,9 @@ def test_the_result_says_likely_eligible_why_and_which_documents(client, sales_a
         "ITAR data."
     )
     assert not elements(result, id="still-submit")
-    token = _token_of(_result_url(response))
+    check_id = _check_id_of(_result_url(response))
     assert attr(element(result, id="continue-to-request"), "href") == (
-        f"{reverse(CREATE)}?{urlencode({'check': token})}"
+        f"{reverse(CREATE)}?{urlencode({'check': check_id})}"
     )
     assert "Acme Defense Systems" in text(element(result, id="eligibility-answers"))
 
@@ -349,15 +383,24 @@ def test_the_result_says_likely_ineligible_with_the_reason_and_still_leads_on(
     assert elements(result, id="continue-to-request")
 
 
-@pytest.mark.parametrize("token", ["garbage", "other-organization"])
+@pytest.mark.parametrize("kind", ["unknown-id", "signed-answers", "other-organization"])
 def test_a_result_whose_answers_cant_be_read_asks_again(
-    client, sales_agent, gcc_enabled, other_organization, token
+    client, sales_agent, gcc_enabled, other_organization, kind
 ):
+    # given: an id the session keeps nothing under, signed answers themselves in the URL (the
+    # old form of the link), or another organization's answers kept in the session
     client.force_login(sales_agent)
-    if token == "other-organization":
-        token = eligibility_token_make(organization_id=other_organization.pk, answers=private())
+    check = {
+        "unknown-id": "garbage",
+        "signed-answers": eligibility_token_make(organization_id=gcc_enabled.pk, answers=private()),
+        "other-organization": _kept(
+            client,
+            eligibility_token_make(organization_id=other_organization.pk, answers=private()),
+        ),
+    }[kind]
 
-    response = client.get(reverse(RESULT), {"check": token})
+    # when
+    response = client.get(reverse(RESULT), {"check": check})
 
     assert response.status_code == 302
     assert response["Location"] == reverse(ELIGIBILITY)
@@ -369,11 +412,63 @@ def test_a_result_whose_answers_cant_be_read_asks_again(
     assert "Acme Defense Systems" not in page.content.decode()
 
 
+def _private_request_data(organization, checked: dict, *, token: str) -> dict:
+    """The request form of the private organization handling CUI that `checked` names, with
+    the signed answers `token`."""
+    return request_form_data(
+        organization,
+        organization_legal_name=checked["organization_legal_name"],
+        organization_type="private_regulated",
+        regulated_data=["cui"],
+        government_domain=checked["government_domain"],
+        eligibility_answers=token,
+    )
+
+
+def _post_private_request(client, organization, checked: dict):
+    """`_private_request_data` of `checked`, posted with its answers signed."""
+    token = eligibility_token_make(organization_id=organization.pk, answers=checked)
+    return client.post(reverse(CREATE), _private_request_data(organization, checked, token=token))
+
+
+def test_no_answer_is_in_any_url_of_the_check(client, sales_agent, gcc_enabled):
+    """The answers name the customer: a URL is written to the access log and the browser's
+    history, so none of the flow's URLs carries them, signed or not."""
+    # given
+    client.force_login(sales_agent)
+    said = private(organization_legal_name="Zenith Secret Works", government_domain="zenith.com")
+    urls = []
+
+    # when: the questions, the result, Change my answers, the request form, a form shown
+    # again with errors, and the submitted request
+    response = client.post(reverse(ELIGIBILITY), posted(said))
+    urls.append(_result_url(response))
+    result = client.get(urls[-1])
+    urls += [attr(a, "href") or "" for a in elements(result, tag="a")]
+    form_page = client.get(attr(element(result, id="continue-to-request"), "href"))
+    urls += [attr(a, "href") or "" for a in elements(form_page, tag="a")]
+    token = attr(element(form_page, id="id_eligibility_answers"), "value")
+    data = _private_request_data(gcc_enabled, said, token=token)
+    again = client.post(reverse(CREATE), {**data, "contact_phone": "call me"})
+    urls += [attr(a, "href") or "" for a in elements(again, tag="a")]
+    urls += [attr(f, "action") or "" for f in elements(again, tag="form")]
+    done = client.post(reverse(CREATE), data)
+    urls.append(done["Location"])
+
+    # then: the answers are kept and go with the request, but no URL holds them or the token
+    assert done.status_code == 302
+    assert CustomerValidationRequest.objects.get().eligibility_answers == said
+    assert any("check=" in url for url in urls)
+    for url in urls:
+        assert "Zenith" not in url and "zenith" not in url.lower(), url
+        assert token not in url and token[:20] not in url, url
+
+
 def test_change_my_answers_fills_the_questions_again(client, sales_agent, gcc_enabled):
     client.force_login(sales_agent)
     token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=private())
 
-    page = client.get(reverse(ELIGIBILITY), {"check": token})
+    page = client.get(reverse(ELIGIBILITY), {"check": _kept(client, token)})
 
     assert attr(element(page, id="id_organization_legal_name"), "value") == "Acme Defense Systems"
     assert "checked" in dict(element(page, id="id_customer_kind_5").attributes)
@@ -409,7 +504,7 @@ def test_the_request_form_starts_from_the_answers_and_shows_the_check(
     )
 
     # when
-    page = client.get(reverse(CREATE), {"check": token})
+    page = client.get(reverse(CREATE), {"check": _kept(client, token)})
 
     # then
     assert page.status_code == 200
@@ -497,24 +592,187 @@ def test_likely_ineligible_answers_still_submit_and_are_stored_as_such(
     client, sales_agent, gcc_enabled
 ):
     client.force_login(sales_agent)
-    checked = private(location="no_us_presence")
-    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=checked)
 
-    response = client.post(
-        reverse(CREATE),
-        request_form_data(
-            gcc_enabled,
-            organization_type="private_regulated",
-            regulated_data=["cui"],
-            eligibility_answers=token,
-        ),
-    )
+    response = _post_private_request(client, gcc_enabled, private(location="no_us_presence"))
 
     assert response.status_code == 302
     request = CustomerValidationRequest.objects.get()
     assert request.eligibility_outcome == Outcome.LIKELY_INELIGIBLE
     detail = client.get(response["Location"])
     assert "You said it has none." in text(element(detail, id="eligibility-check"))
+
+
+CHECK_AGAIN = "Check this customer again, or remove the check to submit without it."
+
+
+def test_answers_that_match_the_request_are_stored(client, sales_agent, gcc_enabled):
+    # given: a check of Springfield, and its request with the domain typed in capitals
+    client.force_login(sales_agent)
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=answers())
+
+    # when
+    response = client.post(
+        reverse(CREATE),
+        request_form_data(
+            gcc_enabled,
+            government_domain="Springfield.GOV",
+            contact_email="robin.clerk@springfield.gov",
+            eligibility_answers=token,
+        ),
+    )
+
+    # then
+    assert response.status_code == 302
+    assert CustomerValidationRequest.objects.get().eligibility_answers == answers()
+
+
+def test_a_changed_domain_is_refused_next_to_the_field(client, sales_agent, gcc_enabled):
+    # given: a check of Springfield, then the form changed to another customer's domain
+    client.force_login(sales_agent)
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=answers())
+    before = snapshot()
+
+    # when
+    response = client.post(
+        reverse(CREATE),
+        request_form_data(
+            gcc_enabled,
+            organization_legal_name="Shelbyville Holdings",
+            government_domain="shelbyville.com",
+            eligibility_answers=token,
+        ),
+    )
+
+    # then: told next to the domain, nothing created, everything typed kept, and the way to
+    # remove the check offered
+    assert response.status_code == 200
+    assert snapshot() == before
+    assert error_of(response, "government_domain") == (
+        f"The eligibility check was made for springfield.gov. {CHECK_AGAIN}"
+    )
+    assert attr(element(response, id="id_government_domain"), "value") == "shelbyville.com"
+    assert attr(element(response, id="id_organization_legal_name"), "value") == (
+        "Shelbyville Holdings"
+    )
+    assert attr(element(response, id="id_eligibility_answers"), "value") == token
+    assert text(element(response, id="eligibility-remove")) == (
+        "Remove the eligibility check: submit the request without its answers"
+    )
+
+
+@pytest.mark.parametrize(
+    ("checked", "changed", "field", "message"),
+    [
+        (
+            answers(customer_kind="federal"),
+            {"organization_type": "local"},
+            "organization_type",
+            "The eligibility check was made for another kind of organization: US federal "
+            "government entity.",
+        ),
+        (
+            private(government_domain="springfield.gov"),
+            {"organization_type": "local"},
+            "organization_type",
+            "The eligibility check was made for another kind of organization: Private "
+            "organization, for example a government contractor.",
+        ),
+        (
+            answers(),
+            {"organization_type": "private_regulated", "regulated_data": ["cui"]},
+            "organization_type",
+            "The eligibility check was made for another kind of organization: US local "
+            "government entity (county, city, school district).",
+        ),
+        (
+            private(government_domain="springfield.gov", regulated_data=["itar"]),
+            {"organization_type": "private_regulated", "regulated_data": ["cui"]},
+            "regulated_data",
+            "The eligibility check was made for other regulated data: ITAR (International "
+            "Traffic in Arms Regulations).",
+        ),
+    ],
+)
+def test_a_changed_type_or_data_is_refused_next_to_the_field(
+    client, sales_agent, gcc_enabled, checked, changed, field, message
+):
+    client.force_login(sales_agent)
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=checked)
+    before = snapshot()
+
+    response = client.post(
+        reverse(CREATE), request_form_data(gcc_enabled, eligibility_answers=token, **changed)
+    )
+
+    assert response.status_code == 200
+    assert snapshot() == before
+    assert error_of(response, field) == f"{message} {CHECK_AGAIN}"
+
+
+def test_a_check_that_said_no_data_goes_with_any_data(client, sales_agent, gcc_enabled):
+    client.force_login(sales_agent)
+    checked = private(government_domain="springfield.gov", regulated_data=["none"])
+
+    response = _post_private_request(client, gcc_enabled, checked)
+
+    assert response.status_code == 302
+    assert CustomerValidationRequest.objects.get().eligibility_outcome == Outcome.LIKELY_INELIGIBLE
+
+
+def test_removing_the_check_submits_the_request_without_answers(client, sales_agent, gcc_enabled):
+    # given: a check of Springfield, and a request for another customer
+    client.force_login(sales_agent)
+    token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=answers())
+    data = request_form_data(
+        gcc_enabled,
+        organization_legal_name="Shelbyville Holdings",
+        government_domain="shelbyville.com",
+        eligibility_answers=token,
+    )
+    client.post(reverse(CREATE), data)
+
+    # when: the same form, with the check removed
+    response = client.post(reverse(CREATE), {**data, "eligibility_remove": "on"})
+
+    # then
+    assert response.status_code == 302
+    request = CustomerValidationRequest.objects.get()
+    assert (request.organization_legal_name, request.government_domain) == (
+        "Shelbyville Holdings",
+        "shelbyville.com",
+    )
+    assert (request.eligibility_answers, request.eligibility_outcome) == ({}, "")
+
+
+def test_a_form_without_a_check_offers_no_removal(client, sales_agent, gcc_enabled):
+    client.force_login(sales_agent)
+    page = client.get(reverse(CREATE))
+    assert not elements(page, id="eligibility-remove")
+
+
+def test_another_checks_answers_pasted_into_a_request_are_refused(client, sales_agent, gcc_enabled):
+    # given: two checks, the second of a private contractor
+    client.force_login(sales_agent)
+    client.post(reverse(ELIGIBILITY), posted(answers()))
+    other = client.post(reverse(ELIGIBILITY), posted(private()))
+    form = client.get(_continue_url(client, other))
+    token = attr(element(form, id="id_eligibility_answers"), "value")
+    before = snapshot()
+
+    # when: its answers go with Springfield's request
+    response = client.post(
+        reverse(CREATE), request_form_data(gcc_enabled, eligibility_answers=token)
+    )
+
+    # then
+    assert response.status_code == 200
+    assert snapshot() == before
+    assert error_of(response, "government_domain") == (
+        f"The eligibility check was made for acme-defense.com. {CHECK_AGAIN}"
+    )
+    assert error_of(response, "organization_type").startswith(
+        "The eligibility check was made for another kind of organization: Private organization"
+    )
 
 
 @pytest.mark.parametrize("kind", ["altered", "other-organization"])
@@ -575,6 +833,7 @@ def test_the_reviewer_sees_the_answers_outcome_and_reasons(
             gcc_enabled,
             organization_type="private_regulated",
             regulated_data=["cui"],
+            government_domain="acme-defense.com",
             eligibility_answers=token,
         ),
     )
@@ -593,6 +852,24 @@ def test_the_reviewer_sees_the_answers_outcome_and_reasons(
     assert "Kind of organization: Private organization, for example a government contractor" in (
         shown
     )
+
+
+def test_each_answer_the_reviewer_sees_is_one_sentence_for_translators(db, monkeypatch):
+    # given: a French catalogue that writes a space before the colon, as French does
+    request = CustomerValidationRequestFactory(
+        eligibility_answers=answers(), eligibility_outcome=Outcome.LIKELY_ELIGIBLE
+    )
+    french = trans_real.translation("fr")._catalog._catalogs[0]
+    monkeypatch.setitem(french, "%(question)s: %(answer)s", "%(question)s : %(answer)s")
+
+    # when
+    with translation.override("fr"):
+        shown = str(CustomerValidationRequestAdmin.eligibility_display(None, request))
+
+    # then: the colon is the catalogue's, not the code's
+    answered = re.findall(r"<li>([^<]*)</li>", shown)[-3:]
+    assert [item.endswith(" : springfield.gov") for item in answered] == [False, True, False]
+    assert all(" : " in item for item in answered), answered
 
 
 # -- who may ---------------------------------------------------------------------------------
@@ -657,7 +934,7 @@ def test_another_gcc_organization_cant_use_the_answers(client, gcc_enabled, sale
     client.force_login(agent_of(other))
     token = eligibility_token_make(organization_id=gcc_enabled.pk, answers=private())
 
-    page = client.get(reverse(CREATE), {"check": token})
+    page = client.get(reverse(CREATE), {"check": _kept(client, token)})
 
     assert page.status_code == 200
     assert page.context["form"]["organization_legal_name"].value() in (None, "")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -302,6 +303,63 @@ def test_a_reviewer_sees_only_their_own_figures(data_set, alice):
     assert decisions_of(customer) == (0, 0, 1, 1)
     assert {str(row.reviewer) for row in figures.reviewers} == {"Alice Adams"}
     assert sum(week.total for week in figures.weeks) == 4  # P1, P2, P3, C3
+
+
+@pytest.fixture
+def partner_lead(alice):
+    """Alice, who also leads the partner validation review (she reviews customer validation
+    requests as any reviewer)."""
+    alice.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="partners", codename="reassign_partnervalidationrequest"
+        )
+    )
+    return type(alice).objects.get(pk=alice.pk)  # no cached permissions
+
+
+def test_a_lead_of_one_kind_who_reviews_another_sees_each_kinds_own_figures(data_set, partner_lead):
+    figures = review_sla_figures(user=partner_lead, now=NOW)
+
+    partner = kind_of(figures, PartnerValidationRequest)
+    customer = kind_of(figures, CustomerValidationRequest)
+    assert figures.everyone is False
+    assert figures.everyone_of_some is True
+    assert (partner.everyone, customer.everyone) == (True, False)
+    # Partner: everyone's, as a lead's (above); customer: Alice's own, as a reviewer's.
+    assert (partner.open.total, partner.open.overdue, partner.open.due_today) == (2, 1, 1)
+    assert decisions_of(partner) == (3, 2, 4, 3)
+    assert (customer.open.total, customer.open.overdue) == (1, 1)
+    assert decisions_of(customer) == (0, 0, 1, 1)
+    rows = reviewer_rows(figures)
+    assert {name for name, model in rows if model is PartnerValidationRequest} == {
+        "Alice Adams",
+        "Bob Brown",
+        None,
+    }
+    assert {name for name, model in rows if model is CustomerValidationRequest} == {"Alice Adams"}
+
+
+def test_a_lead_of_one_kind_who_reviews_another_is_told_so_per_kind(
+    data_set, frozen, client, partner_lead
+):
+    client.force_login(partner_lead)
+
+    response = client.get(reverse(SLA))
+    rows = list(csv.reader(io.StringIO(client.get(reverse(SLA_CSV)).content.decode("utf-8-sig"))))
+
+    page = page_text(response)
+    assert "Partner validation requests: every reviewer's figures, as you lead their review." in (
+        page
+    )
+    assert (
+        "Customer validation requests: your own figures, the open requests assigned to you and "
+        "the decisions you made." in page
+    )
+    assert "Every reviewer's figures: you lead the review team." not in page
+    assert "Your own figures:" not in page
+    labels = {row[0]: row[1] for row in rows[1:] if row[1] in ("All reviewers", "You")}
+    assert labels["Partner validation requests"] == "All reviewers"
+    assert labels["Customer validation requests"] == "You"
 
 
 def test_no_figures_for_anyone_else(admin_agent, staff_without_decide):
