@@ -4,10 +4,11 @@ middleware, session, views, templates, PostgreSQL; no server, no network), with 
 reviewers the submit tells (20, as benchmarks/dataset.py loads). Each step's seconds and
 query count:
 
-- upload: the file read, checked (encoding, header, limits) and kept;
-- preview: every row checked by the request form's rules, the page of 1,000 rows;
+- upload: the file read, checked (encoding, header, limits), every row checked by the
+  request form's rules, and kept with its check;
+- preview: the stored checks and the rows' requests, a page of rows (100; no form runs);
 - submit: the rows checked again, 1,000 requests, 1,000 audit events, the batch's emails;
-- result: the page of what each row became.
+- result: a page of what each row became, from the stored results.
 
 `measure()` runs it in the current database (for benchmarks/run.py, after the others: it
 adds requests). Alone, on a database of its own made again from nothing and migrated:

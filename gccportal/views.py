@@ -25,12 +25,12 @@ PAGE_SIZE = 20
 T = TypeVar("T")
 
 
-def page_of(request, object_list) -> Page:
+def page_of(request, object_list, *, per_page: int = PAGE_SIZE) -> Page:
     """The page of `object_list` that the `page` query parameter asks for (the first when it
     names none, the last when it names one past the end). `object_list` is a queryset, or
     anything a Paginator takes: one with its own `count()` and slicing (e.g.
     `customers.selectors.CustomerPages`, which reads a page in two steps)."""
-    return Paginator(object_list, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(object_list, per_page).get_page(request.GET.get("page"))
 
 
 def found_or_404(selector: Callable[..., T], /, **kwargs: Any) -> T:

@@ -25,12 +25,13 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gccportal.broker import task_publish_many
+from gccportal.inserts import rows_insert_new
 from jobs.backoff import backoff_seconds as jobs_backoff_seconds
 
 from .backends import DeliveryUncertain
@@ -124,34 +125,21 @@ def email_enqueue(
 
 def _outbox_rows_create(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     """Insert `rows` at once; the ones whose key another transaction queued since they were
-    read are left out. Inside a savepoint: a clash aborts only the batch, which is then
-    written row by row (get_or_create waits for the other transaction and takes its row)."""
-    if not rows:
-        return []
-    try:
-        with transaction.atomic():
-            return OutboxMessage.objects.bulk_create(rows)
-    except IntegrityError:
-        created_rows = []
-        for row in rows:
-            message, created = OutboxMessage.objects.get_or_create(
-                dedupe_key=row.dedupe_key,
-                defaults={
-                    field: getattr(row, field)
-                    for field in (
-                        "template",
-                        "to_email",
-                        "language",
-                        "subject",
-                        "body_text",
-                        "created_at",
-                        "next_attempt_at",
-                    )
-                },
-            )
-            if created:
-                created_rows.append(message)
-        return created_rows
+    read are left out (rows_insert_new)."""
+    return rows_insert_new(
+        OutboxMessage,
+        rows,
+        key="dedupe_key",
+        fields=(
+            "template",
+            "to_email",
+            "language",
+            "subject",
+            "body_text",
+            "created_at",
+            "next_attempt_at",
+        ),
+    )
 
 
 def outbox_messages_queue(*, message_ids: list[int]) -> int:

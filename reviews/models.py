@@ -191,15 +191,19 @@ class ReviewableRequest(models.Model):
         update() of those fields must set it too."""
         update_fields = kwargs.get("update_fields")
         if update_fields is None or not SLA_ACTION_INPUTS.isdisjoint(update_fields):
-            self.sla_action_at = review_sla_action_at(
-                status=self.status,
-                due_at=self.due_at,
-                reminder_sent_at=self.reminder_sent_at,
-                escalated_at=self.escalated_at,
-            )
+            self.sla_action_refresh()
             if update_fields is not None and "sla_action_at" not in update_fields:
                 kwargs["update_fields"] = [*update_fields, "sla_action_at"]
         super().save(*args, **kwargs)
+
+    def sla_action_refresh(self) -> None:
+        """Set `sla_action_at` from what it is derived from (SLA_ACTION_INPUTS)."""
+        self.sla_action_at = review_sla_action_at(
+            status=self.status,
+            due_at=self.due_at,
+            reminder_sent_at=self.reminder_sent_at,
+            escalated_at=self.escalated_at,
+        )
 
     # -- allowed moves (source → target); services do the rest ---------------------------
     @transition(field=status, source=ReviewStatus.SUBMITTED, target=ReviewStatus.IN_REVIEW)

@@ -153,6 +153,32 @@ def transition_make(
     return previous
 
 
+def review_request_new(
+    *,
+    model: type[ReviewableRequest],
+    organization,
+    submitted_by,
+    idempotency_key: uuid.UUID,
+    now: dt.datetime | None = None,
+    **fields,
+) -> ReviewableRequest:
+    """A new request of `model`, not saved, its clock started: submitted `now`, due two
+    business days later, its next review clock action set (as save() sets it: a bulk insert,
+    which calls no save(), inserts it whole). review_request_create saves one; the bulk
+    submission inserts many at once."""
+    now = now or timezone.now()
+    request = model(
+        organization=organization,
+        submitted_by=submitted_by,
+        submitted_at=now,
+        due_at=review_due_at(now),
+        idempotency_key=idempotency_key,
+        **fields,
+    )
+    request.sla_action_refresh()
+    return request
+
+
 def review_request_create(
     *,
     model: type[ReviewableRequest],
@@ -172,17 +198,17 @@ def review_request_create(
     usable (the insert runs in a savepoint). The caller audits and announces a new request
     (review_submitted) once its parts are saved.
     """
-    now = now or timezone.now()
+    request = review_request_new(
+        model=model,
+        organization=organization,
+        submitted_by=submitted_by,
+        idempotency_key=idempotency_key,
+        now=now,
+        **fields,
+    )
     try:
         with transaction.atomic():
-            request = model.objects.create(
-                organization=organization,
-                submitted_by=submitted_by,
-                submitted_at=now,
-                due_at=review_due_at(now),
-                idempotency_key=idempotency_key,
-                **fields,
-            )
+            request.save(force_insert=True)
     except IntegrityError:
         existing = review_request_for_key(
             model=model, organization=organization, key=idempotency_key

@@ -36,6 +36,7 @@ from django.utils.module_loading import import_string
 from standardwebhooks.webhooks import Webhook
 
 from gccportal.broker import task_publish_many
+from gccportal.inserts import rows_insert_new
 from jobs.backoff import backoff_seconds as jobs_backoff_seconds
 from notifications.services import email_enqueue
 
@@ -81,90 +82,71 @@ def webhook_event_emit(
     `data` may be a function that builds the event's data: it is called only when an
     endpoint wants the event, so a change nobody subscribed to costs one query, whatever its
     data would have read."""
-    organization_ids = set(organization_ids)
-    endpoints = [
-        endpoint
-        for endpoint in WebhookEndpoint.objects.filter(
-            organization_id__in=organization_ids, is_active=True
-        ).only("pk", "organization_id", "event_types")
-        if event_type in endpoint.event_types
-    ]
-    if not endpoints:
-        return []
-    now = timezone.now()
-    payload = webhook_payload(
-        event_type=event_type, data=data() if callable(data) else data, occurred_at=now
+    return webhook_events_emit_many(
+        organization_ids=organization_ids, event_type=event_type, events=[(dedupe_key, data)]
     )
-    grace = now + timedelta(seconds=settings.WEBHOOK_REDISPATCH_AFTER_SECONDS)
-    messages, deliveries = [], []
-    for organization_id in sorted({endpoint.organization_id for endpoint in endpoints}):
-        message, created = WebhookMessage.objects.get_or_create(
-            dedupe_key=f"{dedupe_key}:{organization_id}"[:200],
-            defaults={
-                "organization_id": organization_id,
-                "event_type": event_type,
-                "payload": payload,
-                "created_at": now,
-            },
-        )
-        if not created:
-            continue
-        messages.append(message)
-        deliveries += WebhookDelivery.objects.bulk_create(
-            WebhookDelivery(
-                endpoint=endpoint, message=message, next_attempt_at=grace, created_at=now
-            )
-            for endpoint in endpoints
-            if endpoint.organization_id == organization_id
-        )
-    if deliveries:
-        ids = [delivery.pk for delivery in deliveries]
-        transaction.on_commit(lambda: webhook_deliveries_dispatch(delivery_ids=ids))
-    return messages
 
 
 def webhook_events_emit_many(
     *,
-    organization_id: int,
+    organization_ids: Iterable[int],
     event_type: str,
     events: list[tuple[str, dict | Callable[[], dict]]],
 ) -> list[WebhookMessage]:
-    """webhook_event_emit for many events of one organization at once (`events`: each its
-    dedupe key and data), in the same number of queries whatever their number: a batch of
-    changes (a bulk submission) is one read of the endpoints, one of the keys already
-    recorded and one insert of each kind. Must run inside the transaction of the changes."""
+    """Record each of `events` (its dedupe key and data) for each organization with an active
+    endpoint subscribed to `event_type`, in the same number of queries whatever their number:
+    a batch of changes (a bulk submission) is one read of the endpoints, one of the keys
+    already recorded and one insert of each kind. Must run inside the transaction of the
+    changes. A key recorded before records nothing; an event's data (a function: called only
+    when an endpoint wants the event) is built once for all its organizations."""
     endpoints = [
         endpoint
         for endpoint in WebhookEndpoint.objects.filter(
-            organization_id=organization_id, is_active=True
+            organization_id__in=set(organization_ids), is_active=True
         ).only("pk", "organization_id", "event_types")
         if event_type in endpoint.event_types
     ]
     if not endpoints or not events:
         return []
-    keyed = {f"{key}:{organization_id}"[:200]: data for key, data in events}
+    recipients = sorted({endpoint.organization_id for endpoint in endpoints})
+    keyed = {
+        f"{key}:{organization_id}"[:200]: (organization_id, index)
+        for index, (key, _data) in enumerate(events)
+        for organization_id in recipients
+    }
     recorded = set(
         WebhookMessage.objects.filter(dedupe_key__in=list(keyed)).values_list(
             "dedupe_key", flat=True
         )
     )
     now = timezone.now()
-    messages = WebhookMessage.objects.bulk_create(
-        [
-            WebhookMessage(
-                dedupe_key=key,
-                organization_id=organization_id,
-                event_type=event_type,
-                payload=webhook_payload(
-                    event_type=event_type,
-                    data=data() if callable(data) else data,
-                    occurred_at=now,
-                ),
-                created_at=now,
+    payloads = {}
+
+    def payload(index: int) -> dict:
+        if index not in payloads:
+            data = events[index][1]
+            payloads[index] = webhook_payload(
+                event_type=event_type, data=data() if callable(data) else data, occurred_at=now
             )
-            for key, data in keyed.items()
-            if key not in recorded
-        ]
+        return payloads[index]
+
+    new = [
+        WebhookMessage(
+            dedupe_key=dedupe_key,
+            organization_id=organization_id,
+            event_type=event_type,
+            payload=payload(index),
+            created_at=now,
+        )
+        for dedupe_key, (organization_id, index) in keyed.items()
+        if dedupe_key not in recorded
+    ]
+    # A key another transaction recorded since they were read is its message: left out.
+    messages = rows_insert_new(
+        WebhookMessage,
+        new,
+        key="dedupe_key",
+        fields=("organization_id", "event_type", "payload", "created_at"),
     )
     grace = now + timedelta(seconds=settings.WEBHOOK_REDISPATCH_AFTER_SECONDS)
     deliveries = WebhookDelivery.objects.bulk_create(
@@ -174,6 +156,7 @@ def webhook_events_emit_many(
             )
             for message in messages
             for endpoint in endpoints
+            if endpoint.organization_id == message.organization_id
         ]
     )
     if deliveries:

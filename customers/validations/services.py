@@ -6,6 +6,7 @@ link, approve (it issues the validation code), withdraw."""
 import datetime as dt
 import uuid
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -87,6 +88,31 @@ def _eligibility_fields(answers: Mapping[str, object] | None) -> dict:
     }
 
 
+def customer_validation_request_fields(
+    *, transacting: Organization, submitted_by, values: Mapping[str, Any]
+) -> dict:
+    """A new request's own fields from the form's `values` (its cleaned data, or the single
+    submit's arguments), as they are stored whether it is submitted alone
+    (customer_validation_submit) or in bulk: names trimmed, the domain and email in lower
+    case, regulated data only for a private organization, the contact's language the
+    submitter's, the tenant ID the transacting partner's."""
+    private = (
+        values["organization_type"] == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
+    )
+    return {
+        "transacting_partner": transacting,
+        "organization_legal_name": values["organization_legal_name"].strip(),
+        "organization_type": values["organization_type"],
+        "regulated_data": list(values["regulated_data"]) if private else [],
+        "government_domain": values["government_domain"].strip().lower(),
+        "contact_name": values["contact_name"],
+        "contact_email": values["contact_email"].strip().lower(),
+        "contact_phone": values["contact_phone"],
+        "contact_language": submitted_by.language,
+        "commercial_tenant_id": transacting.commercial_tenant_id,
+    }
+
+
 @files_removed_on_failure
 @transaction.atomic
 def customer_validation_submit(
@@ -144,16 +170,19 @@ def customer_validation_submit(
         submitted_by=submitted_by,
         idempotency_key=idempotency_key,
         now=now,
-        transacting_partner=transacting,
-        organization_legal_name=organization_legal_name.strip(),
-        organization_type=organization_type,
-        regulated_data=list(regulated_data) if private else [],
-        government_domain=government_domain,
-        contact_name=contact_name,
-        contact_email=contact_email.strip().lower(),
-        contact_phone=contact_phone,
-        contact_language=submitted_by.language,
-        commercial_tenant_id=transacting.commercial_tenant_id,
+        **customer_validation_request_fields(
+            transacting=transacting,
+            submitted_by=submitted_by,
+            values={
+                "organization_legal_name": organization_legal_name,
+                "organization_type": organization_type,
+                "regulated_data": regulated_data,
+                "government_domain": government_domain,
+                "contact_name": contact_name,
+                "contact_email": contact_email,
+                "contact_phone": contact_phone,
+            },
+        ),
         **_eligibility_fields(eligibility_answers),
     )
     if created:

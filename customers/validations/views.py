@@ -56,7 +56,9 @@ def validation_list(request):
     return render(request, "customers/validation_list.html", {"page": page})
 
 
-def _unavailable(request, reason: str, *, status: int = 200):
+def validation_unavailable(request, reason: str, *, status: int = 200):
+    """Why the organization can't submit customer validation requests now (the single form's
+    pages and the bulk ones)."""
     return render(
         request, "customers/validation_unavailable.html", {"reason": reason}, status=status
     )
@@ -78,7 +80,7 @@ SUBMISSION = RequestSubmission(
     block_reason=gcc_block_reason,
     submit=services.customer_validation_submit,
     submitted=_validation_submitted,
-    unavailable=_unavailable,
+    unavailable=validation_unavailable,
 )
 
 
@@ -143,7 +145,7 @@ def validation_eligibility(request):
     questions again."""
     reason = gcc_block_reason(organization=request.organization)
     if reason:
-        return _unavailable(request, reason)
+        return validation_unavailable(request, reason)
     if request.method == "POST":
         form = EligibilityForm(request.POST)
         if form.is_valid():
@@ -176,7 +178,7 @@ def validation_eligibility_result(request):
     on to the request form, filled in from the answers (whatever the outcome)."""
     reason = gcc_block_reason(organization=request.organization)
     if reason:
-        return _unavailable(request, reason)
+        return validation_unavailable(request, reason)
     check_id = request.GET.get(CHECK_PARAMETER, "")
     try:
         answers, _token = _kept_answers(request)

@@ -312,6 +312,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.order_provisioning_sweep_task",
         "schedule": env.float("ORDERS_SWEEP_SECONDS", default=60.0),
     },
+    "bulk-submission-purge": {
+        "task": "customers.tasks.bulk_submission_purge_task",
+        "schedule": crontab(minute=50),
+    },
     "task-delivery-purge": {
         "task": "jobs.tasks.task_delivery_purge_task",
         "schedule": crontab(minute=35, hour=3),
@@ -358,6 +362,15 @@ CUSTOMER_INFO_LINK_MAX_AGE_SECONDS = env.int(
 CUSTOMER_VALIDATION_BULK_MAX_ROWS = env.int("CUSTOMER_VALIDATION_BULK_MAX_ROWS", default=1000)
 CUSTOMER_VALIDATION_BULK_MAX_BYTES = env.int(
     "CUSTOMER_VALIDATION_BULK_MAX_BYTES", default=1024 * 1024
+)
+# Days an upload keeps its rows' contacts (names, emails, phones): not submitted, it is deleted
+# after the first; submitted, its rows keep only the customer's name and domain after the
+# second (customers.tasks.bulk_submission_purge_task).
+CUSTOMER_VALIDATION_BULK_UNSUBMITTED_DAYS = env.int(
+    "CUSTOMER_VALIDATION_BULK_UNSUBMITTED_DAYS", default=7
+)
+CUSTOMER_VALIDATION_BULK_SUBMITTED_DAYS = env.int(
+    "CUSTOMER_VALIDATION_BULK_SUBMITTED_DAYS", default=30
 )
 # Reseller-relationship requests: days a sent invitation link stays valid.
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=30)

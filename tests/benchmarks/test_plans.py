@@ -218,6 +218,8 @@ def _other_sweeps():
 
     from customers.invitations.models import ResellerInvitation
     from customers.invitations.services import invitation_expire_sweep
+    from customers.validations.bulk.models import BulkSubmission
+    from customers.validations.bulk.services import bulk_submission_purge
     from jobs.models import TaskDelivery
     from jobs.services import task_delivery_purge
     from notifications.models import OutboxMessage
@@ -234,11 +236,14 @@ def _other_sweeps():
         (order_provisioning_sweep, Order, Order._meta.indexes[0].name),
         (invitation_expire_sweep, ResellerInvitation, ResellerInvitation._meta.indexes[0].name),
         (task_delivery_purge, TaskDelivery, TaskDelivery._meta.indexes[0].name),
+        (bulk_submission_purge, BulkSubmission, "cvr_bulk_purge_idx"),
     ], now
 
 
 @pytest.mark.parametrize(
-    "number", range(5), ids=["outbox", "webhooks", "orders", "invitations", "jobs"]
+    "number",
+    range(6),
+    ids=["outbox", "webhooks", "orders", "invitations", "jobs", "bulk-uploads"],
 )
 def test_every_other_sweep_selects_its_rows_with_one_query_an_index_serves(number):
     # The table is small here: the planner is told not to scan it, to show an index can serve

@@ -3,6 +3,7 @@ refusals, the preview's per-row checks (the single form's rules), the submit of 
 rows, idempotency, who may, tenant isolation, and queries that do not grow with the rows."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -10,11 +11,20 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from api import webhook_services
+from customers.tasks import bulk_submission_purge_task
 from customers.validations.bulk import services as bulk_services
+from customers.validations.bulk import views
+from customers.validations.bulk.forms import BulkRowForm
 from customers.validations.bulk.models import BulkSubmission
-from customers.validations.bulk.selectors import RowStatus, bulk_rows_check
+from customers.validations.bulk.selectors import (
+    RowStatus,
+    bulk_row_key,
+    bulk_row_key_after,
+    bulk_rows_check,
+)
 from customers.validations.models import CustomerValidationRequest
 from gccportal.exceptions import ActionNotAllowed
 from gccportal.review_clock import review_due_at
@@ -41,8 +51,10 @@ from webhooks.models import WebhookMessage
 UPLOAD = reverse("customers:validation_bulk_upload")
 
 
-def detail_url(bulk) -> str:
-    return reverse("customers:validation_bulk_detail", args=[bulk.pk])
+def detail_url(bulk, rows: str = "") -> str:
+    """The upload's page; `rows`: the filter (problems first by default when there are any)."""
+    url = reverse("customers:validation_bulk_detail", args=[bulk.pk])
+    return f"{url}?rows={rows}" if rows else url
 
 
 def submit_url(bulk) -> str:
@@ -68,6 +80,18 @@ def uploaded(client, rows, **options) -> BulkSubmission:
     return bulk
 
 
+def result(*, request: int | None, created: bool = False, status="submitted", **more) -> dict:
+    """One row's entry in a submitted upload's results."""
+    return {
+        "status": status,
+        "request": request,
+        "created": created,
+        "repeats_line": None,
+        "errors": [],
+        **more,
+    }
+
+
 def row_statuses(response) -> dict[int, str]:
     return {
         int(attr(row, "id").removeprefix("row-")): attr(row, "data-status")
@@ -90,6 +114,16 @@ def test_the_template_is_the_form_columns_with_excel_byte_order_mark(client, adm
     body = response.content.decode("utf-8")
     assert body.startswith("\ufeff")
     assert list(csv.reader(io.StringIO(body.removeprefix("\ufeff")))) == [BULK_COLUMNS]
+
+
+def test_the_bulk_pages_share_the_portals_csv_download_and_the_unavailable_page():
+    from customers.validations import views as single_views
+    from gccportal import spreadsheets
+
+    # One CSV download (its byte order mark, its formula-safe cells) and one "unavailable"
+    # page for the single and the bulk submit.
+    assert views.csv_response is spreadsheets.csv_response
+    assert views.validation_unavailable is single_views.validation_unavailable
 
 
 def test_the_allowed_values_file_lists_each_column_and_every_choice(client, admin):
@@ -179,16 +213,20 @@ def test_the_validation_list_links_the_bulk_page_for_admin_agents_only(client, a
             '(Comma delimited)"; in another program, choose the UTF-8 encoding.',
             id="utf16",
         ),
-        pytest.param(
-            lambda: bulk_file(content=b""),
-            "This file is empty. Start from the template: its first row names the columns.",
-            id="empty",
-        ),
-        pytest.param(
-            lambda: bulk_file(content=b"\xef\xbb\xbf\r\n \r\n"),
-            "This file is empty. Start from the template: its first row names the columns.",
-            id="blank",
-        ),
+        *[
+            pytest.param(
+                lambda content=content: bulk_file(content=content),
+                "This file is empty. Start from the template: its first row names the columns.",
+                id=name,
+            )
+            for name, content in [
+                ("empty", b""),
+                ("blank", b"\xef\xbb\xbf\r\n \r\n"),
+                # Only empty cells: nothing to read a header from.
+                ("empty-cells-commas", b",,,\r\n"),
+                ("empty-cells-semicolons", b";;;\r\n;;;"),
+            ]
+        ],
         pytest.param(
             lambda: bulk_file([]),
             "This file has no request: add one row per customer under the header row.",
@@ -282,7 +320,7 @@ def test_the_preview_lists_each_row_with_the_forms_errors_and_creates_nothing(
     bulk = uploaded(client, rows)
     before = snapshot()
 
-    response = client.get(detail_url(bulk))
+    response = client.get(detail_url(bulk, "all"))
 
     assert response.status_code == 200
     # Rows are numbered as in the spreadsheet: the header is row 1.
@@ -321,7 +359,8 @@ def test_the_preview_lists_each_row_with_the_forms_errors_and_creates_nothing(
     ]
     assert errors[8][0][0] == "commercial_tenant_id"
     assert errors[8][0][1].startswith("This is not a valid tenant ID.")
-    assert checks[9].cleaned["regulated_data"] == ["itar", "cui"]
+    checked = bulk_rows_check(bulk=bulk, organization=gcc_enabled)
+    assert checked[-1].cleaned["regulated_data"] == ["itar", "cui"]
     assert attr(element(response, id="row-5"), "data-status") == "errors"
     row_text = text(element(response, id="row-5"))
     assert "Organization type" in row_text
@@ -386,6 +425,91 @@ def test_a_row_repeating_an_earlier_one_is_skipped(client, admin):
 
     assert row_statuses(response) == {2: "ready", 3: "repeated"}
     assert "The same request as row 2." in text(element(response, id="row-3"))
+
+
+def test_the_preview_shows_problems_first_then_each_filter_a_page_at_a_time(
+    client, admin, monkeypatch
+):
+    rows = [bulk_row(n) for n in range(1, 151)]
+    rows[149] = bulk_row(150, contact_name="")
+    bulk = uploaded(client, rows)
+    formed = []
+    monkeypatch.setattr(BulkRowForm, "full_clean", lambda form: formed.append(form))
+
+    problems = client.get(detail_url(bulk))
+    ready = client.get(detail_url(bulk, "ready"))
+    second = client.get(detail_url(bulk, "all") + "&page=2")
+
+    # No row is checked again by the page: the checks stored at the upload are shown.
+    assert formed == []
+    assert row_statuses(problems) == {151: "errors"}
+    assert "This field is required." in text(element(problems, id="row-151"))
+    assert len(row_statuses(ready)) == views.ROWS_PER_PAGE
+    assert set(row_statuses(ready).values()) == {"ready"}
+    assert list(row_statuses(second)) == list(range(102, 152))
+    [next_link] = [a for a in elements(ready, tag="a") if text(a) == "Next"]
+    assert attr(next_link, "href") == "?rows=ready&page=2"
+
+
+def test_a_page_of_rows_costs_the_same_queries_whatever_the_upload_size(client, admin):
+    counts = []
+    for size in (5, 300):
+        rows = [bulk_row(n, government_domain=f"s{size}-city{n}.gov") for n in range(size)]
+        bulk = uploaded(client, rows)
+        counts.append(_queries(lambda bulk=bulk: client.get(detail_url(bulk, "all"))))
+    assert counts[0] == counts[1], counts
+
+
+def test_the_page_reads_the_stored_problems_in_its_readers_language(client, admin):
+    bulk = uploaded(client, [bulk_row(1, contact_name="")])
+    admin.language = "fr"
+    admin.save(update_fields=["language"])
+
+    page = client.get(detail_url(bulk))
+
+    row = text(element(page, id="row-2"))
+    assert "contact_name" in row
+    assert "Ce champ est obligatoire." in row, row
+
+
+def test_a_submitted_uploads_page_shows_what_its_submit_found_not_todays_rules(
+    client, admin, monkeypatch
+):
+    bulk = uploaded(client, [bulk_row(1), bulk_row(2, contact_name="")])
+    client.post(submit_url(bulk))
+
+    def refused(form):
+        raise AssertionError("the form ran")
+
+    monkeypatch.setattr(BulkRowForm, "full_clean", refused)
+    page = client.get(detail_url(bulk, "all"))
+
+    assert row_statuses(page) == {2: "submitted", 3: "errors"}
+    assert "This field is required." in text(element(page, id="row-3"))
+
+
+def test_a_problem_is_one_translated_sentence_so_a_language_may_space_its_colon(
+    client, admin, monkeypatch
+):
+    bulk = uploaded(client, [bulk_row(1, contact_name="")])
+    msgid = "<strong>%(label)s</strong> (<code>%(column)s</code>): %(message)s"
+    gettext = translation.gettext
+    monkeypatch.setattr(
+        translation,
+        "gettext",
+        lambda message: (
+            "<strong>%(label)s</strong> (<code>%(column)s</code>) : %(message)s"
+            if message == msgid
+            else gettext(message)
+        ),
+    )
+
+    page = client.get(detail_url(bulk))
+
+    assert (
+        "<li><strong>Customer contact name</strong> (<code>contact_name</code>) : This field is "
+        "required.</li>"
+    ) in page.content.decode()
 
 
 def test_nothing_ready_says_so_without_a_submit_button(client, admin):
@@ -465,11 +589,29 @@ def test_submit_creates_the_valid_rows_only_with_their_audit_and_one_email_each_
     assert bulk.submitted_at is not None
     assert bulk.submitted_by == admin
     assert bulk.results == {
-        "2": {"request": requests[0].pk, "created": True},
-        "4": {"request": requests[1].pk, "created": True},
+        "2": result(request=requests[0].pk, created=True),
+        "3": result(
+            request=None,
+            status="errors",
+            errors=[
+                {
+                    "column": "contact_email",
+                    # Kept in every language: the page reads them in its reader's.
+                    "label": {"en": "Customer contact email", "fr": "E-mail du contact du client"},
+                    "message": {
+                        "en": "Enter the customer contact's address at city2.gov: the review "
+                        "team's questions and the link to answer them go there.",
+                        "fr": "Entrez l\u2019adresse du contact du client dans le domaine "
+                        "city2.gov\xa0: les questions de l\u2019équipe de révision et le lien "
+                        "pour y répondre y sont envoyés.",
+                    },
+                }
+            ],
+        ),
+        "4": result(request=requests[1].pk, created=True),
     }
 
-    page = client.get(response.url)
+    page = client.get(detail_url(bulk, "all"))
     assert messages_of(page) == [
         "2 requests were submitted. The GCC review team decides within two business days."
     ]
@@ -518,6 +660,88 @@ def test_the_same_file_uploaded_again_submits_nothing_twice(client, admin, revie
     assert text(element(result, id="summary-created")) == "1 request submitted by this upload"
 
 
+def test_a_rows_key_is_made_of_the_request_fields_only(admin):
+    fields = {
+        "organization_legal_name": "City of Springfield",
+        "organization_type": "local",
+        "regulated_data": [],
+        "government_domain": "springfield.gov",
+        "contact_name": "Robin Clerk",
+        "contact_email": "robin@springfield.gov",
+        "contact_phone": "+1 217 555 0199",
+        "commercial_tenant_id": "00000000-0000-0000-0000-000000000001",
+    }
+
+    key = bulk_row_key(organization_id=1, cleaned=fields)
+
+    # A field the form has but the submit does not write (the pre-check's answers) is no part.
+    assert bulk_row_key(organization_id=1, cleaned={**fields, "eligibility_answers": {"a": 1}}) == (
+        key
+    )
+    assert bulk_row_key(organization_id=1, cleaned={**fields, "contact_name": "Sam"}) != key
+    assert (
+        "eligibility_answers" not in BulkRowForm(organization=admin.membership.organization).fields
+    )
+
+
+@pytest.mark.parametrize("closed", [ReviewStatus.REJECTED, ReviewStatus.WITHDRAWN])
+def test_a_row_whose_request_was_rejected_or_withdrawn_is_submitted_again_once(
+    client, admin, reviewer, closed
+):
+    rows = [bulk_row(1), bulk_row(2)]
+    first = uploaded(client, rows)
+    client.post(submit_url(first))
+    old = CustomerValidationRequest.objects.get(government_domain="city1.gov")
+    CustomerValidationRequest.objects.filter(pk=old.pk).update(status=closed)
+
+    # The same file after the decision: row 2's request stands, row 1 may go again.
+    again = uploaded(client, rows, name="again.csv")
+    preview = client.get(detail_url(again, "all"))
+    assert row_statuses(preview) == {2: "ready", 3: "submitted"}
+    assert f"Submitted again after request #{old.pk}" in text(element(preview, id="row-2"))
+    assert "(Submitted)" in text(element(preview, id="row-3"))
+    client.post(submit_url(again))
+
+    new = CustomerValidationRequest.objects.exclude(pk=old.pk).get(government_domain="city1.gov")
+    assert new.status == ReviewStatus.SUBMITTED
+    assert new.idempotency_key == bulk_row_key_after(key=old.idempotency_key, request_id=old.pk)
+    assert CustomerValidationRequest.objects.count() == 3
+    # Uploaded a third time: the new request is found, nothing is made twice.
+    third = uploaded(client, rows, name="third.csv")
+    assert row_statuses(client.get(detail_url(third, "all"))) == {2: "submitted", 3: "submitted"}
+    client.post(submit_url(third))
+    assert CustomerValidationRequest.objects.count() == 3
+    # Rejected again: the chain goes on, one step at a time.
+    CustomerValidationRequest.objects.filter(pk=new.pk).update(status=closed)
+    fourth = uploaded(client, rows, name="fourth.csv")
+    client.post(submit_url(fourth))
+    assert CustomerValidationRequest.objects.filter(government_domain="city1.gov").count() == 3
+
+
+def test_a_rows_request_fields_are_built_as_the_single_submit_builds_them(
+    client, admin, monkeypatch
+):
+    built = []
+    fields = bulk_services.customer_validation_request_fields
+    monkeypatch.setattr(
+        bulk_services,
+        "customer_validation_request_fields",
+        lambda **kwargs: (
+            built.append(kwargs["values"]["organization_legal_name"]) or fields(**kwargs)
+        ),
+    )
+    bulk = uploaded(client, [bulk_row(1, government_domain="City1.GOV")])
+
+    client.post(submit_url(bulk))
+
+    assert built == ["City of Springfield 1"]
+    request = CustomerValidationRequest.objects.get()
+    assert (request.government_domain, request.contact_email) == (
+        "city1.gov",
+        "robin.clerk@city1.gov",
+    )
+
+
 def test_a_row_submitted_meanwhile_by_another_upload_is_not_created_twice(
     client, admin, gcc_enabled, monkeypatch
 ):
@@ -546,8 +770,8 @@ def test_a_row_submitted_meanwhile_by_another_upload_is_not_created_twice(
     assert CustomerValidationRequest.objects.count() == 2
     bulk.refresh_from_db()
     assert bulk.results == {
-        "2": {"request": created.pk, "created": True},
-        "3": {"request": raced.pk, "created": False},
+        "2": result(request=created.pk, created=True),
+        "3": result(request=raced.pk),
     }
     assert AuditEvent.objects.for_subject(created).count() == 1
     assert AuditEvent.objects.for_subject(raced).count() == 0
@@ -609,7 +833,7 @@ def test_an_indirect_resellers_rows_carry_its_providers_tenant_id(client, db):
         ],
     )
 
-    preview = client.get(detail_url(bulk))
+    preview = client.get(detail_url(bulk, "all"))
     assert row_statuses(preview) == {2: "ready", 3: "repeated", 4: "errors"}
     assert "This is your own organization's tenant ID." in text(element(preview, id="row-4"))
     client.post(submit_url(bulk))
@@ -718,3 +942,65 @@ def test_queries_do_not_grow_with_the_rows(client, admin, reviewer, settings):
 
     # Ten times the rows, not one query more (the first round also fills Django's caches).
     assert all(c50 <= c5 for c5, c50 in zip(counts[5], counts[50], strict=True)), counts
+
+
+# -- the purge of contacts -------------------------------------------------------------------
+
+
+def test_the_purge_deletes_old_unsubmitted_uploads_and_trims_old_submitted_ones(client, admin):
+    # given: an upload left unsubmitted, one submitted, one just uploaded
+    left = uploaded(client, [bulk_row(1)], name="left.csv")
+    sent = uploaded(client, [bulk_row(2), bulk_row(3, contact_name="")], name="sent.csv")
+    client.post(submit_url(sent))
+    sent.refresh_from_db()
+    results = sent.results
+    day = dt.timedelta(days=1)
+
+    # when: 6 days later, nothing is due
+    assert bulk_services.bulk_submission_purge(now=left.created_at + 6 * day) == 0
+    # 7 days after: the unsubmitted upload goes; the submitted one is kept whole
+    assert bulk_services.bulk_submission_purge(now=left.created_at + 8 * day) == 1
+    assert not BulkSubmission.objects.filter(pk=left.pk).exists()
+    assert BulkSubmission.objects.get(pk=sent.pk).rows == sent.rows
+    # 30 days after the submit: its contacts go
+    assert bulk_services.bulk_submission_purge(now=sent.submitted_at + 30 * day) == 1
+
+    # then
+    sent.refresh_from_db()
+    assert sent.rows == [
+        {
+            "line": 2,
+            "values": {
+                "organization_legal_name": "City of Springfield 2",
+                "government_domain": "city2.gov",
+            },
+        },
+        {
+            "line": 3,
+            "values": {
+                "organization_legal_name": "City of Springfield 3",
+                "government_domain": "city3.gov",
+            },
+        },
+    ]
+    assert sent.results == results
+    assert sent.rows_purge_at is None
+    # Idempotent: the next run finds nothing more to do.
+    assert bulk_services.bulk_submission_purge(now=sent.submitted_at + 31 * day) == 0
+    page = client.get(detail_url(sent, "all"))
+    assert row_statuses(page) == {2: "submitted", 3: "errors"}
+    assert "robin" not in page_text(page).lower()
+    assert text(element(page, id="rows-removed")) == (
+        "This upload's contacts were removed 30 days after its submit; each row keeps its "
+        "customer and what it became."
+    )
+
+
+def test_the_purge_task_is_scheduled(settings):
+    [entry] = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "customers.tasks.bulk_submission_purge_task"
+    ]
+    assert bulk_submission_purge_task.name == entry["task"]
+    assert bulk_submission_purge_task.acks_late is True

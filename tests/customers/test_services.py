@@ -2090,6 +2090,7 @@ def test_no_service_removes_or_changes_a_qualification():
         "customer_qualification_check",
         "customer_validation_answer_info",
         "customer_validation_approve",
+        "customer_validation_request_fields",  # builds a new request's fields, changes nothing
         "customer_validation_request_info",
         "customer_validation_submit",
         "customer_validation_withdraw",

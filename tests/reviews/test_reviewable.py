@@ -252,6 +252,37 @@ def test_a_key_is_the_organizations_own_another_organizations_request_is_not_fou
 
 
 @pytest.mark.django_db
+def test_a_new_request_unsaved_has_its_clock_as_a_saved_one_and_a_bulk_insert_keeps_it():
+    # Given a member of an organization, at a fixed time
+    member = MembershipFactory()
+    now = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+
+    # When a request is built unsaved, then inserted without save() (as a bulk insert does)
+    request = services.review_request_new(
+        model=MinimalRequest,
+        organization=member.organization,
+        submitted_by=member.user,
+        idempotency_key=uuid.uuid4(),
+        now=now,
+    )
+    assert request.pk is None
+    [inserted] = MinimalRequest.objects.bulk_create([request])
+
+    # Then its clock is the one review_request_create's save() gives
+    saved, _created = services.review_request_create(
+        model=MinimalRequest,
+        organization=member.organization,
+        submitted_by=member.user,
+        idempotency_key=uuid.uuid4(),
+        now=now,
+    )
+    inserted = MinimalRequest.objects.get(pk=inserted.pk)
+    assert (inserted.submitted_at, inserted.due_at) == (now, review_due_at(now))
+    assert inserted.sla_action_at is not None
+    assert inserted.sla_action_at == MinimalRequest.objects.get(pk=saved.pk).sla_action_at
+
+
+@pytest.mark.django_db
 def test_another_constraint_of_the_kind_is_not_taken_for_a_replay():
     # Given an insert that breaks a constraint other than the key's (a request needs its
     # submitter), with a key no request has

@@ -333,6 +333,64 @@ def test_the_same_event_twice_is_one_message(registered, organization):
     assert WebhookDelivery.objects.count() == 1
 
 
+def test_one_event_is_the_many_events_recorder_with_one_event(
+    registered, organization, monkeypatch
+):
+    from webhooks import services
+
+    calls = []
+    many = services.webhook_events_emit_many
+    monkeypatch.setattr(
+        services,
+        "webhook_events_emit_many",
+        lambda **kwargs: calls.append(kwargs) or many(**kwargs),
+    )
+
+    [message] = services.webhook_event_emit(
+        organization_ids=[organization.pk],
+        event_type=EventType.ORDER_STATUS_CHANGED,
+        data=lambda: {"orderId": "1"},
+        dedupe_key="order:1:completed",
+    )
+
+    assert [call["events"][0][0] for call in calls] == ["order:1:completed"]
+    assert message.dedupe_key == f"order:1:completed:{organization.pk}"
+    assert message.payload["data"] == {"orderId": "1"}
+    assert WebhookDelivery.objects.get().message == message
+
+
+def test_a_key_recorded_meanwhile_by_another_transaction_is_taken_not_recorded_twice(
+    registered, organization, monkeypatch
+):
+    from webhooks import services
+
+    # The other transaction's message, recorded after this one read the keys.
+    recorded = WebhookMessage.objects.filter
+
+    def read_then_raced(**kwargs):
+        keys = list(recorded(**kwargs).values_list("dedupe_key", flat=True))
+        WebhookMessage.objects.create(
+            dedupe_key=f"order:1:completed:{organization.pk}",
+            organization_id=organization.pk,
+            event_type=EventType.ORDER_STATUS_CHANGED,
+            payload={},
+            created_at=timezone.now(),
+        )
+        return WebhookMessage.objects.none() if not keys else recorded(**kwargs)
+
+    monkeypatch.setattr(WebhookMessage.objects, "filter", read_then_raced)
+    messages = services.webhook_events_emit_many(
+        organization_ids=[organization.pk],
+        event_type=EventType.ORDER_STATUS_CHANGED,
+        events=[("order:1:completed", {"orderId": "1"}), ("order:2:completed", {"orderId": "2"})],
+    )
+    monkeypatch.undo()
+
+    assert [m.dedupe_key for m in messages] == [f"order:2:completed:{organization.pk}"]
+    assert WebhookMessage.objects.count() == 2
+    assert WebhookDelivery.objects.get().message == messages[0]
+
+
 def test_a_receiver_that_is_down_is_retried(registered, organization, admin, start_review):
     webhook_services.webhook_endpoint_update(
         organization=organization,

@@ -36,8 +36,6 @@ MULTIPLE_VALUES_SEPARATOR = re.compile(r"[\s,;|]+")
 
 TEMPLATE_FILENAME = "customer-validation-requests.csv"
 ALLOWED_VALUES_FILENAME = "customer-validation-requests-allowed-values.csv"
-# Excel reads a UTF-8 file as UTF-8 only when it starts with the byte order mark.
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -96,26 +94,22 @@ def column_note(column: Column) -> str:
     return " ".join(part for part in (str(column.field.help_text or ""), how) if part)
 
 
-def template_csv() -> str:
+def template_header() -> list[str]:
     """The template: the header row only (an example row would be uploaded as a request by
     whoever forgets to delete it)."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([column.name for column in columns()])
-    return BOM + out.getvalue()
+    return [column.name for column in columns()]
 
 
-def allowed_values_csv() -> str:
-    """The help file beside the template, in the reader's language: one line per column, then
-    one per allowed value of a column with a list of values."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([_("Column"), _("Required"), _("Allowed value"), _("Meaning")])
+def allowed_values_rows() -> tuple[list[str], list[list[str]]]:
+    """The help file beside the template, in the reader's language (header, rows): one line
+    per column, then one per allowed value of a column with a list of values."""
+    header = [_("Column"), _("Required"), _("Allowed value"), _("Meaning")]
+    rows = []
     for column in columns():
         required = _("Yes") if column.required else _("No")
-        writer.writerow([column.name, required, "", f"{column.label}. {column_note(column)}"])
-        for value, label in column.choices:
-            writer.writerow([column.name, "", value, label])
-    return BOM + out.getvalue()
+        rows.append([column.name, required, "", f"{column.label}. {column_note(column)}"])
+        rows += [[column.name, "", value, label] for value, label in column.choices]
+    return header, rows
 
 
 def max_rows() -> int:
@@ -201,6 +195,10 @@ def csv_file_read(upload: UploadedFile) -> ParsedFile:
     # Blank lines before the header are skipped, as a spreadsheet program would.
     while records and not any(cell.strip() for cell in records[0]):
         records.pop(0)
+    if not records:  # only empty cells: ",,,", ";;;"
+        raise _refuse(
+            _("This file is empty. Start from the template: its first row names the columns.")
+        )
     header = [cell.strip().lower() for cell in records[0]]
     # A spreadsheet program writes empty cells after the last column once any cell beyond it
     # was touched: they name no column.

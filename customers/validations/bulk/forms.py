@@ -29,9 +29,11 @@ class BulkUploadForm(forms.Form):
 
 class BulkRowForm(CustomerValidationForm):
     """One row: the single request form with the same rules, without its one-time key (a
-    row's is derived from its content) and its documents (none in bulk)."""
+    row's is derived from its content), its documents (none in bulk) and the eligibility
+    pre-check's answers (a row is submitted without a check): none is a column."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["idempotency_key"]
         del self.fields["documents"]
+        del self.fields["eligibility_answers"]

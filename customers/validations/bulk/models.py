@@ -23,6 +23,10 @@ class BulkSubmission(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     submitted_at = optional_timestamp(_("submitted at"))
     submitted_by = user_reference(_("submitted by"), optional=True)
+    # When the rows' personal data go (services.bulk_submission_purge): an upload not
+    # submitted is deleted; a submitted one keeps each row's line, customer name and domain
+    # (what its page shows beside its results), not its contact. Empty once done.
+    rows_purge_at = optional_timestamp(_("rows' contacts removed at"))
 
     class Meta:
         verbose_name = _("bulk submission of customer validation requests")
@@ -31,7 +35,18 @@ class BulkSubmission(models.Model):
         indexes = [
             # An upload of the same file not submitted yet is found again (services).
             models.Index(fields=["organization", "sha256"], name="cvr_bulk_org_sha_idx"),
+            # The purge's one query: the uploads whose rows are due, only those.
+            models.Index(
+                fields=["rows_purge_at"],
+                name="cvr_bulk_purge_idx",
+                condition=models.Q(rows_purge_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def rows_removed(self) -> bool:
+        """Submitted long ago: its rows' contacts were removed (services.bulk_submission_purge)."""
+        return self.submitted_at is not None and self.rows_purge_at is None

@@ -10,6 +10,7 @@ the reviewers') instead of two per request.
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -19,18 +20,24 @@ from django.utils.translation import gettext as _
 from customers.selectors import transacting_partner_for
 from customers.services import gcc_organization_require
 from gccportal.exceptions import ActionNotAllowed
-from gccportal.review_clock import review_due_at
 from partners.models import Membership, Organization
 from partners.services import gcc_actor_require
-from reviews.models import AuditEvent, ReviewStatus, review_sla_action_at
-from reviews.services import review_request_create
+from reviews.models import AuditEvent
+from reviews.services import review_request_create, review_request_new
 from webhooks.services import webhook_events_emit_many
 
 from ..models import CustomerValidationRequest
+from ..services import customer_validation_request_fields
 from . import emails
 from .csvfile import csv_file_read
 from .models import BulkSubmission
-from .selectors import RowCheck, RowStatus, bulk_rows_check
+from .selectors import (
+    RowCheck,
+    RowStatus,
+    bulk_row_checks_stored,
+    bulk_rows_check,
+    bulk_rows_errors_in_every_language,
+)
 
 INSERT_BATCH_SIZE = 500
 
@@ -67,28 +74,24 @@ def bulk_submission_upload(
         uploaded_by=uploaded_by,
         filename=upload.name[:255],
         sha256=parsed.sha256,
-        rows=parsed.rows,
+        rows_purge_at=timezone.now()
+        + dt.timedelta(days=settings.CUSTOMER_VALIDATION_BULK_UNSUBMITTED_DAYS),
+        rows=[
+            {**row, "check": check}
+            for row, check in zip(
+                parsed.rows,
+                bulk_row_checks_stored(rows=parsed.rows, organization=organization),
+                strict=True,
+            )
+        ],
     )
 
 
 def _request_fields(check: RowCheck, *, transacting, actor) -> dict:
-    """The kind's fields of a row's request, as customer_validation_submit sets them."""
-    cleaned = check.cleaned
-    private = (
-        cleaned["organization_type"] == CustomerValidationRequest.OrganizationType.PRIVATE_REGULATED
+    """A row's request fields, as customer_validation_submit stores them."""
+    return customer_validation_request_fields(
+        transacting=transacting, submitted_by=actor, values=check.cleaned
     )
-    return {
-        "transacting_partner": transacting,
-        "organization_legal_name": cleaned["organization_legal_name"].strip(),
-        "organization_type": cleaned["organization_type"],
-        "regulated_data": list(cleaned["regulated_data"]) if private else [],
-        "government_domain": cleaned["government_domain"].strip().lower(),
-        "contact_name": cleaned["contact_name"],
-        "contact_email": cleaned["contact_email"].strip().lower(),
-        "contact_phone": cleaned["contact_phone"],
-        "contact_language": actor.language,
-        "commercial_tenant_id": transacting.commercial_tenant_id,
-    }
 
 
 def _requests_insert(
@@ -101,22 +104,16 @@ def _requests_insert(
     other insert and returns its request."""
     if not rows:
         return []
-    due = review_due_at(now)
-    # What ReviewableRequest.save() derives; bulk_create calls no save().
-    sla_action_at = review_sla_action_at(
-        status=ReviewStatus.SUBMITTED, due_at=due, reminder_sent_at=None, escalated_at=None
-    )
     try:
         with transaction.atomic():
             inserted = CustomerValidationRequest.objects.bulk_create(
                 [
-                    CustomerValidationRequest(
+                    review_request_new(
+                        model=CustomerValidationRequest,
                         organization=organization,
                         submitted_by=actor,
-                        submitted_at=now,
-                        due_at=due,
-                        sla_action_at=sla_action_at,
                         idempotency_key=check.key,
+                        now=now,
                         **fields,
                     )
                     for check, fields in rows
@@ -164,7 +161,7 @@ def _submitted_record(
         batch_size=INSERT_BATCH_SIZE,
     )
     webhook_events_emit_many(
-        organization_id=organization.pk,
+        organization_ids=[organization.pk],
         event_type=created[0][1].webhook_event_type(),
         events=[
             (
@@ -207,14 +204,25 @@ def customer_validation_bulk_submit(
         actor=actor,
         now=now,
     )
+    errors = bulk_rows_errors_in_every_language(
+        rows=bulk.rows, checks=checks, organization=organization
+    )
+    # What each row became, kept: the page of a submitted upload shows it, not today's rules.
     results = {
-        str(check.line): {"request": check.request.pk, "created": False}
+        str(check.line): {
+            "status": check.status,
+            "request": check.request.pk if check.request else None,
+            "created": False,
+            "repeats_line": check.repeats_line,
+            "errors": errors.get(check.line, []),
+        }
         for check in checks
-        if check.status == RowStatus.SUBMITTED
     }
     created = []
     for check, (request, was_created) in zip(ready, inserted, strict=True):
-        results[str(check.line)] = {"request": request.pk, "created": was_created}
+        results[str(check.line)].update(
+            status=RowStatus.SUBMITTED, request=request.pk, created=was_created
+        )
         if was_created:
             created.append((check, request))
     if created:
@@ -222,5 +230,43 @@ def customer_validation_bulk_submit(
     bulk.results = results
     bulk.submitted_at = now
     bulk.submitted_by = actor
-    bulk.save(update_fields=["results", "submitted_at", "submitted_by"])
+    bulk.rows_purge_at = now + dt.timedelta(days=settings.CUSTOMER_VALIDATION_BULK_SUBMITTED_DAYS)
+    bulk.save(update_fields=["results", "submitted_at", "submitted_by", "rows_purge_at"])
     return bulk
+
+
+# What a submitted upload's rows keep once their contacts are removed: its page's columns.
+ROW_VALUES_KEPT = ("organization_legal_name", "government_domain")
+PURGE_BATCH_SIZE = 200
+
+
+def bulk_submission_purge(*, now: dt.datetime | None = None) -> int:
+    """Remove the contacts (names, emails, phones) kept in uploads: delete the uploads not
+    submitted within CUSTOMER_VALIDATION_BULK_UNSUBMITTED_DAYS, and keep of a submitted
+    upload's rows, CUSTOMER_VALIDATION_BULK_SUBMITTED_DAYS after, only what its page shows
+    (each row's line, customer name and domain; its results stay). One indexed query selects
+    the uploads due, at most PURGE_BATCH_SIZE (the next run takes the rest); idempotent.
+    Returns the number of uploads done."""
+    now = now or timezone.now()
+    due = list(
+        BulkSubmission.objects.filter(rows_purge_at__lte=now)
+        .order_by("rows_purge_at")
+        .only("pk", "submitted_at", "rows")[:PURGE_BATCH_SIZE]
+    )
+    unsubmitted = [bulk.pk for bulk in due if bulk.submitted_at is None]
+    # Not one submitted meanwhile: its submit set another time (and locked the row first).
+    deleted, _by_model = BulkSubmission.objects.filter(
+        pk__in=unsubmitted, submitted_at__isnull=True, rows_purge_at__lte=now
+    ).delete()
+    trimmed = [bulk for bulk in due if bulk.submitted_at is not None]
+    for bulk in trimmed:
+        bulk.rows = [
+            {
+                "line": row["line"],
+                "values": {name: row["values"].get(name, "") for name in ROW_VALUES_KEPT},
+            }
+            for row in bulk.rows
+        ]
+        bulk.rows_purge_at = None
+    BulkSubmission.objects.bulk_update(trimmed, ["rows", "rows_purge_at"])
+    return deleted + len(trimmed)

@@ -1,9 +1,9 @@
 """Pages of bulk submission, for Admin agents: the upload page (with the template and the
 allowed values to download), an upload's preview, its submit, then its results."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import number_format
@@ -15,12 +15,25 @@ from django.views.decorators.http import require_POST
 from customers.selectors import gcc_block_reason
 from gccportal.exceptions import ActionNotAllowed, ServiceError
 from gccportal.forms import errors_onto_form
-from gccportal.views import found_or_404
+from gccportal.spreadsheets import csv_response
+from gccportal.views import found_or_404, page_of
 from partners.access import admin_agent_required
 
+from ..views import validation_unavailable
 from . import csvfile, services
 from .forms import BulkUploadForm
-from .selectors import RowStatus, bulk_rows_check, bulk_rows_summary, bulk_submission_get_for_org
+from .selectors import (
+    RowFilter,
+    RowStatus,
+    bulk_rows_filtered,
+    bulk_rows_preview,
+    bulk_rows_results,
+    bulk_rows_summary,
+    bulk_submission_get_for_org,
+)
+
+# Rows shown per page of an upload (up to CUSTOMER_VALIDATION_BULK_MAX_ROWS in all).
+ROWS_PER_PAGE = 100
 
 admin_agent_only = admin_agent_required(
     message=_lazy(
@@ -31,26 +44,18 @@ admin_agent_only = admin_agent_required(
 )
 
 
-def _unavailable(request, reason: str, *, status: int = 200):
-    return render(
-        request, "customers/validation_unavailable.html", {"reason": reason}, status=status
-    )
-
-
-def _csv_download(content: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @admin_agent_only
 def bulk_template(request):
-    return _csv_download(csvfile.template_csv(), csvfile.TEMPLATE_FILENAME)
+    # csv_response writes the byte order mark Excel needs to read the file as UTF-8.
+    return csv_response(
+        filename=csvfile.TEMPLATE_FILENAME, header=csvfile.template_header(), rows=[]
+    )
 
 
 @admin_agent_only
 def bulk_allowed_values(request):
-    return _csv_download(csvfile.allowed_values_csv(), csvfile.ALLOWED_VALUES_FILENAME)
+    header, rows = csvfile.allowed_values_rows()
+    return csv_response(filename=csvfile.ALLOWED_VALUES_FILENAME, header=header, rows=rows)
 
 
 def _upload_help() -> str:
@@ -68,7 +73,9 @@ def bulk_upload(request):
     organization = request.organization
     reason = gcc_block_reason(organization=organization)
     if reason:
-        return _unavailable(request, reason, status=200 if request.method == "GET" else 409)
+        return validation_unavailable(
+            request, reason, status=200 if request.method == "GET" else 409
+        )
     if request.method == "POST":
         form = BulkUploadForm(request.POST, request.FILES, help_text=_upload_help())
         if form.is_valid():
@@ -81,7 +88,7 @@ def bulk_upload(request):
             except ValidationError as exc:
                 errors_onto_form(form, exc)
             except ActionNotAllowed as exc:
-                return _unavailable(request, exc.message, status=409)
+                return validation_unavailable(request, exc.message, status=409)
             else:
                 return redirect("customers:validation_bulk_detail", pk=bulk.pk)
     else:
@@ -101,16 +108,31 @@ def bulk_upload(request):
 
 @admin_agent_only
 def bulk_detail(request, pk: int):
-    """The preview of an upload not submitted yet; its results once submitted."""
+    """The preview of an upload not submitted yet, from the checks stored at the upload (no
+    row is checked again here: the submit checks every row); once submitted, what its submit
+    found. Problems first when there are any; a page of rows at a time."""
     bulk = found_or_404(bulk_submission_get_for_org, organization=request.organization, bulk_id=pk)
-    checks = bulk_rows_check(bulk=bulk, organization=request.organization)
+    if bulk.submitted_at:
+        checks = bulk_rows_results(bulk=bulk)
+    else:
+        checks = bulk_rows_preview(bulk=bulk, organization=request.organization)
+    summary = bulk_rows_summary(checks)
+    which = request.GET.get("rows")
+    if which not in (RowFilter.PROBLEMS, RowFilter.READY, RowFilter.ALL):
+        which = RowFilter.PROBLEMS if summary[RowStatus.ERRORS] else RowFilter.ALL
+    page = page_of(request, bulk_rows_filtered(checks, which), per_page=ROWS_PER_PAGE)
     return render(
         request,
         "customers/validation_bulk_detail.html",
         {
             "bulk": bulk,
-            "checks": checks,
-            "summary": bulk_rows_summary(checks),
+            "checks": page.object_list,
+            "page": page,
+            "page_query": f"rows={which}",
+            "rows_filter": which,
+            "filters": RowFilter,
+            "contacts_kept_days": settings.CUSTOMER_VALIDATION_BULK_SUBMITTED_DAYS,
+            "summary": summary,
             "statuses": RowStatus,
             "block_reason": None
             if bulk.submitted_at
