@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.text import capfirst
@@ -380,3 +381,25 @@ def review_sla_figures(*, user, now: dt.datetime) -> SlaFigures:
         weeks=weeks,
         open_total=open_total,
     )
+
+
+def review_sla_figures_cache_key(*, user, scopes) -> str:
+    """Where `user`'s figures are kept: theirs alone, and only for the scopes they were computed
+    for (a reviewer made lead, or no longer one, gets new figures at once)."""
+    scope = ",".join(f"{model._meta.label_lower}={int(everyone)}" for model, everyone in scopes)
+    return f"review-sla:{user.pk}:{scope}"
+
+
+def review_sla_figures_recent(*, user, now: dt.datetime) -> SlaFigures:
+    """`user`'s SLA figures as computed at most REVIEW_SLA_CACHE_SECONDS before `now` (their
+    own `now` says when): the page and its CSV read them, so that a lead reloading the page
+    does not run the aggregates again. 0 seconds: computed at every call."""
+    seconds = settings.REVIEW_SLA_CACHE_SECONDS
+    if seconds <= 0:
+        return review_sla_figures(user=user, now=now)
+    key = review_sla_figures_cache_key(user=user, scopes=review_sla_scopes(user=user))
+    figures = cache.get(key)
+    if figures is None:
+        figures = review_sla_figures(user=user, now=now)
+        cache.set(key, figures, seconds)
+    return figures

@@ -15,7 +15,7 @@ from django.utils.translation import pgettext
 
 from gccportal.spreadsheets import csv_response
 
-from .selectors import SlaDecisions, SlaOpen, SlaWeek, review_sla_figures, review_sla_scopes
+from .selectors import SlaDecisions, SlaOpen, SlaWeek, review_sla_figures_recent, review_sla_scopes
 
 
 def sla_access(view):
@@ -100,7 +100,7 @@ def sla_chart(weeks: list[SlaWeek]) -> dict:
 
 @sla_access
 def review_sla_view(request):
-    figures = review_sla_figures(user=request.user, now=timezone.now())
+    figures = review_sla_figures_recent(user=request.user, now=timezone.now())
     context = {
         **admin.site.each_context(request),
         "title": _("SLA figures"),
@@ -148,7 +148,7 @@ def review_sla_csv_view(request):
     """The page's figures as a CSV: a row per kind (every reviewer the user may see), then a
     row per reviewer and kind."""
     now = timezone.now()
-    figures = review_sla_figures(user=request.user, now=now)
+    figures = review_sla_figures_recent(user=request.user, now=now)
     header = [
         _("Request kind"),
         _("Reviewer"),

@@ -359,6 +359,10 @@ CUSTOMER_INFO_LINK_MAX_AGE_SECONDS = env.int(
     "CUSTOMER_INFO_LINK_MAX_AGE_SECONDS", default=7 * 24 * 3600
 )
 # Bulk submission of customer validation requests (a CSV upload): its rows and bytes at most.
+# The SLA page's figures (reviews.selectors.review_sla_figures_recent) are aggregates over every
+# open request and 90 days of decisions: a user's are kept this many seconds in the cache, so a
+# reload does not run them again (the page says when they were computed); 0: every view.
+REVIEW_SLA_CACHE_SECONDS = env.int("REVIEW_SLA_CACHE_SECONDS", default=60)
 CUSTOMER_VALIDATION_BULK_MAX_ROWS = env.int("CUSTOMER_VALIDATION_BULK_MAX_ROWS", default=1000)
 CUSTOMER_VALIDATION_BULK_MAX_BYTES = env.int(
     "CUSTOMER_VALIDATION_BULK_MAX_BYTES", default=1024 * 1024

@@ -19,6 +19,9 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
 }
+# Each test's SLA figures computed afresh (the cache outlives a test); tests/reviews/test_sla.py
+# turns the cache on where it tests it.
+REVIEW_SLA_CACHE_SECONDS = 0
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 # Most tests run tasks inline after commit; tests marked `worker` use a real worker process.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

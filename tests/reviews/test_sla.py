@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -26,7 +27,12 @@ from gccportal.spreadsheets import csv_cell
 from partners.models import PartnerValidationRequest
 from partners.services import partner_validation_approve
 from reviews.models import ReviewStatus
-from reviews.selectors import review_sla_figures
+from reviews.selectors import (
+    review_sla_figures,
+    review_sla_figures_cache_key,
+    review_sla_figures_recent,
+    review_sla_scopes,
+)
 from reviews.services import (
     review_info_answer,
     review_info_request,
@@ -557,6 +563,92 @@ def test_a_constant_number_of_queries_whatever_the_number_of_requests(
     # Four aggregate queries per kind (3 kinds in the tests) and one for the names, plus the
     # session's and the user's own.
     assert large_page <= 25
+
+
+# -- the figures kept for a minute -------------------------------------------------------------
+
+
+@pytest.fixture
+def sla_cache(settings, lead, reviewer):
+    """The cache on (the test settings turn it off), the keys of this test's users cleared
+    before and after (the Redis cache outlives a test)."""
+    settings.REVIEW_SLA_CACHE_SECONDS = 60
+
+    def clear():
+        for user in (lead, reviewer):
+            cache.delete(
+                review_sla_figures_cache_key(user=user, scopes=review_sla_scopes(user=user))
+            )
+
+    clear()
+    yield
+    clear()
+
+
+def test_a_reload_within_the_minute_reads_the_figures_kept_and_says_when_they_were_made(
+    sla_cache, client, lead
+):
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(lead)
+        opened(PartnerValidationRequest, status=Status.SUBMITTED, due_at=NOW)
+        first = page_text(client.get(reverse(SLA)))
+    with time_machine.travel(NOW + dt.timedelta(seconds=30), tick=False):
+        opened(PartnerValidationRequest, status=Status.SUBMITTED, due_at=NOW)
+        with CaptureQueriesContext(connection) as queries:
+            again = page_text(client.get(reverse(SLA)))
+        csv_again = client.get(reverse(SLA_CSV)).content.decode()
+
+    # No aggregate ran again: the figures (one open request) and their time are the first's.
+    assert not [q for q in queries if "percentile_cont" in q["sql"].lower()]
+    assert not [q for q in queries if "validationrequest" in q["sql"]]
+    assert again == first
+    assert "Figures as of Dec. 15, 2026, 3 p.m. (EST)" in again
+    assert "Partner validation requests,All reviewers,1,0,0,1" in csv_again.replace("\r", "")
+
+
+def test_after_the_minute_the_figures_are_made_again(sla_cache, client, lead, settings):
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(lead)
+        opened(PartnerValidationRequest, status=Status.SUBMITTED, due_at=NOW)
+        client.get(reverse(SLA))
+    opened(PartnerValidationRequest, status=Status.SUBMITTED, due_at=NOW)
+    # Expired: what the cache's own clock (Redis) does after the minute, done at once here.
+    cache.delete(review_sla_figures_cache_key(user=lead, scopes=review_sla_scopes(user=lead)))
+    with time_machine.travel(NOW + dt.timedelta(minutes=2), tick=False):
+        page = page_text(client.get(reverse(SLA)))
+
+    assert "Figures as of Dec. 15, 2026, 3:02 p.m. (EST)" in page
+    figures = review_sla_figures_recent(user=lead, now=NOW + dt.timedelta(minutes=2))
+    assert kind_of(figures, PartnerValidationRequest).open.submitted == 2
+
+
+def test_each_user_has_their_own_figures_kept(sla_cache, client, lead, reviewer):
+    with time_machine.travel(NOW, tick=False):
+        opened(PartnerValidationRequest, status=Status.SUBMITTED, due_at=NOW)
+        lead_figures = review_sla_figures_recent(user=lead, now=NOW)
+        reviewer_figures = review_sla_figures_recent(user=reviewer, now=NOW)
+
+    # The lead sees the open request nobody has; the reviewer only what is theirs (nothing).
+    assert kind_of(lead_figures, PartnerValidationRequest).open.submitted == 1
+    assert kind_of(reviewer_figures, PartnerValidationRequest).open.submitted == 0
+
+
+def test_a_reviewer_made_lead_gets_everyones_figures_at_once(sla_cache, reviewer):
+    with time_machine.travel(NOW, tick=False):
+        opened(PartnerValidationRequest, status=Status.SUBMITTED, due_at=NOW)
+        own = review_sla_figures_recent(user=reviewer, now=NOW)
+        reviewer.user_permissions.add(
+            Permission.objects.get(codename="reassign_partnervalidationrequest")
+        )
+        reviewer = type(reviewer).objects.get(pk=reviewer.pk)  # permissions read again
+        as_lead = review_sla_figures_recent(user=reviewer, now=NOW)
+        cache.delete(
+            review_sla_figures_cache_key(user=reviewer, scopes=review_sla_scopes(user=reviewer))
+        )
+
+    assert kind_of(own, PartnerValidationRequest).open.submitted == 0
+    assert kind_of(as_lead, PartnerValidationRequest).everyone
+    assert kind_of(as_lead, PartnerValidationRequest).open.submitted == 1
 
 
 # -- the percentile, on PostgreSQL and on SQLite -----------------------------------------------
