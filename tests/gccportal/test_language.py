@@ -9,7 +9,6 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -19,6 +18,7 @@ from customers.invitations.services import invitation_link
 from customers.validations import services as validation_services
 from customers.validations.links import info_link_path
 from customers.validations.models import CustomerValidationRequest
+from gccportal.templatetags.moments import moment_html
 from notifications.models import OutboxMessage
 from orders.templatetags.orders_tags import usd
 from partners.models import Membership
@@ -187,7 +187,7 @@ def test_prices_and_times_are_written_the_languages_way(language, price, moment)
     when = dt.datetime(2026, 11, 30, 22, 0, tzinfo=dt.UTC)  # 5 p.m. in the review time zone
     with translation.override(language):
         shown_price = usd(Decimal("1234.5"))
-        shown_moment = render_to_string("includes/datetime.html", {"value": when})
+        shown_moment = moment_html(when)
 
     assert shown_price.replace("\u00a0", " ") == price
     # the moment, with the review time zone named
