@@ -220,6 +220,8 @@ BRANDS = re.compile(
     r"\b[a-z_]+\.[a-z_]+\b"
 )
 WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")
+# Tenant IDs and other UUIDs: random hex whose letters can spell a word ("4add").
+UUID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)
 
 
 def data_names() -> list[str]:
@@ -246,7 +248,7 @@ def english_words(page: Page) -> list[str]:
     text = page.locator("body").inner_text()
     for name in data_names():
         text = text.replace(name, " ")
-    text = BRANDS.sub(" ", re.sub(r"\S+@\S+", " ", text))
+    text = UUID.sub(" ", BRANDS.sub(" ", re.sub(r"\S+@\S+", " ", text)))
     words = WORD.findall(text)
     return sorted({word for word in words if word.lower().replace("\u2019", "'") in ENGLISH})
 
