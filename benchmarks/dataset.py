@@ -67,6 +67,7 @@ def load(
     has one partner validation request)."""
     from django.conf import settings
 
+    from customers.models import CustomerCount
     from customers.validations.models import CustomerValidationRequest
 
     orgs = organizations or max(10, _n(ORGANIZATIONS, scale))
@@ -105,6 +106,8 @@ def load(
                     _review_clock_steady_state(cursor, table)
                 continue
             cursor.execute(statement, parameters)
+    CustomerCount.recount()  # the relationships were inserted by SQL
+    with connection.cursor() as cursor:
         cursor.execute("SELECT id FROM partners_organization WHERE partner_id = 'B0000001'")
         provider_id = cursor.fetchone()[0]
         cursor.execute(

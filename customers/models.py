@@ -6,7 +6,7 @@ Django loads an app's models from this module only: the models of the sub-packag
 
 import uuid
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -125,7 +125,58 @@ class CustomerRelationship(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.customer_name = self.customer.company_name
         self.customer_search = search_key(self.customer.company_name, self.customer.primary_domain)
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if adding:  # in the same transaction as the row: the count never misses one
+            CustomerCount.add_one(organization_id=self.organization_id)
+
+
+class CustomerCount(models.Model):
+    """How many customers an organization's Customers list holds (its relationships), kept as
+    they are made: counting 20,000 relationships on each view of the list cost 3.5 ms of the
+    database's time (issue 16). Relationships are never removed (customers and organizations
+    are protected); one made by raw SQL or bulk_create() is counted by `recount()`."""
+
+    organization = models.OneToOneField(
+        "partners.Organization",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="customer_count",
+        verbose_name=_("partner"),
+    )
+    count = models.PositiveIntegerField(_("customers"), default=0)
+
+    class Meta:
+        verbose_name = _("customer count")
+        verbose_name_plural = _("customer counts")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.count}"
+
+    @classmethod
+    def add_one(cls, *, organization_id: int) -> None:
+        """One more customer for the organization: one statement, safe when two
+        relationships of the same organization are made at once (no read, no lost update)."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (organization_id, count) VALUES (%s, 1) "  # noqa: S608
+                f"ON CONFLICT (organization_id) DO UPDATE SET count = {table}.count + 1",
+                [organization_id],
+            )
+
+    @classmethod
+    def recount(cls) -> None:
+        """Every organization's count made again from its relationships (after a load by
+        SQL; the migration that made this table did the same)."""
+        table = connection.ops.quote_name(cls._meta.db_table)
+        relationships = connection.ops.quote_name(CustomerRelationship._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+            cursor.execute(
+                f"INSERT INTO {table} (organization_id, count) "  # noqa: S608
+                f"SELECT organization_id, COUNT(*) FROM {relationships} GROUP BY organization_id"
+            )
 
 
 def search_key(name: str, domain: str) -> str:

@@ -12,7 +12,7 @@ from partners.models import Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD
 from partners.selectors import organization_is_gcc_approved
 
-from .models import Customer, CustomerQualification, CustomerRelationship
+from .models import Customer, CustomerCount, CustomerQualification, CustomerRelationship
 
 
 def transacting_partner_for(*, organization: Organization) -> Organization:
@@ -99,8 +99,12 @@ def _relationships_listed(*, organization: Organization, search: str) -> QuerySe
 
 def customer_count_for_org(*, organization: Organization, search: str = "") -> int:
     """How many customers `customer_list_for_org` lists: the organization's relationships
-    (one a customer), counted on their list index alone."""
-    return _relationships_listed(organization=organization, search=search).count()
+    (one a customer). Without a search, the count kept as they are made (`CustomerCount`, one
+    row read); a search's are counted on the list index."""
+    if search.strip():
+        return _relationships_listed(organization=organization, search=search).count()
+    kept = CustomerCount.objects.filter(organization=organization).values_list("count", flat=True)
+    return kept.first() or 0
 
 
 # A search counts its matches up to this many: past it, the list says "more than" and the

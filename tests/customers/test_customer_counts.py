@@ -1,0 +1,160 @@
+"""Each organization's customer count (`CustomerCount`), kept as relationships are made: what the
+Customers list counts instead of counting the relationships on each view (issue 16)."""
+
+import importlib
+import uuid
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from customers import services
+from customers.invitations import services as invitation_services
+from customers.models import CustomerCount, CustomerRelationship
+from customers.selectors import customer_count_for_org
+from tests.factories import CustomerFactory, OrganizationFactory
+from tests.helpers import agent_of, customer_data, customer_of, invitation_sent
+from tests.html import page_text
+
+pytestmark = pytest.mark.django_db
+
+
+def kept(organization) -> int:
+    return customer_count_for_org(organization=organization)
+
+
+def counted(organization) -> int:
+    return CustomerRelationship.objects.filter(organization=organization).count()
+
+
+def added_by(run, organization, agent, **overrides):
+    data = customer_data(**overrides)
+    data.pop("idempotency_key")
+    return run(
+        services.customer_create,
+        organization=organization,
+        created_by=agent,
+        idempotency_key=uuid.uuid4(),
+        **data,
+    )
+
+
+def accepted(run, invitation, domain: str):
+    token = invitation_services.invitation_link(invitation).rstrip("/").rsplit("/", 1)[-1]
+    return run(
+        invitation_services.invitation_accept,
+        token=token,
+        answers={
+            "company_name": "Ogden City",
+            "primary_domain": domain,
+            "accepted_by_name": "Robin Clerk",
+            "accepted_by_email": f"robin@{domain}",
+        },
+    )
+
+
+def test_an_organization_with_no_customer_counts_none(organization):
+    assert kept(organization) == 0
+    assert not CustomerCount.objects.filter(organization=organization).exists()
+
+
+def test_a_direct_resellers_new_customers_are_counted(run, organization, admin_agent, gcc_enabled):
+    added_by(run, organization, admin_agent, primary_domain="one.gov")
+    added_by(run, organization, admin_agent, primary_domain="two.gov")
+
+    assert kept(organization) == counted(organization) == 2
+
+
+def test_a_resellers_new_customer_counts_for_its_provider_too(run, provider_and_reseller):
+    provider, reseller = provider_and_reseller
+    agent = agent_of(reseller)
+
+    added_by(run, reseller, agent)
+
+    assert (kept(reseller), kept(provider)) == (1, 1)
+    assert (counted(reseller), counted(provider)) == (1, 1)
+
+
+def test_an_accepted_invitation_counts_once_even_for_a_customer_the_provider_saw(
+    run, provider_and_reseller
+):
+    provider, reseller = provider_and_reseller
+    added_by(run, reseller, agent_of(reseller), primary_domain="ogden-city.gov")
+    assert kept(provider) == 1  # seen through the reseller
+
+    # The provider's own invitation makes that customer its own: the same relationship.
+    accepted(run, invitation_sent(provider), "ogden-city.gov")
+    accepted(run, invitation_sent(provider), "provo.gov")  # and a new customer
+
+    assert kept(provider) == counted(provider) == 2
+    assert kept(reseller) == counted(reseller) == 1
+
+
+def test_each_addition_is_one_statement_that_reads_nothing(organization):
+    CustomerCount.add_one(organization_id=organization.pk)
+    with CaptureQueriesContext(connection) as queries:
+        CustomerCount.add_one(organization_id=organization.pk)
+
+    assert kept(organization) == 2
+    assert len(queries) == 1
+    assert "ON CONFLICT" in queries[0]["sql"]
+
+
+def test_recount_counts_relationships_made_without_the_model(organization, other_organization):
+    CustomerRelationship.objects.bulk_create(  # bulk_create: no save(), nothing counted
+        [
+            CustomerRelationship(
+                organization=organization, customer=customer, customer_name="x", customer_search="X"
+            )
+            for customer in CustomerFactory.create_batch(3)
+        ]
+    )
+    customer_of(other_organization)
+    assert kept(organization) == 0
+
+    CustomerCount.recount()
+
+    assert (kept(organization), kept(other_organization)) == (3, 1)
+
+
+def test_the_migration_counts_the_relationships_made_before_it(organization):
+    for _ in range(3):
+        customer_of(organization)
+    customer_of(OrganizationFactory())
+    CustomerCount.objects.all().delete()
+    migration = importlib.import_module("customers.migrations.0024_customer_counts")
+
+    migration.count_relationships(apps, None)
+    migration.count_relationships(apps, None)  # twice: the same counts
+
+    assert kept(organization) == 3
+    assert CustomerCount.objects.count() == 2
+
+
+def test_the_customers_list_reads_the_kept_count_and_counts_no_relationship(
+    client, organization, sales_agent
+):
+    for _ in range(21):
+        customer_of(organization)
+    client.force_login(sales_agent)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("customers:customer_list"))
+
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert counts == [], counts
+    assert response.context["page"].paginator.count == 21  # pages 1 and 2
+
+
+def test_a_search_is_still_counted_on_the_relationships(client, organization, sales_agent):
+    customer_of(organization, company_name="Ogden City")
+    customer_of(organization, company_name="Provo County")
+    client.force_login(sales_agent)
+
+    response = client.get(reverse("customers:customer_list"), {"q": "ogden"})
+
+    assert "Ogden City" in page_text(response)
+    assert "Provo County" not in page_text(response)
