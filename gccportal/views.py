@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -30,7 +30,22 @@ def page_of(request, object_list, *, per_page: int = PAGE_SIZE) -> Page:
     names none, the last when it names one past the end). `object_list` is a queryset, or
     anything a Paginator takes: one with its own `count()` and slicing (e.g.
     `customers.selectors.CustomerPages`, which reads a page in two steps)."""
-    return Paginator(object_list, per_page).get_page(request.GET.get("page"))
+    return page_get(object_list, request.GET.get("page"), per_page=per_page)
+
+
+def page_get(object_list, number, *, per_page: int = PAGE_SIZE) -> Page:
+    """`Paginator(object_list, per_page).get_page(number)`, without counting a list that fits
+    on its first page (most customers' orders, a new organization's requests): the first page
+    reads one row more than it shows, and when there is no such row the count is known. Other
+    pages, and a longer list's first, are counted as Paginator does."""
+    paginator = Paginator(object_list, per_page)
+    # (a list with a count of its own, e.g. customers.selectors.CustomerPages, keeps it)
+    if number not in (None, "", "1") or not isinstance(object_list, QuerySet):
+        return paginator.get_page(number)
+    rows = list(object_list[: per_page + 1])
+    if len(rows) <= per_page:
+        paginator.count = len(rows)  # (a cached property: no count() is run)
+    return paginator._get_page(rows[:per_page], 1, paginator)
 
 
 def found_or_404(selector: Callable[..., T], /, **kwargs: Any) -> T:

@@ -5,11 +5,10 @@ orders."""
 from urllib.parse import urlencode
 
 from django import template
-from django.core.paginator import Paginator
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
-from gccportal.views import PAGE_SIZE
+from gccportal.views import page_get
 from orders.selectors import order_list_for_customer, subscription_list_for_customer
 
 register = template.Library()
@@ -38,7 +37,7 @@ def customer_orders(context, customer) -> dict:
         "orders_page": order_list_for_customer(organization=organization, customer=customer),
     }
     shown = {
-        param: Paginator(rows, PAGE_SIZE).get_page(request.GET.get(param))
+        param: page_get(rows, request.GET.get(param))
         for param, rows in pages.items()
     }
     return {
