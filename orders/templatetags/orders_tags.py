@@ -36,10 +36,7 @@ def customer_orders(context, customer) -> dict:
         ),
         "orders_page": order_list_for_customer(organization=organization, customer=customer),
     }
-    shown = {
-        param: page_get(rows, request.GET.get(param))
-        for param, rows in pages.items()
-    }
+    shown = {param: page_get(rows, request.GET.get(param)) for param, rows in pages.items()}
     return {
         "customer": customer,
         "read_only": reseller_id is not None,
