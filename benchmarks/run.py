@@ -94,6 +94,7 @@ def pages_for(loaded) -> list[Page]:
         Page("signed-in view", "/bench/signed-in/", "partner"),
         Page("dashboard", "/", "partner"),
         Page("Customers", "/customers/", "partner"),
+        Page("Customers page 500", "/customers/?page=500", "partner"),
         Page("Customers page 1000", "/customers/?page=1000", "partner"),
         # A search for one customer by a word of its name, and for a word a fifth share.
         Page("Customers search (a name)", f"/customers/?q={name_word}", "partner"),

@@ -115,29 +115,46 @@ SEARCH_COUNT_LIMIT = 1000
 @dataclass
 class CustomerPages:
     """`customer_list_for_org` for a paginator, a page read in two steps: its customers' IDs
-    from the organization's relationship index (at any depth, no customer read), then those
-    customers. Counted on the same index; a search's matches up to SEARCH_COUNT_LIMIT
-    (`more`: there are more, and only the first are paged)."""
+    from the organization's relationship index (at any depth, no customer read; past the
+    middle of an exactly counted list, from its end), then those customers. Counted by the
+    kept count (`customer_count_for_org`); a search's matches on the same index, up to
+    SEARCH_COUNT_LIMIT (`more`: there are more, and only the first are paged)."""
 
     organization: Organization
     search: str = ""
     more: bool = field(default=False, init=False)
+    total: int | None = field(default=None, init=False)  # the exact count, once counted
     ordered = True  # (for the paginator: in the list's order)
 
     def count(self) -> int:
         if not self.search.strip():
-            return customer_count_for_org(organization=self.organization)
+            self.total = customer_count_for_org(organization=self.organization)
+            return self.total
         matches = _relationships_listed(organization=self.organization, search=self.search)
         counted = matches.order_by()[: SEARCH_COUNT_LIMIT + 1].count()  # in no order: stops early
         self.more = counted > SEARCH_COUNT_LIMIT
+        if not self.more:
+            self.total = counted
         return min(counted, SEARCH_COUNT_LIMIT)
 
     def __getitem__(self, window: slice) -> list[Customer]:
-        ids = list(
-            _relationships_listed(organization=self.organization, search=self.search)
-            .order_by("customer_name", "customer_id")
-            .values_list("customer_id", flat=True)[window]
-        )
+        relationships = _relationships_listed(organization=self.organization, search=self.search)
+        start, stop = window.start or 0, window.stop
+        if self.total is not None and stop is not None and start > self.total // 2:
+            # Past the middle, from the end: the index is walked backwards, and a page at any
+            # depth skips at most half the list's entries (the last page, none).
+            backwards = relationships.order_by("-customer_name", "-customer_id")
+            ids = list(
+                backwards.values_list("customer_id", flat=True)[
+                    max(self.total - stop, 0) : self.total - start
+                ]
+            )[::-1]
+        else:
+            ids = list(
+                relationships.order_by("customer_name", "customer_id").values_list(
+                    "customer_id", flat=True
+                )[window]
+            )
         if not ids:
             return []
         return list(customer_list_for_org(organization=self.organization).filter(pk__in=ids))

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from customers import selectors as customer_selectors
 from customers import services
 from customers.invitations import services as invitation_services
 from customers.models import CustomerCount, CustomerRelationship
@@ -158,3 +159,57 @@ def test_a_search_is_still_counted_on_the_relationships(client, organization, sa
 
     assert "Ogden City" in page_text(response)
     assert "Provo County" not in page_text(response)
+
+
+# -- deep pages read from the end ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["1", "2", "3", "4", "5", "6"])
+def test_every_page_lists_the_customers_in_name_order_from_either_end(
+    client, organization, sales_agent, number
+):
+    # 103 customers, some with the same name (the ID breaks the tie): pages 1-3 are read
+    # from the start, 4-6 from the end (page 6 is three customers).
+    names = [f"Town {n % 40:02d}" for n in range(103)]
+    made = [customer_of(organization, company_name=name) for name in names]
+    in_order = [c.pk for c in sorted(made, key=lambda c: (c.company_name, c.pk))]
+    client.force_login(sales_agent)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("customers:customer_list"), {"page": number})
+
+    page = int(number)
+    assert [c.pk for c in response.context["page"]] == in_order[(page - 1) * 20 : page * 20]
+    [keys] = [q["sql"] for q in queries if 'SELECT "customers_customerrelationship"' in q["sql"]]
+    backwards = '"customers_customerrelationship"."customer_name" DESC' in keys
+    assert backwards == (page > 3), keys
+
+
+def test_a_search_past_the_count_limit_is_read_from_the_start(
+    client, organization, sales_agent, monkeypatch
+):
+    # 45 matches, counted up to 30: pages 1-2 list the first 30 in order; page 2 is past the
+    # middle of those, but the list's end is not known, so it is read from the start.
+    monkeypatch.setattr(customer_selectors, "SEARCH_COUNT_LIMIT", 30)
+    made = [customer_of(organization, company_name=f"County {n:02d}") for n in range(45)]
+    client.force_login(sales_agent)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("customers:customer_list"), {"q": "county", "page": "2"})
+
+    assert [c.pk for c in response.context["page"]] == [c.pk for c in made[20:30]]
+    assert not [q for q in queries if "DESC" in q["sql"]]
+
+
+def test_a_search_within_the_limit_is_read_from_its_end_past_its_middle(
+    client, organization, sales_agent
+):
+    made = [customer_of(organization, company_name=f"County {n:02d}") for n in range(45)]
+    customer_of(organization, company_name="Elsewhere")
+    client.force_login(sales_agent)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("customers:customer_list"), {"q": "county", "page": "3"})
+
+    assert [c.pk for c in response.context["page"]] == [c.pk for c in made[40:]]
+    assert [q for q in queries if "DESC" in q["sql"]]
