@@ -16,6 +16,7 @@ the password reset pages and the language switch stay open. Wrong codes are thro
 django-otp (each device waits 1, 2, 4, 8 … seconds after successive failures).
 """
 
+import contextlib
 from base64 import b32encode
 
 import segno
@@ -62,10 +63,26 @@ STEP_PAGES = {
 # -- who must, who has ----------------------------------------------------------------------
 
 
+def mfa_status_of(
+    *, is_staff: bool, is_superuser: bool, has_app: bool, organization_requires: bool
+) -> tuple[bool, bool]:
+    """The rule: (has a confirmed authenticator app, must use two-step verification): staff
+    always must; a partner member when their organization requires it."""
+    return bool(has_app), bool(is_staff or is_superuser or organization_requires)
+
+
+# Where a read made anyway this request (the partner membership's, partners.middleware) left
+# `mfa_status` on the user: this request's own, never kept past it.
+MFA_STATUS_ATTRIBUTE = "mfa_status_read"
+
+
 def mfa_status(user) -> tuple[bool, bool]:
-    """(has a confirmed authenticator app, must use two-step verification), in one query."""
+    """(has a confirmed authenticator app, must use two-step verification), in one query (none
+    when this request's membership read gave it: MFA_STATUS_ATTRIBUTE)."""
     if not user.is_authenticated:
         return False, False
+    if (known := getattr(user, MFA_STATUS_ATTRIBUTE, None)) is not None:
+        return known
     row = (
         get_user_model()
         .objects.filter(pk=user.pk)
@@ -80,7 +97,18 @@ def mfa_status(user) -> tuple[bool, bool]:
     if row is None:
         return False, False
     is_staff, is_superuser, has_app, organization_requires = row
-    return bool(has_app), bool(is_staff or is_superuser or organization_requires)
+    return mfa_status_of(
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+        has_app=has_app,
+        organization_requires=organization_requires,
+    )
+
+
+def mfa_status_forget(user) -> None:
+    """After a change of the user's devices: `mfa_status` reads them again."""
+    with contextlib.suppress(AttributeError):  # (request.user is lazy: delattr reaches the user)
+        delattr(user, MFA_STATUS_ATTRIBUTE)
 
 
 def mfa_required(user) -> bool:
@@ -214,6 +242,7 @@ def authenticator_confirm(*, request, device: TOTPDevice) -> list[str]:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_new(user)
+    mfa_status_forget(request.user)
     session_verify(request, device)
     request.session[NEW_RECOVERY_CODES_KEY] = codes
     return codes
@@ -224,6 +253,7 @@ def mfa_disable(*, request, user) -> None:
     """Remove every device of `user` (authenticator app, recovery codes)."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    mfa_status_forget(request.user)
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
 
 

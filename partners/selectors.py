@@ -7,7 +7,9 @@ from functools import reduce
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Exists, Expression, OuterRef, QuerySet, Value, When
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.mfa import mfa_status_of
 from reviews.conflicts import Conflict
 from reviews.models import OPEN_STATUSES, ReviewStatus
 
@@ -16,16 +18,35 @@ from .qualifications import GOVERNMENT_COMMUNITY_CLOUD
 
 
 def membership_for_user(*, user) -> Membership | None:
+    """`user`'s membership with its organization, and whether the user has a confirmed
+    authenticator app (`has_app`): with the organization's requirement, the user's two-step
+    verification status (`membership_mfa_status`), in the same query."""
     if not user.is_authenticated:
         return None
     # get(), not first(): a user has one membership (unique), and first() would sort by the
     # model's ordering, joining the user table on every page for nothing.
     try:
-        return Membership.objects.select_related(
-            "organization", "organization__indirect_provider"
-        ).get(user=user)
+        membership = (
+            Membership.objects.select_related("organization", "organization__indirect_provider")
+            .annotate(
+                has_app=Exists(TOTPDevice.objects.filter(user=OuterRef("user"), confirmed=True))
+            )
+            .get(user=user)
+        )
     except Membership.DoesNotExist:
         return None
+    return membership
+
+
+def membership_mfa_status(*, membership: Membership, user) -> tuple[bool, bool]:
+    """The two-step verification status (`accounts.mfa.mfa_status`) of `user`, `membership`'s
+    member, from what `membership_for_user` read."""
+    return mfa_status_of(
+        is_staff=user.is_staff,
+        is_superuser=user.is_superuser,
+        has_app=membership.has_app,
+        organization_requires=membership.organization.mfa_required,
+    )
 
 
 def admin_agent_users(*, organization: Organization) -> QuerySet:

@@ -74,6 +74,9 @@ MIDDLEWARE = [
     # A signed-in user's pages in their profile's language (after LocaleMiddleware's guess;
     # after the timeout, which reads the session first and answers a lost database).
     "gccportal.language.UserLanguageMiddleware",
+    # A session yet to pass a second factor: its membership read now, which tells the check
+    # below the user's verification status in the same query (partners/middleware.py).
+    "partners.middleware.MembershipMiddleware",
     # A signed-in user who must pass the second factor reaches nothing else until done
     # (accounts/mfa.py): the admin included. After the timeout, which may sign out.
     "accounts.mfa.SecondFactorRequiredMiddleware",
