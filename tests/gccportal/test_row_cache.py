@@ -1,6 +1,6 @@
-"""Rows rendered once (gccportal/row_cache.py): a cached row reads exactly as a freshly
-rendered one, and is a different row as soon as anything it shows, the language or the time
-zone differs (never stale)."""
+"""Rows rendered once (gccportal/row_cache.py), in the customer validation requests list and
+the Customers list: a cached row reads exactly as a freshly rendered one, and is a different
+row as soon as anything it shows, the language or the time zone differs (never stale)."""
 
 import datetime as dt
 import re
@@ -13,9 +13,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from customers.models import CustomerQualification
 from customers.templatetags.customer_rows import validation_request_rows
 from reviews.models import ReviewStatus
 from tests.factories import CustomerValidationRequestFactory
+from tests.helpers import customer_of
 
 
 def fresh(render):
@@ -120,3 +122,38 @@ def test_rows_are_rendered_when_the_cache_is_unavailable(requests):
         mock.patch.object(cache, "set_many", side_effect=ConnectionError),
     ):
         assert shown_rows(requests) == expected
+
+
+def test_the_customers_list_reads_the_same_from_the_cache_and_changes_with_a_qualification(
+    client, admin_agent, organization
+):
+    school = customer_of(organization, company_name="Adams School", primary_domain="adams.edu")
+    qualification = CustomerQualification.objects.create(
+        customer=school,
+        qualification=CustomerQualification.Qualification.EDUCATION,
+        vetting_status=CustomerQualification.VettingStatus.IN_REVIEW,
+        granted_at=timezone.now(),
+    )
+    customer_of(organization, company_name="Bolton Bakery", primary_domain="bolton.example")
+    client.force_login(admin_agent)
+    url = reverse("customers:customer_list")
+
+    def page():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return tbody(response), len(queries)
+
+    rendered, rendered_queries = fresh(page)
+    page()  # the rows stored
+    with mock.patch("gccportal.row_cache.render_to_string") as render:
+        cached, cached_queries = page()
+    render.assert_not_called()
+    assert (cached, cached_queries) == (rendered, rendered_queries)
+    assert "Education · in review" in cached
+
+    qualification.vetting_status = CustomerQualification.VettingStatus.APPROVED
+    qualification.save()
+    approved, _queries = page()
+
+    assert "in review" not in approved
+    assert approved == fresh(page)[0]
