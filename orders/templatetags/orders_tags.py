@@ -8,6 +8,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
+from gccportal.row_cache import cached_rows
 from gccportal.views import page_get
 from orders.selectors import order_list_for_customer, subscription_list_for_customer
 
@@ -46,6 +47,43 @@ def customer_orders(context, customer) -> dict:
         "orders": shown["orders_page"],
         "orders_query": _other_page_query(request, "subscriptions_page"),
     }
+
+
+# The Account page's two lists, each row rendered once (gccportal/row_cache.py): their rows
+# were most of the page's template time.
+SUBSCRIPTION_ROW = "orders/includes/subscription_row.html"
+ORDER_ROW = "orders/includes/order_row.html"
+
+
+def subscription_row_shows(item) -> tuple:
+    """Every value a row of the subscriptions shows (its link is made of the order's ID)."""
+    return (
+        item.pk,
+        item.offer.name,
+        item.friendly_name,
+        item.quantity,
+        item.created_at,
+        item.line_item.order_id,
+    )
+
+
+def order_row_shows(item) -> tuple:
+    """Every value a row of the orders shows: its ID, each line's offer and quantity, its
+    status and when it was created."""
+    lines = tuple((line.offer.name, line.quantity) for line in item.line_items.all())
+    return (item.pk, lines, item.status, item.created_at)
+
+
+@register.simple_tag
+def subscription_rows(subscriptions, read_only) -> str:
+    return cached_rows(
+        SUBSCRIPTION_ROW, subscriptions, subscription_row_shows, {"read_only": bool(read_only)}
+    )
+
+
+@register.simple_tag
+def order_rows(orders, read_only) -> str:
+    return cached_rows(ORDER_ROW, orders, order_row_shows, {"read_only": bool(read_only)})
 
 
 def _other_page_query(request, param: str) -> str:
