@@ -4,12 +4,12 @@ link, translated texts and times cost more than the page's queries), and a row l
 until what it shows changes.
 
 A row is cached under a key made of everything it is made of: the database, the row template
-(its name, its source and its includes' sources: a deploy that changes them renders afresh),
-the language, the time zone, the URL prefix and URLconf its links are reversed under, the few
-values of the page the row reads (e.g. read-only), and each value the row shows
-(`shows(item)`: the caller lists them). So a change of any of those is a new row, never a
-stale one; a page's rows are one cache read (`get_many`), and the rows not found one write
-(`set_many`).
+(its name, its source and its includes' sources) and the template tags' code (a deploy that
+changes either renders afresh), the language, the time zone, the URL prefix and URLconf its
+links are reversed under, the few values of the page the row reads (e.g. read-only), and
+each value the row shows (`shows(item)`: the caller lists them). So a change of any of those
+is a new row, never a stale one; a page's rows are one cache read (`get_many`), and the rows
+not found one write (`set_many`).
 
 What is per request (a CSRF token, the user's membership) must never be in a row template."""
 
@@ -17,6 +17,7 @@ import hashlib
 import logging
 import weakref
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 from django.core.cache import cache
 from django.db import connection
@@ -51,6 +52,20 @@ def template_digest(template_name: str) -> str:
     return digest
 
 
+def _code_digest() -> str:
+    """The digest of the project's template tags (every app's `templatetags/*.py`): what a row
+    template calls (`{% moment %}`, `{% status_badge %}`, ...) writes HTML too, so a deploy
+    that changes one renders every row afresh, as a changed template does."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.glob("*/templatetags/*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+CODE_DIGEST = _code_digest()
+
+
 def row_key(template_name: str, digest: str, page_values: dict, shown: tuple) -> str:
     """The cache key of a row of `template_name` (its source digested: `digest`) showing
     `shown`: it changes whenever the row's HTML would."""
@@ -59,6 +74,7 @@ def row_key(template_name: str, digest: str, page_values: dict, shown: tuple) ->
             connection.settings_dict["NAME"],
             template_name,
             digest,
+            CODE_DIGEST,
             translation.get_language(),
             timezone.get_current_timezone_name(),
             get_script_prefix(),

@@ -157,3 +157,36 @@ def test_the_customers_list_reads_the_same_from_the_cache_and_changes_with_a_qua
 
     assert "in review" not in approved
     assert approved == fresh(page)[0]
+
+
+def test_a_change_of_the_template_tags_code_is_a_new_row(requests, monkeypatch, tmp_path):
+    from gccportal import row_cache
+
+    item = requests[0]
+    keys = []
+    real_get_many = cache.get_many
+
+    def get_many(found_keys):
+        keys.extend(found_keys)
+        return real_get_many(found_keys)
+
+    monkeypatch.setattr(cache, "get_many", get_many)
+    shown_rows([item])
+    monkeypatch.setattr(row_cache, "CODE_DIGEST", "another release's tags")
+    shown_rows([item])
+
+    assert len(keys) == 2 and keys[0] != keys[1]
+
+
+def test_the_code_digest_is_the_template_tags_sources(monkeypatch, tmp_path):
+    from gccportal import row_cache
+
+    assert row_cache._code_digest() == row_cache.CODE_DIGEST  # the same files, the same digest
+    tags = tmp_path / "app" / "templatetags"
+    tags.mkdir(parents=True)
+    (tags / "some_tags.py").write_text("A = 1\n")
+    monkeypatch.setattr(row_cache, "__file__", str(tmp_path / "gccportal" / "row_cache.py"))
+    before = row_cache._code_digest()
+    (tags / "some_tags.py").write_text("A = 2\n")
+
+    assert row_cache._code_digest() != before
