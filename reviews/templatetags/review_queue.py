@@ -1,4 +1,9 @@
-"""The reviewers' queue rows, each rendered once (template fragment caching): the admin's own
+"""The reviewers' queue page's parts, written in Python rather than by the admin's included
+templates (an include per filter, per page number, per header costs more than the queue's
+query): the same markup as Django's change_list_results.html, filter.html and the portal's
+pagination.html, so the admin's styles and scripts apply unchanged.
+
+The queue rows, each rendered once (template fragment caching): the admin's own
 cells (`items_for_result`) cost most of the queue's time, and a row looks the same until what
 it shows changes. A row is cached under a key made of everything its cells are made of: the
 database, the model and the row's ID, each listed column's value (what `lookup_field` reads:
@@ -10,17 +15,20 @@ import hashlib
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import (
-    ResultList,
     items_for_result,
+    pagination,
+    paginator_number,
     result_headers,
-    result_hidden_fields,
 )
-from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.contrib.admin.utils import lookup_field
 from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
+from django.utils.encoding import iri_to_uri
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -49,7 +57,7 @@ def row_cache_key(cl, row) -> str:
     return "queue-row:" + hashlib.sha256(made_of.encode()).hexdigest()
 
 
-def cached_results(cl) -> list[ResultList]:
+def cached_rows(cl) -> list[SafeString]:
     """Each row's cells, from the cache when rendered before (one read for the page), else
     rendered and stored."""
     keys = [row_cache_key(cl, row) for row in cl.result_list]
@@ -60,30 +68,158 @@ def cached_results(cl) -> list[ResultList]:
         cells = found.get(key)
         if cells is None:
             cells = rendered[key] = "".join(items_for_result(cl, row, None))
-        rows.append(ResultList(None, [mark_safe(cells)]))  # noqa: S308 (the admin's own cells)
+        rows.append(mark_safe(cells))  # noqa: S308 (the admin's own cells)
     if rendered:
         cache.set_many(rendered, ROW_SECONDS)
     return rows
 
 
-def queue_result_list(cl) -> dict:
-    """The admin's `result_list`, with its rows from `cached_results`."""
-    headers = list(result_headers(cl))
-    return {
-        "cl": cl,
-        "result_hidden_fields": list(result_hidden_fields(cl)),
-        "result_headers": headers,
-        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": cached_results(cl),
-    }
-
-
-@register.tag(name="queue_result_list")
-def queue_result_list_tag(parser, token):
-    return InclusionAdminNode(
-        parser,
-        token,
-        func=queue_result_list,
-        template_name="change_list_results.html",
-        takes_context=False,
+def header_html(header: dict, *, sorted_fields: int) -> SafeString:
+    """A column's header cell, as change_list_results.html writes it: its sort links when
+    sortable, its sort's controls when sorted by it."""
+    text = capfirst(header["text"])
+    if not header["sortable"]:
+        return format_html(
+            '<th scope="col"{}><div class="text"><span>{}</span></div><div class="clear"></div>'
+            "</th>",
+            header["class_attrib"],
+            text,
+        )
+    options = ""
+    if header["sort_priority"] > 0:
+        priority = ""
+        if sorted_fields > 1:
+            priority = format_html(
+                '<span class="sortpriority" title="{}">{}</span>',
+                gettext("Sorting priority: %(priority_number)s")
+                % {"priority_number": header["sort_priority"]},
+                header["sort_priority"],
+            )
+        options = format_html(
+            '<div class="sortoptions"><a class="sortremove" href="{}" title="{}"></a>{}'
+            '<a href="{}" class="toggle {}" title="{}"></a></div>',
+            header["url_remove"],
+            gettext("Remove from sorting"),
+            priority,
+            header["url_toggle"],
+            "ascending" if header["ascending"] else "descending",
+            gettext("Toggle sorting"),
+        )
+    return format_html(
+        '<th scope="col"{}>{}<div class="text"><a href="{}">{}</a></div>'
+        '<div class="clear"></div></th>',
+        header["class_attrib"],
+        options,
+        header["url_primary"],
+        text,
     )
+
+
+def queue_results_html(cl) -> SafeString:
+    """The queue's table (the admin's `result_list`), its rows from `cached_rows`. The queue
+    edits nothing: no hidden fields, no row forms."""
+    rows = cached_rows(cl)
+    if not rows:
+        return mark_safe("")
+    headers = list(result_headers(cl))
+    sorted_fields = sum(1 for h in headers if h["sortable"] and h["sorted"])
+    return format_html(
+        '<div class="results"><table id="result_list"><thead><tr>{}</tr></thead>'
+        "<tbody>{}</tbody></table></div>",
+        format_html_join(
+            "", "{}", ((header_html(h, sorted_fields=sorted_fields),) for h in headers)
+        ),
+        format_html_join("\n", "<tr>{}</tr>", ((row,) for row in rows)),
+    )
+
+
+@register.simple_tag
+def queue_result_list(cl) -> SafeString:
+    return queue_results_html(cl)
+
+
+def filter_html(cl, spec) -> SafeString:
+    """One filter, as admin/filter.html writes it."""
+    return format_html(
+        '<details data-filter-title="{}" open><summary>{}</summary><ul>{}</ul></details>',
+        spec.title,
+        gettext(" By %(filter_title)s ") % {"filter_title": spec.title},
+        format_html_join(
+            "",
+            '<li{}><a href="{}">{}</a></li>',
+            (
+                (
+                    mark_safe(' class="selected"') if choice["selected"] else "",
+                    iri_to_uri(choice["query_string"]),
+                    choice["display"],
+                )
+                for choice in spec.choices(cl)
+            ),
+        ),
+    )
+
+
+def filter_actions_html(cl) -> SafeString:
+    """The filter panel's links above the filters: the counts shown or hidden, every filter
+    cleared (change_list.html's)."""
+    links = []
+    if cl.is_facets_optional:
+        if cl.add_facets:
+            link = (cl.remove_facet_link, "hidelink", gettext("Hide counts"))
+        else:
+            link = (cl.add_facet_link, "viewlink", gettext("Show counts"))
+        links.append(format_html('<h3><a href="{}" class="{}">{}</a></h3>', *link))
+    if cl.has_active_filters:
+        links.append(
+            format_html(
+                '<h3><a href="{}">&#10006; {}</a></h3>',
+                cl.clear_all_filters_qs,
+                gettext("Clear all filters"),
+            )
+        )
+    if not links:
+        return mark_safe("")
+    return format_html(
+        '<div id="changelist-filter-extra-actions">{}</div>',
+        format_html_join("", "{}", ((link,) for link in links)),
+    )
+
+
+@register.simple_tag
+def queue_filters(cl) -> SafeString:
+    """The filter panel (change_list.html's `filters` block), every filter in one go. A
+    filter with a template of its own than admin/filter.html is not expected here."""
+    if not cl.has_filters:
+        return mark_safe("")
+    return format_html(
+        '<nav id="changelist-filter" aria-labelledby="changelist-filter-header">'
+        '<h2 id="changelist-filter-header">{}</h2>{}{}</nav>',
+        gettext("Filter"),
+        filter_actions_html(cl),
+        format_html_join("", "{}", ((filter_html(cl, spec),) for spec in cl.filter_specs)),
+    )
+
+
+@register.simple_tag
+def queue_pagination(cl) -> SafeString:
+    """The page links and the count, as the portal's admin/pagination.html writes them (for a
+    list counted up to a limit, gccportal.admin.BoundedPaginator, it says so)."""
+    context = pagination(cl)
+    pages = format_html_join("", "{}", ((paginator_number(cl, i),) for i in context["page_range"]))
+    if getattr(cl.paginator, "more", False):
+        count = ngettext(
+            "More than %(limit)s %(name)s: the first %(limit)s are listed, in this order. "
+            "Use the filters to see the others.",
+            "More than %(limit)s %(name)s: the first %(limit)s are listed, in this order. "
+            "Use the filters to see the others.",
+            cl.result_count,
+        ) % {"limit": cl.result_count, "name": cl.opts.verbose_name_plural}
+    else:
+        name = cl.opts.verbose_name if cl.result_count == 1 else cl.opts.verbose_name_plural
+        count = f"{cl.result_count} {name}"
+    show_all = ""
+    if context["show_all_url"]:
+        show_all = format_html(
+            '<a href="{}" class="showall">{}</a>', context["show_all_url"], gettext("Show all")
+        )
+    return format_html('<p class="paginator">{}{}\n{}</p>', pages, count, show_all)
