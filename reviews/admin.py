@@ -261,6 +261,7 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     # The count of the kind's conflict rules (its model's `conflict_rules_path`) for the queue:
     # a function giving an expression annotated on each row.
     conflict_count = None
+    _annotated_queryset = None
     list_per_page = 50
     # The filtered count only, and of at most 1,000 requests: counting the whole table as well
     # ("50 of 100,000"), or every open request, costs a scan on each view of the queue.
@@ -277,20 +278,22 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
-    @functools.cached_property
-    def conflict_count_expression(self):
-        """The kind's conflict count expression, built once per process (building its
-        subqueries costs about as much as running them): it holds no value of its own, only
-        constants and references to the outer row (OuterRef), and annotate() resolves a copy
-        of it, never the expression itself."""
-        return self.conflict_count()
+    def annotated_queryset(self, request):
+        """The kind's requests in queue order with their conflict count, built and resolved
+        once per process (building and resolving the count's subqueries costs about as much
+        as running them): the count holds no value of its own, only constants and references
+        to the row (OuterRef), and the queue's order is the same for everyone. Each view
+        chains a clone of it, as a queryset kept in a module is used."""
+        if self._annotated_queryset is None:
+            queryset = super().get_queryset(request)
+            if self.conflict_count is not None:
+                queryset = queryset.annotate(conflict_count=self.conflict_count())
+            self._annotated_queryset = queryset
+        return self._annotated_queryset.all()
 
     def get_queryset(self, request):
         now = timezone.now()
-        queryset = super().get_queryset(request)
-        if self.conflict_count is not None:
-            queryset = queryset.annotate(conflict_count=self.conflict_count_expression)
-        return queryset.annotate(
+        return self.annotated_queryset(request).annotate(
             overdue_flag=Case(
                 When(Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now), then=Value(True)),
                 default=Value(False),

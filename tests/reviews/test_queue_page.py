@@ -158,10 +158,10 @@ def test_the_queue_reads_only_what_it_lists_and_the_change_page_the_whole_reques
     )
 
 
-def test_the_conflict_count_expression_is_built_once_and_counts_each_view_afresh(client, reviewer):
+def test_the_conflict_count_is_built_once_and_counts_each_view_afresh(client, reviewer):
     # given: a request without conflicts, and the admin's expression not built yet
     model_admin = admin.site._registry[CustomerValidationRequest]
-    model_admin.__dict__.pop("conflict_count_expression", None)
+    model_admin._annotated_queryset = None
     request = CustomerValidationRequestFactory(government_domain="springfield.gov")
     client.force_login(reviewer)
     url = reverse(CUSTOMER_QUEUE)
@@ -180,7 +180,7 @@ def test_the_conflict_count_expression_is_built_once_and_counts_each_view_afresh
             )
             after = client.get(url).context["cl"].result_list
     finally:
-        model_admin.__dict__.pop("conflict_count_expression", None)
+        model_admin._annotated_queryset = None
 
     # then: built once, and each view counts what the database holds then
     assert built.call_count == 1
