@@ -1,7 +1,7 @@
 """The reviewers' queue page's parts, written in Python rather than by the admin's included
-templates (an include per filter, per page number, per header costs more than the queue's
-query): the same markup as Django's change_list_results.html, filter.html and the portal's
-pagination.html, so the admin's styles and scripts apply unchanged.
+templates (an include per filter, and the table's template, cost more than the queue's
+query): the same markup as Django's change_list_results.html and filter.html, so the admin's
+styles and scripts apply unchanged.
 
 The queue rows, each rendered once (template fragment caching): the admin's own
 cells (`items_for_result`) cost most of the queue's time, and a row looks the same until what
@@ -17,9 +17,8 @@ import operator
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import (
+    admin_list_filter,
     items_for_result,
-    pagination,
-    paginator_number,
     result_headers,
 )
 from django.contrib.admin.utils import lookup_field
@@ -31,11 +30,15 @@ from django.utils.encoding import iri_to_uri
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
 ROW_SECONDS = 24 * 60 * 60
+
+# Django's admin's own words (its change_list.html, filter.html and change_list_results.html
+# say them), translated by Django's catalogue as there: read under another name than gettext,
+# so that makemessages leaves them out of the portal's catalogue, which holds its own words.
+admin_text = translation.gettext
 
 
 def column_readers(cl) -> list:
@@ -117,7 +120,7 @@ def header_html(header: dict, *, sorted_fields: int) -> SafeString:
         if sorted_fields > 1:
             priority = format_html(
                 '<span class="sortpriority" title="{}">{}</span>',
-                gettext("Sorting priority: %(priority_number)s")
+                admin_text("Sorting priority: %(priority_number)s")
                 % {"priority_number": header["sort_priority"]},
                 header["sort_priority"],
             )
@@ -125,11 +128,11 @@ def header_html(header: dict, *, sorted_fields: int) -> SafeString:
             '<div class="sortoptions"><a class="sortremove" href="{}" title="{}"></a>{}'
             '<a href="{}" class="toggle {}" title="{}"></a></div>',
             header["url_remove"],
-            gettext("Remove from sorting"),
+            admin_text("Remove from sorting"),
             priority,
             header["url_toggle"],
             "ascending" if header["ascending"] else "descending",
-            gettext("Toggle sorting"),
+            admin_text("Toggle sorting"),
         )
     return format_html(
         '<th scope="col"{}>{}<div class="text"><a href="{}">{}</a></div>'
@@ -165,11 +168,14 @@ def queue_result_list(cl) -> SafeString:
 
 
 def filter_html(cl, spec) -> SafeString:
-    """One filter, as admin/filter.html writes it."""
+    """One filter, as admin/filter.html writes it (a filter with a template of its own, by
+    that template)."""
+    if spec.template != "admin/filter.html":
+        return admin_list_filter(cl, spec)
     return format_html(
         '<details data-filter-title="{}" open><summary>{}</summary><ul>{}</ul></details>',
         spec.title,
-        gettext(" By %(filter_title)s ") % {"filter_title": spec.title},
+        admin_text(" By %(filter_title)s ") % {"filter_title": spec.title},
         format_html_join(
             "",
             '<li{}><a href="{}">{}</a></li>',
@@ -191,16 +197,16 @@ def filter_actions_html(cl) -> SafeString:
     links = []
     if cl.is_facets_optional:
         if cl.add_facets:
-            link = (cl.remove_facet_link, "hidelink", gettext("Hide counts"))
+            link = (cl.remove_facet_link, "hidelink", admin_text("Hide counts"))
         else:
-            link = (cl.add_facet_link, "viewlink", gettext("Show counts"))
+            link = (cl.add_facet_link, "viewlink", admin_text("Show counts"))
         links.append(format_html('<h3><a href="{}" class="{}">{}</a></h3>', *link))
     if cl.has_active_filters:
         links.append(
             format_html(
                 '<h3><a href="{}">&#10006; {}</a></h3>',
                 cl.clear_all_filters_qs,
-                gettext("Clear all filters"),
+                admin_text("Clear all filters"),
             )
         )
     if not links:
@@ -213,39 +219,13 @@ def filter_actions_html(cl) -> SafeString:
 
 @register.simple_tag
 def queue_filters(cl) -> SafeString:
-    """The filter panel (change_list.html's `filters` block), every filter in one go. A
-    filter with a template of its own than admin/filter.html is not expected here."""
+    """The filter panel (change_list.html's `filters` block), every filter in one go."""
     if not cl.has_filters:
         return mark_safe("")
     return format_html(
         '<nav id="changelist-filter" aria-labelledby="changelist-filter-header">'
         '<h2 id="changelist-filter-header">{}</h2>{}{}</nav>',
-        gettext("Filter"),
+        admin_text("Filter"),
         filter_actions_html(cl),
         format_html_join("", "{}", ((filter_html(cl, spec),) for spec in cl.filter_specs)),
     )
-
-
-@register.simple_tag
-def queue_pagination(cl) -> SafeString:
-    """The page links and the count, as the portal's admin/pagination.html writes them (for a
-    list counted up to a limit, gccportal.admin.BoundedPaginator, it says so)."""
-    context = pagination(cl)
-    pages = format_html_join("", "{}", ((paginator_number(cl, i),) for i in context["page_range"]))
-    if getattr(cl.paginator, "more", False):
-        count = ngettext(
-            "More than %(limit)s %(name)s: the first %(limit)s are listed, in this order. "
-            "Use the filters to see the others.",
-            "More than %(limit)s %(name)s: the first %(limit)s are listed, in this order. "
-            "Use the filters to see the others.",
-            cl.result_count,
-        ) % {"limit": cl.result_count, "name": cl.opts.verbose_name_plural}
-    else:
-        name = cl.opts.verbose_name if cl.result_count == 1 else cl.opts.verbose_name_plural
-        count = f"{cl.result_count} {name}"
-    show_all = ""
-    if context["show_all_url"]:
-        show_all = format_html(
-            '<a href="{}" class="showall">{}</a>', context["show_all_url"], gettext("Show all")
-        )
-    return format_html('<p class="paginator">{}{}\n{}</p>', pages, count, show_all)

@@ -35,7 +35,6 @@ TEMPLATES_NOT_USED = [
     "admin/app_list.html",
     "admin/filter.html",
     "admin/change_list_results.html",
-    "admin/pagination.html",
 ]
 
 
