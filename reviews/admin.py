@@ -9,6 +9,7 @@ import logging
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
@@ -148,6 +149,16 @@ class ConflictFilter(YesNoFilter):
         return Q(conflict_count__gt=0)
 
 
+class QueueChangeList(ChangeList):
+    """The queue's list, reading of each request only what its columns show
+    (ReviewAdminMixin.queue_fields): a request is a wide row (answers, messages, notes), and
+    building 50 whole requests and their related rows costs more than the query."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        return queryset.only(*self.model_admin.queue_fields())
+
+
 class ReasonForm(forms.Form):
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6, "cols": 80}), max_length=5000)
 
@@ -250,6 +261,7 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     # The count of the kind's conflict rules (its model's `conflict_rules_path`) for the queue:
     # a function giving an expression annotated on each row.
     conflict_count = None
+    _annotated_queryset = None
     list_per_page = 50
     # The filtered count only, and of at most 1,000 requests: counting the whole table as well
     # ("50 of 100,000"), or every open request, costs a scan on each view of the queue.
@@ -257,22 +269,61 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     paginator = BoundedPaginator
     list_filter = [QueueFilter, AssigneeFilter, OverdueFilter, DueFilter, ConflictFilter]
     list_select_related = ["organization", "assigned_reviewer"]
+    # What the queue reads of the related rows it lists: what their names (__str__) show.
+    list_related_fields = {
+        "organization": ["legal_name"],
+        "assigned_reviewer": ["first_name", "last_name", "email"],
+    }
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
 
+    def annotated_queryset(self, request):
+        """The kind's requests in queue order with their conflict count, built and resolved
+        once per process (building and resolving the count's subqueries costs about as much
+        as running them): the count holds no value of its own, only constants and references
+        to the row (OuterRef), and the queue's order is the same for everyone. Each view
+        chains a clone of it, as a queryset kept in a module is used."""
+        if self._annotated_queryset is None:
+            queryset = super().get_queryset(request)
+            if self.conflict_count is not None:
+                queryset = queryset.annotate(conflict_count=self.conflict_count())
+            self._annotated_queryset = queryset
+        return self._annotated_queryset.all()
+
     def get_queryset(self, request):
         now = timezone.now()
-        queryset = super().get_queryset(request)
-        if self.conflict_count is not None:
-            queryset = queryset.annotate(conflict_count=self.conflict_count())
-        return queryset.annotate(
+        return self.annotated_queryset(request).annotate(
             overdue_flag=Case(
                 When(Q(status__in=CLOCK_RUNNING_STATUSES, due_at__lt=now), then=Value(True)),
                 default=Value(False),
                 output_field=BooleanField(),
             )
         )
+
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
+
+    def queue_fields(self) -> list[str]:
+        """What the queue reads of each request: the listed fields, and of each listed related
+        row the fields its name shows (`list_related_fields`; all of them if not named). The
+        columns of the admin's own (overdue, conflicts) read the queryset's annotations; the
+        change page reads the whole request."""
+        fields = ["pk"]
+        for name in self.list_display:
+            try:
+                self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            fields.append(name)
+            fields += [f"{name}__{related}" for related in self.list_related_fields.get(name, [])]
+        return fields
+
+    def changelist_view(self, request, extra_context=None):
+        # No nav sidebar on the queue: it would list every app again (the header links to the
+        # index), and the queue is the page reviewers load most.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
 
     def get_ordering(self, request):
         # The queue: soonest due first; requests whose clock is stopped go last.

@@ -2,19 +2,28 @@
 their own (selectors.review_sla_scopes); anyone else is refused (403)."""
 
 import functools
+import hashlib
 import math
 
+from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from gccportal.spreadsheets import csv_response
 from gccportal.templatetags.moments import moment_html
 
-from .selectors import SlaDecisions, SlaOpen, SlaWeek, review_sla_figures_recent, review_sla_scopes
+from .selectors import (
+    SlaDecisions,
+    SlaFigures,
+    SlaOpen,
+    SlaWeek,
+    review_sla_figures_recent,
+    review_sla_scopes,
+)
 
 
 def sla_access(view):
@@ -97,11 +106,22 @@ def sla_chart(weeks: list[SlaWeek]) -> dict:
     }
 
 
+def sla_content_key(figures: SlaFigures) -> str:
+    """What the page's content is made of: the figures (their repr has every value shown, the
+    reviewers by their names), the language and the time zone. The content is rendered once
+    for each (templates/admin/reviews/sla.html keeps it as long as the figures are kept): a
+    reload within the minute writes no table again."""
+    made_of = repr((figures, translation.get_language(), timezone.get_current_timezone_name()))
+    return hashlib.sha256(made_of.encode()).hexdigest()
+
+
 @sla_access
 def review_sla_view(request):
     figures = review_sla_figures_recent(user=request.user, now=timezone.now())
     context = {
         **admin.site.each_context(request),
+        # No nav sidebar: it would list every app again (the header links to the index).
+        "is_nav_sidebar_enabled": False,
         "title": _("SLA figures"),
         # The page's time as the other pages show times (the zone named), in a sentence.
         "as_of": moment_html(figures.now),
@@ -109,6 +129,8 @@ def review_sla_view(request):
         "chart": sla_chart(figures.weeks),
         "decided_30": sum(kind.decisions.decided_30 for kind in figures.kinds),
         "decided_90": sum(kind.decisions.decided_90 for kind in figures.kinds),
+        "content_key": sla_content_key(figures),
+        "content_seconds": settings.REVIEW_SLA_CACHE_SECONDS,
     }
     return TemplateResponse(request, "admin/reviews/sla.html", context)
 

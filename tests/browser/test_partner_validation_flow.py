@@ -40,7 +40,9 @@ def fill_validation_form(page: Page, *, tenant_id: str) -> None:
 
 
 def open_request_from_queue(admin: Page, validation: PartnerValidationRequest) -> None:
-    """From the admin index: the queue, then the request's page."""
+    """From the admin index: the queue, then the request's page. The index through the
+    header's link, on every admin page: the queue has no nav sidebar linking to itself."""
+    admin.locator("#site-name a").click()
     admin.get_by_role("link", name="Partner validation requests").first.click()
     admin.locator("#result_list").get_by_role(
         "link", name=validation.organization.legal_name
