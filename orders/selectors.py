@@ -139,13 +139,18 @@ def order_totals(*, lines: Iterable[OrderLineItem]) -> list[tuple[str, Decimal]]
 
 
 def order_list_for_customer(*, organization: Organization, customer: Customer) -> QuerySet[Order]:
+    """The customer's orders from `organization`, with what the Account page's list shows of
+    each (its lines' offers and quantities, its status and date) and no more: a page of
+    orders is read without their authors or subscriptions."""
     return (
         Order.objects.filter(organization=organization, customer=customer)
-        .select_related("created_by")
+        .only("pk", "status", "created_at")
         .prefetch_related(
             Prefetch(
                 "line_items",
-                queryset=OrderLineItem.objects.select_related("offer", "subscription"),
+                queryset=OrderLineItem.objects.select_related("offer").only(
+                    "order", "line_item_number", "quantity", "offer__name"
+                ),
             )
         )
         .order_by("-created_at", "-pk")
@@ -180,9 +185,18 @@ def order_for_idempotency_key(*, organization: Organization, key) -> Order | Non
 def subscription_list_for_customer(
     *, organization: Organization, customer: Customer
 ) -> QuerySet[Subscription]:
-    """The customer's subscriptions from `organization`'s orders (not another partner's)."""
+    """The customer's subscriptions from `organization`'s orders (not another partner's), with
+    what the Account page's list shows of each (offer, name, quantity, date, order)."""
     return (
         Subscription.objects.filter(customer=customer, line_item__order__organization=organization)
         .select_related("offer", "line_item")
+        .only(
+            "pk",
+            "friendly_name",
+            "quantity",
+            "created_at",
+            "offer__name",
+            "line_item__order",
+        )
         .order_by("-created_at", "-pk")
     )
