@@ -115,6 +115,24 @@ def customer_of(
     return customer
 
 
+def invitation_accepted_by(
+    run, invitation, *, company_name: str = "Ogden City", domain: str = "ogden-city.gov"
+):
+    """The customer (`company_name` at `domain`) accepts `invitation` through its link, as
+    `run` runs a service (tests' `run` fixture); its contact a mailbox at the domain."""
+    token = invitation_services.invitation_link(invitation).rstrip("/").rsplit("/", 1)[-1]
+    return run(
+        invitation_services.invitation_accept,
+        token=token,
+        answers={
+            "company_name": company_name,
+            "primary_domain": domain,
+            "accepted_by_name": "Robin Clerk",
+            "accepted_by_email": f"robin@{domain}",
+        },
+    )
+
+
 def invitation_sent(organization: Organization, agent=None):
     """A reseller relationship request of `organization`, drafted and marked as sent through
     the services by `agent` (a new Admin agent when not given)."""

@@ -12,11 +12,16 @@ from django.urls import reverse
 
 from customers import selectors as customer_selectors
 from customers import services
-from customers.invitations import services as invitation_services
 from customers.models import CustomerCount, CustomerRelationship
 from customers.selectors import customer_count_for_org
 from tests.factories import CustomerFactory, OrganizationFactory
-from tests.helpers import agent_of, customer_data, customer_of, invitation_sent
+from tests.helpers import (
+    agent_of,
+    customer_data,
+    customer_of,
+    invitation_accepted_by,
+    invitation_sent,
+)
 from tests.html import page_text
 
 pytestmark = pytest.mark.django_db
@@ -39,20 +44,6 @@ def added_by(run, organization, agent, **overrides):
         created_by=agent,
         idempotency_key=uuid.uuid4(),
         **data,
-    )
-
-
-def accepted(run, invitation, domain: str):
-    token = invitation_services.invitation_link(invitation).rstrip("/").rsplit("/", 1)[-1]
-    return run(
-        invitation_services.invitation_accept,
-        token=token,
-        answers={
-            "company_name": "Ogden City",
-            "primary_domain": domain,
-            "accepted_by_name": "Robin Clerk",
-            "accepted_by_email": f"robin@{domain}",
-        },
     )
 
 
@@ -86,8 +77,8 @@ def test_an_accepted_invitation_counts_once_even_for_a_customer_the_provider_saw
     assert kept(provider) == 1  # seen through the reseller
 
     # The provider's own invitation makes that customer its own: the same relationship.
-    accepted(run, invitation_sent(provider), "ogden-city.gov")
-    accepted(run, invitation_sent(provider), "provo.gov")  # and a new customer
+    invitation_accepted_by(run, invitation_sent(provider))
+    invitation_accepted_by(run, invitation_sent(provider), domain="provo.gov")  # a new one
 
     assert kept(provider) == counted(provider) == 2
     assert kept(reseller) == counted(reseller) == 1

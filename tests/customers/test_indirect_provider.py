@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from customers import services
-from customers.invitations import services as invitation_services
 from customers.models import CustomerRelationship
 from customers.selectors import customer_get_for_org, customer_list_for_org
 from notifications.models import OutboxMessage
@@ -23,7 +22,13 @@ from partners.models import Membership, Organization
 from partners.qualifications import GOVERNMENT_COMMUNITY_CLOUD as GCC
 from reviews.models import AuditEvent
 from tests.factories import GccValidationFactory, OrganizationFactory
-from tests.helpers import agent_of, customer_data, customer_of, invitation_sent
+from tests.helpers import (
+    agent_of,
+    customer_data,
+    customer_of,
+    invitation_accepted_by,
+    invitation_sent,
+)
 from tests.html import attr, element, elements, page_text, text
 
 pytestmark = pytest.mark.django_db
@@ -72,21 +77,6 @@ def reseller_adds(run, reseller, agent, code=None, **overrides):
     )
 
 
-def ogden_city_accepts(run, invitation):
-    """Ogden City accepts `invitation` through its link (a mailbox at its domain)."""
-    token = invitation_services.invitation_link(invitation).rstrip("/").rsplit("/", 1)[-1]
-    return run(
-        invitation_services.invitation_accept,
-        token=token,
-        answers={
-            "company_name": "Ogden City",
-            "primary_domain": "ogden-city.gov",
-            "accepted_by_name": "Robin Clerk",
-            "accepted_by_email": "robin@ogden-city.gov",
-        },
-    )
-
-
 # -- linked to both ----------------------------------------------------------------------
 
 
@@ -120,7 +110,7 @@ def test_an_accepted_invitation_of_an_indirect_reseller_links_the_customer_to_bo
     provider, reseller, agent = people
     invitation = invitation_sent(reseller, agent)
 
-    acceptance = ogden_city_accepts(run, invitation)
+    acceptance = invitation_accepted_by(run, invitation)
 
     assert rows(acceptance.customer) == {(reseller.pk, None), (provider.pk, reseller.pk)}
 
@@ -130,7 +120,7 @@ def test_a_providers_own_invitation_makes_a_customer_it_saw_through_a_reseller_i
     customer = reseller_adds(run, reseller, agent, primary_domain="ogden-city.gov")
     invitation = invitation_sent(provider)
 
-    ogden_city_accepts(run, invitation)
+    invitation_accepted_by(run, invitation)
 
     assert rows(customer) == {(reseller.pk, None), (provider.pk, None)}
 
