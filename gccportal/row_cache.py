@@ -86,6 +86,34 @@ def row_key(template_name: str, digest: str, page_values: dict, shown: tuple) ->
     return "row:" + hashlib.sha256(made_of.encode()).hexdigest()
 
 
+def fragments_cached(
+    keys: list[str], items: list, render: Callable[[object], str], *, what: str
+) -> list[str]:
+    """Each item's HTML under its key (`keys`, in the items' order): from the cache when
+    rendered before (one read for them all), else `render(item)`, stored (one write). The
+    cache unavailable, every item is rendered (the page still shows; the failure logged,
+    naming `what`). The portal's rows (`cached_rows`) and the reviewers' queue rows
+    (reviews/templatetags/review_queue.py) both read their rows through it."""
+    try:
+        found = cache.get_many(keys)
+    except Exception:
+        logger.warning("Rows of %s not read from the cache", what, exc_info=True)
+        found = {}
+    rendered = {}
+    fragments = []
+    for key, item in zip(keys, items, strict=True):
+        fragment = found.get(key)
+        if fragment is None:
+            fragment = rendered[key] = render(item)
+        fragments.append(fragment)
+    if rendered:
+        try:
+            cache.set_many(rendered, ROW_SECONDS)
+        except Exception:
+            logger.warning("Rows of %s not kept in the cache", what, exc_info=True)
+    return fragments
+
+
 def cached_rows(
     template_name: str,
     items: Iterable,
@@ -99,21 +127,10 @@ def cached_rows(
     items = list(items)
     digest = template_digest(template_name)
     keys = [row_key(template_name, digest, page_values, shows(item)) for item in items]
-    try:
-        found = cache.get_many(keys)
-    except Exception:
-        logger.warning("Rows of %s not read from the cache", template_name, exc_info=True)
-        found = {}
-    rendered = {}
-    rows = []
-    for key, item in zip(keys, items, strict=True):
-        row = found.get(key)
-        if row is None:
-            row = rendered[key] = render_to_string(template_name, {**page_values, "item": item})
-        rows.append(row)
-    if rendered:
-        try:
-            cache.set_many(rendered, ROW_SECONDS)
-        except Exception:
-            logger.warning("Rows of %s not kept in the cache", template_name, exc_info=True)
+    rows = fragments_cached(
+        keys,
+        items,
+        lambda item: render_to_string(template_name, {**page_values, "item": item}),
+        what=template_name,
+    )
     return mark_safe("".join(rows))  # noqa: S308 (rendered by our templates, autoescaped)

@@ -22,7 +22,6 @@ from django.contrib.admin.templatetags.admin_list import (
     result_headers,
 )
 from django.contrib.admin.utils import lookup_field
-from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.utils import timezone, translation
@@ -31,9 +30,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
+from gccportal.row_cache import fragments_cached
+
 register = template.Library()
 
-ROW_SECONDS = 24 * 60 * 60
 
 # Django's admin's own words (its change_list.html, filter.html and change_list_results.html
 # say them), translated by Django's catalogue as there: read under another name than gettext,
@@ -89,18 +89,13 @@ def row_cache_keys(cl) -> list[str]:
 def cached_rows(cl) -> list[SafeString]:
     """Each row's cells, from the cache when rendered before (one read for the page), else
     rendered and stored."""
-    keys = row_cache_keys(cl)
-    found = cache.get_many(keys)
-    rendered = {}
-    rows = []
-    for key, row in zip(keys, cl.result_list, strict=True):
-        cells = found.get(key)
-        if cells is None:
-            cells = rendered[key] = "".join(items_for_result(cl, row, None))
-        rows.append(mark_safe(cells))  # noqa: S308 (the admin's own cells)
-    if rendered:
-        cache.set_many(rendered, ROW_SECONDS)
-    return rows
+    cells = fragments_cached(
+        row_cache_keys(cl),
+        list(cl.result_list),
+        lambda row: "".join(items_for_result(cl, row, None)),
+        what=cl.model._meta.label,
+    )
+    return [mark_safe(row) for row in cells]  # noqa: S308 (the admin's own cells)
 
 
 def header_html(header: dict, *, sorted_fields: int) -> SafeString:
