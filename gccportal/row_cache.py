@@ -87,18 +87,27 @@ def row_key(template_name: str, digest: str, page_values: dict, shown: tuple) ->
 
 
 def fragments_cached(
-    keys: list[str], items: list, render: Callable[[object], str], *, what: str
+    keys: list[str],
+    items: list,
+    render: Callable[[object], str],
+    *,
+    what: str,
+    prepare: Callable[[list], None] | None = None,
 ) -> list[str]:
     """Each item's HTML under its key (`keys`, in the items' order): from the cache when
-    rendered before (one read for them all), else `render(item)`, stored (one write). The
-    cache unavailable, every item is rendered (the page still shows; the failure logged,
-    naming `what`). The portal's rows (`cached_rows`) and the reviewers' queue rows
+    rendered before (one read for them all), else `render(item)`, stored (one write);
+    `prepare`, if given, is called first with the items to render (to read what they need in
+    one go). The cache unavailable, every item is rendered (the page still shows; the failure
+    logged, naming `what`). The portal's rows (`cached_rows`) and the reviewers' queue rows
     (reviews/templatetags/review_queue.py) both read their rows through it."""
     try:
         found = cache.get_many(keys)
     except Exception:
         logger.warning("Rows of %s not read from the cache", what, exc_info=True)
         found = {}
+    missing = [item for key, item in zip(keys, items, strict=True) if key not in found]
+    if missing and prepare is not None:
+        prepare(missing)
     rendered = {}
     fragments = []
     for key, item in zip(keys, items, strict=True):

@@ -12,7 +12,12 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    FieldDoesNotExist,
+    ImproperlyConfigured,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import BooleanField, Case, F, Q, Value, When
 from django.http import Http404, HttpResponseNotAllowed
@@ -149,14 +154,57 @@ class ConflictFilter(YesNoFilter):
         return Q(conflict_count__gt=0)
 
 
+class QueueRows:
+    """A queue page's rows (the ChangeList's `result_list`), read first as the values their
+    columns are made of (`values`: one query, no request built), which is all a page of rows
+    found in the cache needs (reviews/templatetags/review_queue.py); as requests only where
+    they are read so: `requests(pks)` builds those of `pks` (the rows to render), and
+    iterating builds the page's (one query each time)."""
+
+    def __init__(self, page, queryset, fields: list[str]) -> None:
+        self.page = page  # the page's slice of the queue, in queue order
+        self.queryset = queryset  # the whole (filtered, ordered) queue
+        self.fields = fields  # ReviewAdminMixin.queue_values(), "pk" first
+        self._values = None
+
+    @property
+    def values(self) -> list[tuple]:
+        if self._values is None:
+            self._values = list(self.page.values_list(*self.fields))
+        return self._values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __bool__(self) -> bool:
+        return bool(self.values)
+
+    def requests(self, pks) -> dict:
+        """The requests of `pks` (in the queue), built with what the columns read, by pk."""
+        return {
+            request.pk: request for request in self.queryset.filter(pk__in=list(pks)).order_by()
+        }
+
+    def __iter__(self):
+        found = self.requests(row[0] for row in self.values)
+        return iter([found[row[0]] for row in self.values if row[0] in found])
+
+
 class QueueChangeList(ChangeList):
     """The queue's list, reading of each request only what its columns show
     (ReviewAdminMixin.queue_fields): a request is a wide row (answers, messages, notes), and
-    building 50 whole requests and their related rows costs more than the query."""
+    building 50 whole requests and their related rows costs more than the query. The page's
+    rows are read as values first (QueueRows)."""
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)
         return queryset.only(*self.model_admin.queue_fields())
+
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = QueueRows(
+            self.result_list, self.queryset, self.model_admin.queue_values()
+        )
 
 
 class ReasonForm(forms.Form):
@@ -254,7 +302,7 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
     """
 
     change_form_template = "admin/reviews/change_form.html"
-    change_list_template = "admin/reviews/change_list.html"
+    change_list_template = "admin/reviews/queue_change_list.html"
     decide_template = "admin/reviews/decide.html"
     decision_unconfirmed_template = "admin/reviews/decision_unconfirmed.html"
     decisions: dict = {}
@@ -318,6 +366,36 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
             fields.append(name)
             fields += [f"{name}__{related}" for related in self.list_related_fields.get(name, [])]
         return fields
+
+    def list_annotations(self) -> dict[str, list[str]]:
+        """What each of the admin's own queue columns shows is made of: its annotations."""
+        return {
+            "overdue": ["overdue_flag"],
+            "conflicts": [] if self.conflict_count is None else ["conflict_count"],
+        }
+
+    def queue_values(self) -> list[str]:
+        """What a queue row is made of, as values (QueueRows.values; the rows' cache keys):
+        its ID; each listed field, and of each listed related row what its name shows
+        (`list_related_fields`); each of the admin's own columns' annotations
+        (`list_annotations()`)."""
+        values = ["pk"]
+        for name in self.list_display:
+            try:
+                self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                annotations = self.list_annotations()
+                if name not in annotations:
+                    raise ImproperlyConfigured(
+                        f"{type(self).__name__}.list_annotations() does not say what the "
+                        f"queue's column {name!r} shows."
+                    ) from None
+                values += annotations[name]
+                continue
+            if name != self.model._meta.pk.name:
+                values.append(name)
+            values += [f"{name}__{related}" for related in self.list_related_fields.get(name, [])]
+        return values
 
     def changelist_view(self, request, extra_context=None):
         # No nav sidebar on the queue: it would list every app again (the header links to the

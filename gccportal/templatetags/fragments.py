@@ -58,21 +58,31 @@ class MemoNode(template.Node):
         self.identity = identity
 
     def render(self, context) -> str:
-        key = (
-            self.identity,
-            translation.get_language(),
-            timezone.get_current_timezone_name(),
-            get_script_prefix(),
-            get_urlconf(),
-            tuple(value.resolve(context) for value in self.vary),
+        return memoized(
+            (self.identity, *(value.resolve(context) for value in self.vary)),
+            lambda: self.nodelist.render(context),
         )
-        html = _memo.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            if len(_memo) >= MEMO_LIMIT:
-                _memo.clear()
-            _memo[key] = html
-        return mark_safe(html)  # noqa: S308 (a rendered nodelist, autoescaped)
+
+
+def memoized(identity: tuple, render) -> str:
+    """`render()`'s HTML, rendered once a process per `identity` (what makes it: never anything
+    of the request's own, such as a CSRF token or a user's name), language, time zone, URL
+    prefix and URLconf. `{% memo %}` and the reviewers' queue (its headers and filters) keep
+    their fragments through it."""
+    key = (
+        identity,
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        get_script_prefix(),
+        get_urlconf(),
+    )
+    html = _memo.get(key)
+    if html is None:
+        html = render()
+        if len(_memo) >= MEMO_LIMIT:
+            _memo.clear()
+        _memo[key] = html
+    return mark_safe(html)  # noqa: S308 (rendered by a template or format_html, escaped)
 
 
 @register.tag

@@ -6,14 +6,13 @@ styles and scripts apply unchanged.
 The queue rows, each rendered once (template fragment caching): the admin's own
 cells (`items_for_result`) cost most of the queue's time, and a row looks the same until what
 it shows changes. A row is cached under a key made of everything its cells are made of: the
-database, the model and the row's ID, each listed column's value (what `lookup_field` reads:
-the request's own fields, its organization and reviewer as they read, "overdue" now), the
-language, the time zone, and the queue's filters that its links keep. So a change of any of
-those is a new row, never a stale one; an unchanged row is one cache read for the page."""
+database, the model and the row's ID, the values its columns show (the request's own fields,
+its organization's and reviewer's names, "overdue" now, its conflict count: read as values,
+with no request built), the language, the time zone, and the queue's filters that its links
+keep. So a change of any of those is a new row, never a stale one; an unchanged row is one
+cache read for the page."""
 
-import functools
 import hashlib
-import operator
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import (
@@ -21,8 +20,6 @@ from django.contrib.admin.templatetags.admin_list import (
     items_for_result,
     result_headers,
 )
-from django.contrib.admin.utils import lookup_field
-from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
@@ -31,6 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 
 from gccportal.row_cache import fragments_cached
+from gccportal.templatetags.fragments import memoized
 
 register = template.Library()
 
@@ -41,36 +39,17 @@ register = template.Library()
 admin_text = translation.gettext
 
 
-def column_readers(cl) -> list:
-    """How each listed column's value is read from a row, as `lookup_field` reads it: a model
-    field straight from the row (its value, a related row itself), anything else through
-    `lookup_field` (the admin's own columns)."""
-    readers = []
-    for name in cl.list_display:
-        try:
-            field = cl.opts.get_field(name)
-        except FieldDoesNotExist:
-            field = None
-        if field is not None and field.concrete:
-            readers.append(operator.attrgetter(name))
-        else:
-            readers.append(functools.partial(column_value, name, cl.model_admin))
-    return readers
-
-
-def column_value(name, model_admin, row):
-    _field, _attr, value = lookup_field(name, row, model_admin)
-    return value
-
-
 def row_cache_keys(cl) -> list[str]:
     """The cache key of each row's cells in `cl`: it changes whenever they would. What the
     page's rows share (the database, the model, the language, the time zone, the filters
-    their links keep) is written once; each row adds its ID and its columns' values."""
+    their links keep) is written once; each row adds the values its columns are made of
+    (QueueRows.values: its ID, its fields, its organization's and reviewer's names, the
+    admin's own columns' annotations)."""
     page = repr(
         (
             connection.settings_dict["NAME"],
             cl.model._meta.label,
+            cl.result_list.fields,
             translation.get_language(),
             timezone.get_current_timezone_name(),
             cl.preserved_filters,
@@ -78,22 +57,23 @@ def row_cache_keys(cl) -> list[str]:
             cl.to_field,
         )
     )
-    readers = column_readers(cl)
-    keys = []
-    for row in cl.result_list:
-        made_of = page + repr((row.pk, [str(read(row)) for read in readers]))
-        keys.append("queue-row:" + hashlib.sha256(made_of.encode()).hexdigest())
-    return keys
+    return [
+        "queue-row:" + hashlib.sha256((page + repr(row)).encode()).hexdigest()
+        for row in cl.result_list.values
+    ]
 
 
 def cached_rows(cl) -> list[SafeString]:
     """Each row's cells, from the cache when rendered before (one read for the page), else
-    rendered and stored."""
+    rendered and stored: the requests of the rows to render are built then (one query)."""
+    pks = [row[0] for row in cl.result_list.values]
+    requests = {}
     cells = fragments_cached(
         row_cache_keys(cl),
-        list(cl.result_list),
-        lambda row: "".join(items_for_result(cl, row, None)),
+        pks,
+        lambda pk: "".join(items_for_result(cl, requests[pk], None)),
         what=cl.model._meta.label,
+        prepare=lambda missing: requests.update(cl.result_list.requests(missing)),
     )
     return [mark_safe(row) for row in cells]  # noqa: S308 (the admin's own cells)
 
@@ -139,21 +119,35 @@ def header_html(header: dict, *, sorted_fields: int) -> SafeString:
     )
 
 
+def headers_html(cl) -> SafeString:
+    """The table's header cells, each with its sort links."""
+    headers = list(result_headers(cl))
+    sorted_fields = sum(1 for h in headers if h["sortable"] and h["sorted"])
+    return format_html_join(
+        "", "{}", ((header_html(h, sorted_fields=sorted_fields),) for h in headers)
+    )
+
+
+def queue_page_identity(cl, part: str) -> tuple:
+    """What a part of the queue page made only of the queue's parameters (its headers, its
+    filters) is made of: the model, the parameters (the query string, which the links keep),
+    the popup state. Kept a process by `memoized` (the language, the time zone and the URL
+    prefix with it)."""
+    return ("queue", part, cl.model._meta.label, cl.get_query_string(), cl.is_popup, cl.to_field)
+
+
 def queue_results_html(cl) -> SafeString:
-    """The queue's table (the admin's `result_list`), its rows from `cached_rows`. The queue
-    edits nothing: no hidden fields, no row forms."""
+    """The queue's table (the admin's `result_list`), its rows from `cached_rows`, its headers
+    rendered once a process per query string. The queue edits nothing: no hidden fields, no
+    row forms."""
     rows = cached_rows(cl)
     if not rows:
         return mark_safe("")
-    headers = list(result_headers(cl))
-    sorted_fields = sum(1 for h in headers if h["sortable"] and h["sorted"])
     return format_html(
         '<div class="results"><table id="result_list"><thead><tr>{}</tr></thead>'
         "<tbody>{}</tbody></table></div>",
-        format_html_join(
-            "", "{}", ((header_html(h, sorted_fields=sorted_fields),) for h in headers)
-        ),
-        format_html_join("\n", "<tr>{}</tr>", ((row,) for row in rows)),
+        memoized(queue_page_identity(cl, "headers"), lambda: headers_html(cl)),
+        mark_safe("\n".join(f"<tr>{row}</tr>" for row in rows)),  # noqa: S308 (cells, escaped)
     )
 
 
@@ -214,9 +208,17 @@ def filter_actions_html(cl) -> SafeString:
 
 @register.simple_tag
 def queue_filters(cl) -> SafeString:
-    """The filter panel (change_list.html's `filters` block), every filter in one go."""
+    """The filter panel (change_list.html's `filters` block), every filter in one go; once a
+    process per query string: the queue's filters offer constant choices (tested), so the
+    panel is made of the parameters only, except with the counts shown (facets)."""
     if not cl.has_filters:
         return mark_safe("")
+    if cl.add_facets:
+        return filters_html(cl)
+    return memoized(queue_page_identity(cl, "filters"), lambda: filters_html(cl))
+
+
+def filters_html(cl) -> SafeString:
     return format_html(
         '<nav id="changelist-filter" aria-labelledby="changelist-filter-header">'
         '<h2 id="changelist-filter-header">{}</h2>{}{}</nav>',

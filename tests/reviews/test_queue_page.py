@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from customers.validations.models import CustomerValidationRequest
 from customers.validations.selectors import customer_validation_conflict_count
+from gccportal.templatetags import fragments
 from partners.models import PartnerValidationRequest
 from reviews.models import ReviewStatus
+from reviews.templatetags import review_queue
 from tests.factories import (
     CustomerValidationRequestFactory,
     PartnerValidationRequestFactory,
@@ -104,14 +106,15 @@ def top_level_from(sql: str) -> int:
     raise AssertionError(sql)
 
 
-NAMES_READ = {
-    ("partners_organization", "id"),
+# What the queue reads of the organization and the reviewer: what their names show (as values),
+# and their IDs too when it builds them (to render a row).
+NAMES_SHOWN = {
     ("partners_organization", "legal_name"),
-    ("accounts_user", "id"),
     ("accounts_user", "first_name"),
     ("accounts_user", "last_name"),
     ("accounts_user", "email"),
 }
+NAMES_READ = NAMES_SHOWN | {("partners_organization", "id"), ("accounts_user", "id")}
 
 
 @pytest.mark.parametrize(
@@ -135,19 +138,27 @@ def test_the_queue_reads_only_what_it_lists_and_the_change_page_the_whole_reques
     client.force_login(reviewer)
     table = model._meta.db_table
 
-    # when
+    # when: the queue seen twice, then the request's page
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse(name))
+    with CaptureQueriesContext(connection) as again:
+        client.get(reverse(name))
     with CaptureQueriesContext(connection) as change_queries:
         client.get(reverse(name.replace("changelist", "change"), args=[request.pk]))
 
-    # then: the rows' query selects the listed columns and the names shown, nothing else
-    # (the conflict count and the overdue flag are computed in it)
+    # then: the page's rows are read as values, the listed columns and the names shown,
+    # nothing else (the conflict count and the overdue flag computed in the same query); the
+    # requests are built only to render the rows not cached yet, with only what they list
     assert queue_ids(response) == [request.pk]
-    [rows] = [q["sql"] for q in queries if q["sql"].startswith(f'SELECT "{table}"."id"')]
+    values, built = [q["sql"] for q in queries if q["sql"].startswith(f'SELECT "{table}"."id"')]
     listed = {"id", "status", "submitted_at", "due_at", "assigned_reviewer_id", "organization_id"}
-    assert columns_read(rows) == {(table, c) for c in listed | own_columns} | NAMES_READ
-    assert 'AS "conflict_count"' in rows and 'AS "overdue_flag"' in rows
+    listed_columns = {(table, c) for c in listed | own_columns}
+    assert columns_read(values) == listed_columns | NAMES_SHOWN
+    assert 'AS "conflict_count"' in values and 'AS "overdue_flag"' in values
+    assert columns_read(built) == listed_columns | NAMES_READ
+    # Seen again, the row is found in the cache: its values read, no request built.
+    [again_values] = [q["sql"] for q in again if q["sql"].startswith(f'SELECT "{table}"."id"')]
+    assert columns_read(again_values) == columns_read(values)
     # The change page reads the whole request.
     every_column = {(table, field.column) for field in model._meta.concrete_fields}
     assert any(
@@ -170,14 +181,14 @@ def test_the_conflict_count_is_built_once_and_counts_each_view_afresh(client, re
         with mock.patch.object(type(model_admin), "conflict_count", staticmethod(built)):
             # when: the queue is seen, another partner's request for the same domain is
             # approved, and the queue is seen again
-            before = client.get(url).context["cl"].result_list
+            before = list(client.get(url).context["cl"].result_list)
             CustomerValidationRequestFactory(
                 government_domain="springfield.gov",
                 contact_email="someone.else@springfield.gov",
                 status=ReviewStatus.APPROVED,
                 due_at=None,
             )
-            after = client.get(url).context["cl"].result_list
+            after = list(client.get(url).context["cl"].result_list)
     finally:
         model_admin._annotated_queryset = None
 
@@ -252,3 +263,67 @@ def test_the_table_sorts_by_its_headers_and_pages_as_djangos(client, reviewer, m
         ("Show all", "?all=&o=-1"),
     ]
     assert text(paginator) == "1 2 3 5 customer validation requests Show all"
+
+
+@pytest.mark.parametrize("name", [CUSTOMER_QUEUE, PARTNER_QUEUE])
+def test_the_queues_filters_offer_constant_choices(rf, reviewer, name):
+    """What lets the filter panel be kept per query string: no filter reads its choices
+    from the database (a filter that did, say by organization, would need the panel drawn
+    on each view)."""
+    model_admin = admin.site._registry[
+        CustomerValidationRequest if name == CUSTOMER_QUEUE else PartnerValidationRequest
+    ]
+    request = rf.get(reverse(name))
+    request.user = reviewer
+    changelist = model_admin.get_changelist_instance(request)
+
+    with CaptureQueriesContext(connection) as queries:
+        choices = [list(spec.choices(changelist)) for spec in changelist.filter_specs]
+
+    assert len(choices) == len(model_admin.list_filter)
+    assert all(choices)
+    assert queries.captured_queries == []
+
+
+def test_the_headers_and_filters_are_drawn_once_per_query_string_and_language(client, reviewer):
+    # given: nothing kept from earlier tests
+    fragments._memo.clear()
+    CustomerValidationRequestFactory()
+    client.force_login(reviewer)
+    url = reverse(CUSTOMER_QUEUE)
+    drawn = {
+        part: mock.patch(
+            f"reviews.templatetags.review_queue.{part}_html",
+            side_effect=getattr(review_queue, f"{part}_html"),
+        )
+        for part in ("headers", "filters")
+    }
+
+    with drawn["headers"] as headers, drawn["filters"] as filters:
+        # when: the queue seen twice, then sorted, then in French, then with counts twice
+        first = client.get(url, {"overdue": "no"}).content
+        again = client.get(url, {"overdue": "no"}).content
+        counts_after_two = (headers.call_count, filters.call_count)
+        client.get(url, {"overdue": "no", "o": "-1"})
+        counts_after_sorting = (headers.call_count, filters.call_count)
+        reviewer.language = "fr"
+        reviewer.save(update_fields=["language"])
+        french = client.get(url, {"overdue": "no"})
+        client.get(url, {"overdue": "no", "_facets": "True"})
+        client.get(url, {"overdue": "no", "_facets": "True"})
+
+    # then: drawn once for the two same views, again for another order and another
+    # language; the panel with counts (which vary with the rows) is drawn on each view
+    def kept(page: bytes) -> tuple[str, str]:
+        html = page.decode()
+        return (
+            re.search(r"<thead>.*</thead>", html, re.S).group(),
+            re.search(r'<nav id="changelist-filter".*?</nav>', html, re.S).group(),
+        )
+
+    assert kept(first) == kept(again)
+    assert counts_after_two == (1, 1)
+    assert counts_after_sorting[0] == counts_after_two[0] + 1
+    assert counts_after_sorting[1] == counts_after_two[1] + 1
+    assert "Filtre" in french.content.decode()
+    assert filters.call_count == counts_after_sorting[1] + 1 + 2
