@@ -327,3 +327,34 @@ def test_the_headers_and_filters_are_drawn_once_per_query_string_and_language(cl
     assert counts_after_sorting[1] == counts_after_two[1] + 1
     assert "Filtre" in french.content.decode()
     assert filters.call_count == counts_after_sorting[1] + 1 + 2
+
+
+def test_the_queue_pages_head_breadcrumbs_and_tools_are_rendered_once_per_kind(client, reviewer):
+    # given: nothing kept from earlier tests
+    fragments._memo.clear()
+    client.force_login(reviewer)
+
+    # when: each queue seen twice
+    first = client.get(reverse(CUSTOMER_QUEUE))
+    kept_after_one = len(fragments._memo)
+    again = client.get(reverse(CUSTOMER_QUEUE))
+    kept_after_two = len(fragments._memo)
+    partner = client.get(reverse(PARTNER_QUEUE))
+    kept_after_partner = len(fragments._memo)
+
+    # then: kept the first time, reused the second; the other kind's its own
+    assert kept_after_one > 0
+    assert kept_after_two == kept_after_one
+    assert kept_after_partner > kept_after_two
+
+    def head(response) -> str:
+        html = response.content.decode()
+        return html[: html.index("</head>")]
+
+    def breadcrumbs(response) -> str:
+        return text(element(response, tag="div", css_class="breadcrumbs"))
+
+    assert head(first) == head(again) != head(partner)
+    assert breadcrumbs(first).endswith("Customer validation requests")
+    assert breadcrumbs(partner).endswith("Partner validation requests")
+    assert f'href="{reverse("reviews:sla")}"' in partner.content.decode()
