@@ -118,20 +118,29 @@ class CustomerPages:
     from the organization's relationship index (at any depth, no customer read; past the
     middle of an exactly counted list, from its end), then those customers. Counted by the
     kept count (`customer_count_for_org`); a search's matches on the same index, up to
-    SEARCH_COUNT_LIMIT (`more`: there are more, and only the first are paged)."""
+    SEARCH_COUNT_LIMIT (`more`: there are more, and only the first are paged), their IDs read
+    once, with the count."""
 
     organization: Organization
     search: str = ""
     more: bool = field(default=False, init=False)
     total: int | None = field(default=None, init=False)  # the exact count, once counted
+    matches: list[int] | None = field(default=None, init=False)  # a search's, once counted
     ordered = True  # (for the paginator: in the list's order)
 
     def count(self) -> int:
         if not self.search.strip():
             self.total = customer_count_for_org(organization=self.organization)
             return self.total
-        matches = _relationships_listed(organization=self.organization, search=self.search)
-        counted = matches.order_by()[: SEARCH_COUNT_LIMIT + 1].count()  # in no order: stops early
+        # A search's matches are counted and paged in one read: the IDs of the first
+        # SEARCH_COUNT_LIMIT + 1, in the list's order (the index's: it stops there), which
+        # every page of the search is a slice of.
+        self.matches = list(
+            _relationships_listed(organization=self.organization, search=self.search)
+            .order_by("customer_name", "customer_id")
+            .values_list("customer_id", flat=True)[: SEARCH_COUNT_LIMIT + 1]
+        )
+        counted = len(self.matches)
         self.more = counted > SEARCH_COUNT_LIMIT
         if not self.more:
             self.total = counted
@@ -140,7 +149,9 @@ class CustomerPages:
     def __getitem__(self, window: slice) -> list[Customer]:
         relationships = _relationships_listed(organization=self.organization, search=self.search)
         start, stop = window.start or 0, window.stop
-        if self.total is not None and stop is not None and start > self.total // 2:
+        if self.matches is not None and stop is not None and stop <= SEARCH_COUNT_LIMIT:
+            ids = self.matches[window]
+        elif self.total is not None and stop is not None and start > self.total // 2:
             # Past the middle, from the end: the index is walked backwards, and a page at any
             # depth skips at most half the list's entries (the last page, none).
             backwards = relationships.order_by("-customer_name", "-customer_id")
