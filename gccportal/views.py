@@ -177,22 +177,28 @@ class RequestSubmission:
 
     def before_form(self, request, form) -> HttpResponse | None:
         """The answer before the form is looked at (None: go on). `form` is the posted one,
-        None for a GET."""
+        None for a GET: a post is answered by `submit_form`."""
         if form is not None:
+            return None
+        reason = self.block_reason(organization=request.organization)
+        if reason:
+            return self.unavailable(request, reason)
+        return None
+
+    def submit_form(self, request, form) -> HttpResponse | None:
+        """The answer to a posted form, or None when the form is to be shown again with its
+        errors. A valid form goes to the service, which answers a replay and a refusal itself
+        (in its transaction); an invalid one is first checked for those two, so that a
+        replay, or an organization that can't submit, never sees the form's errors."""
+        if not form.is_valid():
             replayed = review_request_for_key(
                 model=self.model, organization=request.organization, key=form.posted_key()
             )
             if replayed:
                 return self.submitted(request, replayed)
-        reason = self.block_reason(organization=request.organization)
-        if reason:
-            return self.unavailable(request, reason, status=200 if request.method == "GET" else 409)
-        return None
-
-    def submit_form(self, request, form) -> HttpResponse | None:
-        """The answer to a posted form, or None when the form is to be shown again with its
-        errors."""
-        if not form.is_valid():
+            reason = self.block_reason(organization=request.organization)
+            if reason:
+                return self.unavailable(request, reason, status=409)
             return None
         try:
             validation = self.submit(

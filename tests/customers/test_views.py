@@ -1558,6 +1558,34 @@ def test_a_replayed_request_form_with_other_answers_still_lands_on_the_first_req
     assert CustomerValidationRequest.objects.get().contact_phone == "+1 217 555 0199"
 
 
+def test_a_valid_request_form_looks_its_key_and_the_organization_up_once_in_the_service(
+    client, admin_agent, gcc_enabled
+):
+    # given
+    client.force_login(admin_agent)
+    url = reverse("customers:validation_create")
+    data = customer_validation_form_data(gcc_enabled)
+
+    # when: a valid form is posted, then posted again (a replay)
+    with CaptureQueriesContext(connection) as first:
+        created = client.post(url, data)
+    with CaptureQueriesContext(connection) as again:
+        replayed = client.post(url, data)
+
+    # then: the one-time key read once each time, by the service (in its transaction), and
+    # the organization's approval read once, for the submit only (a replay stops at its key)
+    def reads(queries, table: str) -> list[str]:
+        return [q["sql"] for q in queries if q["sql"].startswith("SELECT") and table in q["sql"]]
+
+    by_key = '"customers_customervalidationrequest"."idempotency_key" = '
+    assert created.status_code == replayed.status_code == 302
+    assert created["Location"] == replayed["Location"]
+    assert len([s for s in reads(first, "customers_customervalidationrequest") if by_key in s]) == 1
+    assert len([s for s in reads(again, "customers_customervalidationrequest") if by_key in s]) == 1
+    assert len(reads(first, '"partners_resellerqualification"')) == 1
+    assert reads(again, '"partners_resellerqualification"') == []
+
+
 def test_a_request_form_shown_again_with_errors_keeps_its_key_and_its_correction_is_one_request(
     client, admin_agent, gcc_enabled
 ):
