@@ -56,7 +56,11 @@ chromium:
 	@command -v chromium >/dev/null || { echo "Installing Debian chromium for browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
-TEST_ENV := DJANGO_SETTINGS_MODULE=gccportal.settings.test
+# Python caches compiled modules (__pycache__, gitignored) even where the environment says not
+# to (PYTHONDONTWRITEBYTECODE): each run starts several Python processes (pytest's, its workers',
+# the worker and server processes of some tests), which would otherwise compile the portal and
+# rewrite the tests' assertions again.
+TEST_ENV := DJANGO_SETTINGS_MODULE=gccportal.settings.test PYTHONDONTWRITEBYTECODE=
 
 # The suite passes at any hour. The in-process tests run twice, with the clock moved
 # (time-machine, still ticking): to 02:30 UTC, when the review time zone's date is still
@@ -65,19 +69,23 @@ TEST_ENV := DJANGO_SETTINGS_MODULE=gccportal.settings.test
 # time: another process's clock can't be moved from here. Each run spreads its tests over
 # TEST_WORKERS processes (pytest-xdist), each with a database and a Redis database of its own:
 # one per CPU, from 2 to 4 (Chromium's share of memory). The longest tests (faults,
-# processes) are handed out first (tests/conftest.py), so no worker starts one last.
+# processes) are handed out first (tests/conftest.py), so no worker starts one last. The
+# first run creates the test databases afresh (migrations), the later runs reuse them
+# (--reuse-db): they are kept after a run.
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -lt 2 ] && n=2; [ $$n -gt 4 ] && n=4; echo $$n)
 TEST_CLOCKS ?= 02:30 15:00
 PYTEST := $(TEST_ENV) $(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal
 IN_PROCESS := not browser and not worker and not processes and not faults
 
 test: venv assets compilemessages chromium services test-clock
-	$(PYTEST) -m "browser or worker or processes or faults" $(PYTEST_ARGS)
+	$(PYTEST) --reuse-db $(if $(strip $(TEST_CLOCKS)),,--create-db) \
+	  -m "browser or worker or processes or faults" $(PYTEST_ARGS)
 
 test-clock: venv assets compilemessages services
-	@for clock in $(TEST_CLOCKS); do \
+	@databases=--create-db; for clock in $(TEST_CLOCKS); do \
 	  echo "== in-process tests with the clock at $$clock UTC"; \
-	  $(PYTEST) -q -m "$(IN_PROCESS)" --clock $$clock $(PYTEST_ARGS) || exit 1; \
+	  $(PYTEST) -q --reuse-db $$databases -m "$(IN_PROCESS)" --clock $$clock $(PYTEST_ARGS) || exit 1; \
+	  databases=; \
 	done
 
 lint: venv

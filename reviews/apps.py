@@ -12,6 +12,6 @@ class ReviewsConfig(AppConfig):
     def ready(self) -> None:
         from .roles import reviewer_groups_sync
 
-        # After every app's post_migrate: auth creates each app's permissions in a receiver
-        # connected before this one, so the last run grants them all.
+        # After the last app's post_migrate (roles.py): auth creates each app's permissions in
+        # a receiver connected before this one, so that run grants them all.
         post_migrate.connect(reviewer_groups_sync, dispatch_uid="reviews.reviewer_groups_sync")

@@ -6,7 +6,7 @@ may see or do in the admin, each app declares on its AppConfig, among its own pe
 `reviewer_permissions` (reviewers and their leads) and `reviewer_lead_permissions` (the leads
 only), so this module names no other app.
 
-Synced after every app's migrations (post_migrate, connected in `ReviewsConfig.ready`), so new
+Synced after the migrations (post_migrate, connected in `ReviewsConfig.ready`), so new
 permissions added by later migrations reach the groups, and test databases flushed between
 tests get them back.
 """
@@ -42,7 +42,18 @@ def app_declared_permissions(attribute: str) -> set[tuple[str, str]]:
     }
 
 
-def reviewer_groups_sync(**kwargs) -> None:
+def _last_app_with_models():
+    """The app post_migrate is sent for last (Django sends it for each app with models, in
+    INSTALLED_APPS order)."""
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1]
+
+
+def reviewer_groups_sync(app_config=None, **kwargs) -> None:
+    """Give the reviewer groups exactly their permissions. As a post_migrate receiver (sent
+    once per app, after every migration or flush), only for the last app: auth's receiver has
+    created every app's permissions by then (each earlier run would be overwritten anyway)."""
+    if app_config is not None and app_config is not _last_app_with_models():
+        return
     reviewer = review_kind_permissions() | app_declared_permissions("reviewer_permissions")
     lead = (
         reviewer
@@ -54,7 +65,6 @@ def reviewer_groups_sync(**kwargs) -> None:
         (settings.REVIEWER_LEAD_GROUP_NAME, lead),
     ):
         group, _ = Group.objects.get_or_create(name=name)
-        # Runs after each app's migrations: grant what exists so far; the last run has all.
         permissions = [
             permission
             for permission in Permission.objects.filter(

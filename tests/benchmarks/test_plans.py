@@ -1,49 +1,37 @@
 """The indexes that serve the long lists, proven on PostgreSQL's plans: each page's query,
 as the page runs it, on the benchmark's data set (at a twentieth of its scale: enough rows
-for the planner to prefer an index to a scan), explained."""
+for the planner to prefer an index to a scan), explained. The plans on tables of the tests'
+own are in test_plans_own_data.py."""
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from benchmarks.dataset import load
 from customers.models import CustomerRelationship
-from tests.mfa import PortalClient
+from orders.catalogue import catalogue_load
+from orders.models import Offer
+from tests.benchmarks.plans import plan_of, signed_in, sweep_plan
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def loaded():
-    # All the organizations (one partner validation request each), a twentieth of the rest.
-    return load(scale=0.05, organizations=2_000)
-
-
-def plan_of(client, path: str, table: str, *, sort: bool = True) -> str:
-    """PostgreSQL's plan of the page's query that reads `table`'s rows (its ORDER BY one);
-    `sort=False`: the plan when sorting is the planner's last resort (does an index give the
-    order?)."""
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(path).status_code == 200
-    [sql] = [
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith("SELECT")
-        and f'FROM "{table}"' in q["sql"]
-        and "ORDER BY" in q["sql"]
-    ]
-    with connection.cursor() as cursor:
-        if not sort:
-            cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute(f"EXPLAIN {sql}")
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
-def signed_in(email: str) -> PortalClient:
-    client = PortalClient()
-    client.force_login(get_user_model().objects.get(email=email))
-    return client
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker):
+    """All the organizations (one partner validation request each), a twentieth of the rest:
+    loaded (committed) once for this module's tests, each of which runs in a transaction rolled
+    back after it, as usual; the database is flushed after the module (the migrations' data
+    comes back as after a transactional test: tests/conftest.py)."""
+    with django_db_blocker.unblock():
+        if not Offer.objects.exists():  # flushed by an earlier transactional test
+            catalogue_load(Offer)
+        loaded = load(scale=0.05, organizations=2_000)
+    try:
+        yield loaded
+    finally:
+        with django_db_blocker.unblock():
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.mark.parametrize("page", [1, 20, 40])
@@ -124,28 +112,6 @@ def test_the_customer_validation_requests_list_reads_newest_first_from_its_index
     assert "Sort" not in plan.split("customervalidationrequest_org")[0], plan
 
 
-def test_a_customers_search_reads_the_matching_relationships_from_the_trigram_index():
-    # Enough of the organization's customers that reading them all costs more than the
-    # index: 20,000 (of 100,000).
-    loaded = load(scale=0.05, customers=100_000, reseller_customers=20_000)
-    from customers.selectors import customer_list_for_org
-    from partners.models import Organization
-
-    reseller = Organization.objects.get(pk=loaded.reseller_id)
-    client = signed_in(loaded.reseller_agent_email)
-    word = customer_list_for_org(organization=reseller).first().company_name.split()[-2]
-    plan = plan_of(client, f"/customers/?q={word}", "customers_customerrelationship")
-    assert "relationship_search_trgm" in plan, plan
-    # A word a fifth of all customers share: the organization's own relationships are
-    # searched, never every organization's customers.
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get("/customers/?q=county").status_code == 200
-    searched = [q["sql"] for q in queries.captured_queries if "LIKE" in q["sql"]]
-    assert len(searched) == 1, searched  # the matches' keys: counted and paged in one read
-    assert all('FROM "customers_customerrelationship"' in sql for sql in searched), searched
-    assert not any('"customers_customer"' in sql for sql in searched), searched
-
-
 def counts_of(client, path: str) -> list[str]:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(path).status_code == 200
@@ -174,24 +140,6 @@ def test_the_reviewers_queue_counts_only_the_requests_it_shows(loaded):
 # -- the beat sweeps: one query, from an index, for the rows with work to do ----------------
 
 
-def sweep_plan(sweep, table: str, *, seqscan: bool = True) -> str:
-    """PostgreSQL's plan of the sweep's first query of `table` (its selecting query)."""
-    with CaptureQueriesContext(connection) as queries:
-        sweep()
-    sql = next(
-        q["sql"]
-        for q in queries.captured_queries
-        if q["sql"].startswith(("SELECT", "DELETE")) and f'FROM "{table}"' in q["sql"]
-    )
-    with connection.cursor() as cursor:
-        if not seqscan:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"EXPLAIN {sql}")
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("SET LOCAL enable_seqscan = on")
-    return plan
-
-
 @pytest.mark.parametrize(
     ("model_label", "index"),
     [
@@ -216,47 +164,3 @@ def test_the_sla_sweep_selects_the_requests_with_work_to_do_from_their_index(
     )
     assert index in plan, plan
     assert "Seq Scan" not in plan, plan
-
-
-def _other_sweeps():
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from customers.invitations.models import ResellerInvitation
-    from customers.invitations.services import invitation_expire_sweep
-    from customers.validations.bulk.models import BulkSubmission
-    from customers.validations.bulk.services import bulk_submission_purge
-    from jobs.models import TaskDelivery
-    from jobs.services import task_delivery_purge
-    from notifications.models import OutboxMessage
-    from notifications.services import outbox_sweep
-    from orders.models import Order
-    from orders.services import order_provisioning_sweep
-    from webhooks.models import WebhookDelivery
-    from webhooks.services import webhook_sweep
-
-    now = timezone.now() + dt.timedelta(days=60)
-    return [
-        (outbox_sweep, OutboxMessage, "outbox_due_idx"),
-        (webhook_sweep, WebhookDelivery, "webhook_delivery_due_idx"),
-        (order_provisioning_sweep, Order, Order._meta.indexes[0].name),
-        (invitation_expire_sweep, ResellerInvitation, ResellerInvitation._meta.indexes[0].name),
-        (task_delivery_purge, TaskDelivery, TaskDelivery._meta.indexes[0].name),
-        (bulk_submission_purge, BulkSubmission, "cvr_bulk_purge_idx"),
-    ], now
-
-
-@pytest.mark.parametrize(
-    "number",
-    range(6),
-    ids=["outbox", "webhooks", "orders", "invitations", "jobs", "bulk-uploads"],
-)
-def test_every_other_sweep_selects_its_rows_with_one_query_an_index_serves(number):
-    # The table is small here: the planner is told not to scan it, to show an index can serve
-    # the whole filter (the status and the time), as it does on the full tables.
-    sweeps, now = _other_sweeps()
-    sweep, model, index = sweeps[number]
-    plan = sweep_plan(lambda: sweep(now=now), model._meta.db_table, seqscan=False)
-    assert index in plan, plan
-    assert "Filter" not in plan, plan  # all of the filter in the index's condition
