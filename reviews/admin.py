@@ -376,25 +376,20 @@ class ReviewAdminMixin(ReadOnlyAdminMixin):
 
     def queue_values(self) -> list[str]:
         """What a queue row is made of, as values (QueueRows.values; the rows' cache keys):
-        its ID; each listed field, and of each listed related row what its name shows
-        (`list_related_fields`); each of the admin's own columns' annotations
-        (`list_annotations()`)."""
-        values = ["pk"]
+        what the queue reads of each request (`queue_fields`: its ID once) and each of the
+        admin's own columns' annotations (`list_annotations()`)."""
+        fields = self.queue_fields()
+        annotations = self.list_annotations()
+        values = [field for field in fields if field != self.model._meta.pk.name]
         for name in self.list_display:
-            try:
-                self.model._meta.get_field(name)
-            except FieldDoesNotExist:
-                annotations = self.list_annotations()
-                if name not in annotations:
-                    raise ImproperlyConfigured(
-                        f"{type(self).__name__}.list_annotations() does not say what the "
-                        f"queue's column {name!r} shows."
-                    ) from None
-                values += annotations[name]
+            if name in fields:
                 continue
-            if name != self.model._meta.pk.name:
-                values.append(name)
-            values += [f"{name}__{related}" for related in self.list_related_fields.get(name, [])]
+            if name not in annotations:
+                raise ImproperlyConfigured(
+                    f"{type(self).__name__}.list_annotations() does not say what the "
+                    f"queue's column {name!r} shows."
+                )
+            values += annotations[name]
         return values
 
     def changelist_view(self, request, extra_context=None):
