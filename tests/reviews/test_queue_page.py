@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.contrib import admin
 from django.contrib.admin import AdminSite as DjangoAdminSite
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -358,3 +359,14 @@ def test_the_queue_pages_head_breadcrumbs_and_tools_are_rendered_once_per_kind(c
     assert breadcrumbs(first).endswith("Customer validation requests")
     assert breadcrumbs(partner).endswith("Partner validation requests")
     assert f'href="{reverse("reviews:sla")}"' in partner.content.decode()
+
+
+def test_a_queue_column_that_does_not_say_what_it_shows_is_a_configuration_error(monkeypatch):
+    """A row's cache key is made of the values its columns show: a column of the admin's own
+    without its annotations (`list_annotations()`) would leave its cells out of the key."""
+    model_admin = admin.site._registry[PartnerValidationRequest]
+    assert "overdue_flag" in model_admin.queue_values()
+    monkeypatch.setattr(model_admin, "list_display", [*model_admin.list_display, "unsaid"])
+
+    with pytest.raises(ImproperlyConfigured, match="'unsaid'"):
+        model_admin.queue_values()
